@@ -1,0 +1,136 @@
+"""Triage issues as the board and the detail pane see them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from enum import Enum
+
+from triage_tui.domain.health import Health
+from triage_tui.domain.labels import LabelReading, Region, read_labels
+from triage_tui.domain.template import TemplateFields, parse_description
+
+#: A weekly update older than this many days is overdue (handbook rule 5).
+UPDATE_OVERDUE_DAYS = 7
+
+
+class IssueState(Enum):
+    OPENED = "opened"
+    CLOSED = "closed"
+
+
+@dataclass(frozen=True, slots=True)
+class IssueSummary:
+    """What a card needs: read from narrow cache columns, never the description."""
+
+    iid: int
+    title: str
+    state: IssueState
+    labels: tuple[str, ...]
+    renewal_date: date | None = None
+    tam: str | None = None
+    last_update_at: datetime | None = None
+    pending_edits: int = 0
+    failed_edits: int = 0
+    missing_roles: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class IssueDetail:
+    """Everything the detail pane shows about one issue."""
+
+    summary: IssueSummary
+    description: str
+    assignees: tuple[str, ...]
+    milestone: str | None
+    due_date: date | None
+    web_url: str
+    created_at: datetime | None
+    updated_at: datetime | None
+    fields: TemplateFields = field(default_factory=TemplateFields)
+
+    @classmethod
+    def build(
+        cls,
+        summary: IssueSummary,
+        *,
+        description: str,
+        assignees: tuple[str, ...] = (),
+        milestone: str | None = None,
+        due_date: date | None = None,
+        web_url: str = "",
+        created_at: datetime | None = None,
+        updated_at: datetime | None = None,
+    ) -> IssueDetail:
+        return cls(
+            summary=summary,
+            description=description,
+            assignees=assignees,
+            milestone=milestone,
+            due_date=due_date,
+            web_url=web_url,
+            created_at=created_at,
+            updated_at=updated_at,
+            fields=parse_description(description),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Card:
+    """A card on the board: an issue summary read against today's date."""
+
+    summary: IssueSummary
+    reading: LabelReading
+    days_to_renewal: int | None
+    days_since_update: int | None
+
+    @property
+    def iid(self) -> int:
+        return self.summary.iid
+
+    @property
+    def health(self) -> Health | None:
+        return self.reading.health
+
+    @property
+    def region(self) -> Region | None:
+        return self.reading.region
+
+    @property
+    def is_new(self) -> bool:
+        return self.reading.is_new
+
+    @property
+    def closed(self) -> bool:
+        return self.summary.state is IssueState.CLOSED
+
+    @property
+    def update_overdue(self) -> bool:
+        """No weekly update within UPDATE_OVERDUE_DAYS (an open issue never updated is overdue)."""
+        if self.closed:
+            return False
+        return self.days_since_update is None or self.days_since_update > UPDATE_OVERDUE_DAYS
+
+    @property
+    def search_text(self) -> str:
+        """Lower-cased text the board filter matches against."""
+        parts = [f"#{self.iid}", self.summary.title, *self.summary.labels]
+        if self.summary.tam:
+            parts += [self.summary.tam, "@" + self.summary.tam]
+        return " ".join(parts).lower()
+
+
+def days_between(start: date, end: date) -> int:
+    return (end - start).days
+
+
+def make_card(summary: IssueSummary, today: date) -> Card:
+    """Read a summary against today's date (time is passed in, never read here)."""
+    renewal = summary.renewal_date
+    updated = summary.last_update_at
+    return Card(
+        summary=summary,
+        reading=read_labels(summary.labels),
+        days_to_renewal=days_between(today, renewal) if renewal else None,
+        days_since_update=max(0, days_between(updated.date(), today)) if updated else None,
+    )

@@ -1,0 +1,22 @@
+"""The quarterly milestone in which a renewal date falls."""
+
+from __future__ import annotations
+
+from datetime import date
+
+
+def quarter_of(day: date) -> int:
+    return (day.month - 1) // 3 + 1
+
+
+def milestone_title(renewal: date) -> str:
+    """Milestone title for the quarter of a renewal date, e.g. "FY2027-Q1"."""
+    return f"FY{renewal.year}-Q{quarter_of(renewal)}"
+
+
+def quarter_bounds(renewal: date) -> tuple[date, date]:
+    """First and last day of the renewal date's quarter (the milestone's start and due dates)."""
+    first_month = (quarter_of(renewal) - 1) * 3 + 1
+    start = date(renewal.year, first_month, 1)
+    end = date(renewal.year + 1, 1, 1) if first_month == 10 else date(renewal.year, first_month + 3, 1)
+    return start, date.fromordinal(end.toordinal() - 1)

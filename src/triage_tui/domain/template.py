@@ -1,0 +1,207 @@
+"""The triage issue template: parse it from a description and render it back.
+
+Parsing is tolerant because people hand-edit descriptions in GitLab's web UI:
+labels may be bold or not, in headings or bullets, with the colon inside or
+outside the bold. A missing or garbled field is reported in `problems`; this
+module never raises on input text.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from enum import Enum
+from urllib.parse import urlsplit
+
+from triage_tui.domain.team import ROLE_ALIASES, Role, TriageTeam, parse_people
+
+
+class TemplateField(Enum):
+    SALESFORCE_URL = "Salesforce URL"
+    SUCCESS_PLAN_URL = "Customer Success Plan URL"
+    RENEWAL_DATE = "Contract Renewal Date"
+    REASON = "Reason for Health Score"
+
+
+_FIELD_ALIASES: dict[str, TemplateField] = {
+    "salesforce url": TemplateField.SALESFORCE_URL,
+    "salesforce": TemplateField.SALESFORCE_URL,
+    "sfdc url": TemplateField.SALESFORCE_URL,
+    "sfdc": TemplateField.SALESFORCE_URL,
+    "customer success plan url": TemplateField.SUCCESS_PLAN_URL,
+    "customer success plan": TemplateField.SUCCESS_PLAN_URL,
+    "success plan url": TemplateField.SUCCESS_PLAN_URL,
+    "success plan": TemplateField.SUCCESS_PLAN_URL,
+    "contract renewal date": TemplateField.RENEWAL_DATE,
+    "renewal date": TemplateField.RENEWAL_DATE,
+    "renewal": TemplateField.RENEWAL_DATE,
+    "reason for health score": TemplateField.REASON,
+    "health score reason": TemplateField.REASON,
+    "reason": TemplateField.REASON,
+}
+
+TEAM_HEADING = "Triage team"
+
+# "**Key:** value", "- **Key**: value", "### Key", "Key: value", "__Key__ - value".
+_KEY_LINE = re.compile(
+    r"^\s*(?:[-*+]\s+)?(?:#{1,6}\s*)?[*_]{0,2}\s*(?P<key>[A-Za-z][A-Za-z ()/&.']{0,60}?)\s*"
+    r"(?::\s*[*_]{0,2}|[*_]{0,2}\s*(?::|\s[-–—]\s|$))\s*(?P<value>.*?)\s*$"
+)
+_HEADING = re.compile(r"^\s*#{1,6}\s*(?P<title>.*?)\s*#*\s*$")
+_DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%d %b %Y", "%d %B %Y", "%b %d, %Y", "%B %d, %Y", "%b %d %Y", "%B %d %Y")
+
+
+def parse_date(text: str) -> date | None:
+    """A calendar date in the forms people write in descriptions, or None."""
+    cleaned = text.strip().strip("*_`").strip()
+    for fmt in _DATE_FORMATS:
+        try:
+            return datetime.strptime(cleaned, fmt).date()
+        except ValueError:
+            continue
+    return None
+
+
+def is_url(text: str) -> bool:
+    """An absolute http(s) URL with a host."""
+    try:
+        parts = urlsplit(text.strip())
+    except ValueError:
+        return False
+    return parts.scheme in ("http", "https") and bool(parts.netloc) and " " not in text.strip()
+
+
+def _strip_link(value: str) -> str:
+    """`[text](url)` and `<url>` forms become the URL."""
+    value = value.strip()
+    if match := re.fullmatch(r"\[[^\]]*\]\((\S+?)\)", value):
+        return match.group(1)
+    if match := re.fullmatch(r"<(\S+)>", value):
+        return match.group(1)
+    return value
+
+
+@dataclass(frozen=True, slots=True)
+class TemplateFields:
+    """The template's fields as read from a description."""
+
+    salesforce_url: str = ""
+    success_plan_url: str = ""
+    renewal_date: date | None = None
+    renewal_text: str = ""
+    reason: str = ""
+    team: TriageTeam = field(default_factory=TriageTeam)
+    problems: tuple[str, ...] = ()
+    #: Text outside the template, kept so a re-render loses nothing a person wrote.
+    extra: str = ""
+
+
+def _key_of(line: str) -> tuple[TemplateField | Role | None, str]:
+    match = _KEY_LINE.match(line)
+    if not match:
+        return None, ""
+    key = match.group("key").strip().lower()
+    target: TemplateField | Role | None = _FIELD_ALIASES.get(key) or ROLE_ALIASES.get(key)
+    return target, match.group("value")
+
+
+def parse_description(text: str) -> TemplateFields:
+    """Read the template's fields and triage team from an issue description."""
+    values: dict[TemplateField, list[str]] = {}
+    team_pairs: list[tuple[Role, tuple[str, ...]]] = []
+    extra: list[str] = []
+    current: TemplateField | None = None
+    in_team = False
+    for raw in text.splitlines():
+        heading = _HEADING.match(raw)
+        if heading and heading.group("title").strip("*_ :").lower() == TEAM_HEADING.lower():
+            in_team, current = True, None
+            continue
+        target, value = _key_of(raw)
+        if in_team and isinstance(target, Role):
+            team_pairs.append((target, parse_people(value)))
+        elif in_team and not raw.strip():
+            continue
+        elif isinstance(target, TemplateField):
+            in_team, current = False, target
+            values.setdefault(target, [])
+            if value:
+                values[target].append(value)
+        elif heading:
+            in_team, current = False, None
+            extra.append(raw)
+        elif current is TemplateField.REASON:
+            values[current].append(raw)
+        elif current is not None and not values[current]:
+            if raw.strip():
+                values[current].append(raw.strip())
+        elif raw.strip() or extra:
+            current = None if raw.strip() else current
+            extra.append(raw)
+    return _fields_from(values, team_pairs, "\n".join(extra).strip())
+
+
+def _fields_from(
+    values: dict[TemplateField, list[str]],
+    team_pairs: list[tuple[Role, tuple[str, ...]]],
+    extra: str,
+) -> TemplateFields:
+    problems: list[str] = []
+
+    def one(key: TemplateField) -> str:
+        if key not in values or not "".join(values[key]).strip():
+            problems.append(f"{key.value} is missing")
+            return ""
+        return " ".join(values[key][0].split())
+
+    salesforce = _strip_link(one(TemplateField.SALESFORCE_URL))
+    if salesforce and not is_url(salesforce):
+        problems.append(f"{TemplateField.SALESFORCE_URL.value} is not a URL")
+    plan = _strip_link(one(TemplateField.SUCCESS_PLAN_URL))
+    if plan and not is_url(plan):
+        problems.append(f"{TemplateField.SUCCESS_PLAN_URL.value} is not a URL")
+    renewal_text = one(TemplateField.RENEWAL_DATE)
+    renewal = parse_date(renewal_text) if renewal_text else None
+    if renewal_text and renewal is None:
+        problems.append(f"{TemplateField.RENEWAL_DATE.value} is not a date: {renewal_text[:40]}")
+    reason = "\n".join(values.get(TemplateField.REASON, [])).strip()
+    if not reason:
+        problems.append(f"{TemplateField.REASON.value} is missing")
+    return TemplateFields(
+        salesforce_url=salesforce,
+        success_plan_url=plan,
+        renewal_date=renewal,
+        renewal_text=renewal_text,
+        reason=reason,
+        team=TriageTeam.of(team_pairs),
+        problems=tuple(problems),
+        extra=extra,
+    )
+
+
+def render_team(team: TriageTeam) -> str:
+    lines = [f"### {TEAM_HEADING}", ""]
+    for role in Role:
+        people = team.people(role)
+        shown = ", ".join(f"@{p}" for p in people) if people else "—"
+        lines.append(f"- **{role.value}:** {shown}")
+    return "\n".join(lines)
+
+
+def render_description(fields: TemplateFields) -> str:
+    """The description for these fields; `parse_description` reads it back to equal fields."""
+    renewal = fields.renewal_date.isoformat() if fields.renewal_date else fields.renewal_text
+    parts = [
+        f"**{TemplateField.SALESFORCE_URL.value}:** {fields.salesforce_url}",
+        f"**{TemplateField.SUCCESS_PLAN_URL.value}:** {fields.success_plan_url}",
+        f"**{TemplateField.RENEWAL_DATE.value}:** {renewal}",
+        "",
+        f"**{TemplateField.REASON.value}:**",
+        fields.reason.strip(),
+        "",
+        render_team(fields.team),
+    ]
+    if fields.extra.strip():
+        parts += ["", fields.extra.strip()]
+    return "\n".join(parts) + "\n"

@@ -1,0 +1,29 @@
+"""Making text from GitLab and Salesforce safe to keep and show.
+
+Control characters are stripped at ingestion so that no escape sequence from a
+remote system ever reaches a terminal, whatever widget later shows the text.
+"""
+
+from __future__ import annotations
+
+import re
+
+# C0 controls except tab and newline, DEL, C1 controls, and the bidi overrides and
+# isolates that can make text read differently from how it is stored (Trojan Source).
+_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
+# A whole ANSI escape sequence (CSI ... final byte, OSC ... BEL/ST) goes, not just its ESC,
+# so "\x1b[31mred" becomes "red" rather than "[31mred".
+_ESCAPE_SEQUENCE = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[@-_]")
+
+
+def clean_text(text: str | None) -> str:
+    """Remove escape sequences and unsafe control characters; keep tabs and newlines."""
+    if not text:
+        return ""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return _UNSAFE.sub("", _ESCAPE_SEQUENCE.sub("", text))
+
+
+def clean_line(text: str | None) -> str:
+    """Like clean_text, for one-line fields: newlines and tabs become spaces."""
+    return " ".join(clean_text(text).split())

@@ -1,0 +1,110 @@
+"""The one facade the UI and the headless CLI call.
+
+It owns where the cache is and opens one connection per thread (SQLite
+connections are not shared across threads), so a Textual worker thread and the
+UI thread never step on each other.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import threading
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+from triage_tui import demo_data
+from triage_tui.domain.issue import Card, IssueDetail, make_card
+from triage_tui.domain.records import Note
+from triage_tui.store import Cache, CacheInfo
+from triage_tui.sync import mapping
+
+
+def _today() -> date:
+    return datetime.now().date()
+
+
+class TriageService:
+    """Reads (and, later, edits) the triage project through the cache at `cache_path`."""
+
+    def __init__(self, cache_path: Path, *, today: Callable[[], date] = _today) -> None:
+        self.cache_path = cache_path
+        self.today = today
+        self._local = threading.local()
+        # Open once now, on the caller's thread, so a bad cache fails before any UI starts.
+        self._cache()
+
+    def _cache(self) -> Cache:
+        cache: Cache | None = getattr(self._local, "cache", None)
+        if cache is None:
+            cache = Cache.open(self.cache_path)
+            self._local.cache = cache
+        return cache
+
+    def close(self) -> None:
+        cache: Cache | None = getattr(self._local, "cache", None)
+        if cache is not None:
+            cache.close()
+            self._local.cache = None
+
+    def cards(self) -> list[Card]:
+        today = self.today()
+        return [make_card(summary, today) for summary in self._cache().issue_summaries()]
+
+    def detail(self, iid: int) -> IssueDetail | None:
+        return self._cache().issue_detail(iid)
+
+    def notes(self, iid: int) -> list[Note]:
+        return self._cache().notes_for(iid)
+
+    def info(self) -> CacheInfo:
+        return self._cache().info()
+
+    def data_version(self) -> int:
+        return self._cache().data_version()
+
+
+def load_project(cache: Cache, project: demo_data.DemoProject) -> None:
+    """Write a whole project, given in GitLab's JSON shapes, through the sync's mapping."""
+    with cache.write() as db:
+        cache.upsert_issues((mapping.issue_from_gitlab(i) for i in project.issues), db)
+        cache.replace_project_meta(
+            db,
+            labels=[mapping.label_from_gitlab(x) for x in project.labels],
+            milestones=[mapping.milestone_from_gitlab(x) for x in project.milestones],
+            members=[mapping.member_from_gitlab(x) for x in project.members],
+        )
+        cache.upsert_notes(
+            (mapping.note_from_gitlab(n, iid) for iid, notes in project.notes.items() for n in notes),
+            db,
+        )
+
+
+def write_demo_cache(path: Path, *, today: date, count: int = 300, seed: int = 7) -> Path:
+    """Write a fresh demo cache at `path` atomically (readers never see half a file)."""
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    handle, tmp_name = tempfile.mkstemp(prefix=".demo-", suffix=".db", dir=path.parent)
+    os.close(handle)
+    tmp = Path(tmp_name)
+    try:
+        cache = Cache.open(tmp, create=True)
+        try:
+            load_project(cache, demo_data.generate(today, count=count, seed=seed))
+            cache.set_meta(
+                source="demo",
+                source_name=f"demo data ({count} issues)",
+                refreshed_at=datetime.now(UTC).isoformat(),
+            )
+            # Fold the WAL back so the single file is complete before it is moved into place.
+            cache.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        finally:
+            cache.close()
+        os.replace(tmp, path)
+        for suffix in ("-wal", "-shm"):
+            Path(f"{tmp}{suffix}").unlink(missing_ok=True)
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return path

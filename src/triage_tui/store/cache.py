@@ -1,0 +1,186 @@
+"""The cache: opening it safely, transactions, and the meta table."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+from triage_tui.store.errors import (
+    CacheError,
+    CacheLocked,
+    CacheMissing,
+    CacheNotADatabase,
+    CacheTooNew,
+)
+from triage_tui.store.issues import IssueTables
+from triage_tui.store.schema import MIGRATIONS, SCHEMA_VERSION
+
+_SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+@dataclass(frozen=True, slots=True)
+class CacheInfo:
+    """Where the cached data came from, for the status line."""
+
+    source: str  # "demo", "gitlab", or "" for an empty cache
+    source_name: str
+    refreshed_at: datetime | None
+    last_error: str
+
+
+def _check_header(path: Path) -> None:
+    """Refuse a file that is not SQLite before sqlite3 gets a chance to write to it."""
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(len(_SQLITE_HEADER))
+    except PermissionError as error:
+        raise CacheError(f"Cannot read the cache at {path}: permission denied.") from error
+    except IsADirectoryError as error:
+        raise CacheNotADatabase(f"The cache path {path} is a directory, not a database.") from error
+    if head and head != _SQLITE_HEADER:
+        raise CacheNotADatabase(
+            f"{path} is not a triage-tui cache (not an SQLite database). It was left untouched; "
+            "choose another path with --cache."
+        )
+
+
+class Cache(IssueTables):
+    """One connection to the cache. Not shared across threads: open one per thread."""
+
+    def __init__(self, db: sqlite_utils.Database, path: Path | None) -> None:
+        self.db = db
+        self.path = path
+
+    @classmethod
+    def open(
+        cls,
+        path: Path | str,
+        *,
+        create: bool = False,
+        busy_timeout: float = 5.0,
+        mode: int = 0o600,
+    ) -> Cache:
+        """Open (and migrate) the cache at `path`, creating it with `mode` if `create`.
+
+        Raises a CacheError subclass with a message for a person: missing file (unless
+        `create`), not a database, from a newer triage-tui, or locked past `busy_timeout`.
+        """
+        path = Path(path).expanduser()
+        if path.exists():
+            _check_header(path)
+        elif not create:
+            raise CacheMissing(
+                f"No cache at {path}. Run `triage-tui sync` to fill it from GitLab, "
+                "or `triage-tui --demo` to try the board on demo data."
+            )
+        else:
+            path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            # Private by default (0600); a shared team cache passes a group-writable mode.
+            # SQLite gives the -wal and -shm files the same permissions as this file.
+            os.close(os.open(path, os.O_CREAT | os.O_WRONLY, mode))
+            os.chmod(path, mode)
+        try:
+            conn = sqlite3.connect(path, timeout=busy_timeout, isolation_level=None)
+        except sqlite3.OperationalError as error:
+            raise CacheError(f"Cannot open the cache at {path}: {error}.") from error
+        cache = cls(sqlite_utils.Database(conn), path)
+        try:
+            cache._prepare(busy_timeout)
+        except BaseException:
+            conn.close()
+            raise
+        return cache
+
+    @classmethod
+    def memory(cls) -> Cache:
+        """A throwaway in-memory cache (tests)."""
+        cache = cls(sqlite_utils.Database(sqlite3.connect(":memory:", isolation_level=None)), None)
+        cache._prepare(0)
+        return cache
+
+    def _prepare(self, busy_timeout: float) -> None:
+        where = self.path or ":memory:"
+        try:
+            self.db.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
+            version = self._user_version()
+            if version > SCHEMA_VERSION:
+                raise CacheTooNew(
+                    f"The cache at {where} was written by a newer triage-tui (schema {version}, "
+                    f"this one knows {SCHEMA_VERSION}). It was left untouched: upgrade triage-tui "
+                    "or choose another path with --cache."
+                )
+            if self.path is not None:
+                self.db.execute("PRAGMA journal_mode = WAL")
+            self.db.execute("PRAGMA synchronous = NORMAL")
+            self.db.execute("PRAGMA foreign_keys = ON")
+            if version < SCHEMA_VERSION:
+                self._migrate()
+        except sqlite3.OperationalError as error:
+            if "locked" in str(error) or "busy" in str(error):
+                raise CacheLocked(
+                    f"The cache at {where} is locked by another process; try again in a moment."
+                ) from error
+            raise CacheError(f"Cannot use the cache at {where}: {error}.") from error
+        except sqlite3.DatabaseError as error:
+            raise CacheNotADatabase(
+                f"{where} is not a usable triage-tui cache ({error}). It was left untouched."
+            ) from error
+
+    def _user_version(self) -> int:
+        row = self.db.execute("PRAGMA user_version").fetchone()
+        return int(row[0])
+
+    def _migrate(self) -> None:
+        with self.write():
+            # Re-read inside the write lock: another process may have migrated meanwhile.
+            version = self._user_version()
+            for migration in MIGRATIONS[version:]:
+                migration(self.db)
+            self.db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+    @contextmanager
+    def write(self) -> Iterator[sqlite_utils.Database]:
+        """One write transaction. BEGIN IMMEDIATE takes the write lock up front, so a
+        concurrent writer waits (busy timeout) instead of failing mid-transaction."""
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.db
+        except BaseException:
+            self.db.rollback()
+            raise
+        self.db.execute("COMMIT")
+
+    def close(self) -> None:
+        self.db.close()
+
+    def data_version(self) -> int:
+        """Changes whenever another connection commits: cheap polling for live updates."""
+        return int(self.db.execute("PRAGMA data_version").fetchone()[0])
+
+    # -- meta -------------------------------------------------------------------------------
+
+    def get_meta(self, key: str, default: str = "") -> str:
+        row = self.db.execute("SELECT value FROM meta WHERE key = ?", [key]).fetchone()
+        return str(row[0]) if row and row[0] is not None else default
+
+    def set_meta(self, **values: Any) -> None:
+        rows = [{"key": k, "value": None if v is None else str(v)} for k, v in values.items()]
+        with self.write():
+            self.db["meta"].upsert_all(rows, pk="key")
+
+    def info(self) -> CacheInfo:
+        refreshed = self.get_meta("refreshed_at")
+        return CacheInfo(
+            source=self.get_meta("source"),
+            source_name=self.get_meta("source_name"),
+            refreshed_at=datetime.fromisoformat(refreshed) if refreshed else None,
+            last_error=self.get_meta("last_error"),
+        )

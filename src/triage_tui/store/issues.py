@@ -1,0 +1,212 @@
+"""Reading and writing issues, notes and project metadata in the cache."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from datetime import date, datetime
+from typing import Any
+
+import sqlite_utils
+
+from triage_tui.domain.issue import IssueDetail, IssueState, IssueSummary
+from triage_tui.domain.records import LabelInfo, Member, Milestone, Note, RemoteIssue
+from triage_tui.domain.template import parse_description
+from triage_tui.domain.team import Role
+
+
+def _iso(value: date | datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _date(text: str | None) -> date | None:
+    return date.fromisoformat(text) if text else None
+
+
+def _datetime(text: str | None) -> datetime | None:
+    return datetime.fromisoformat(text) if text else None
+
+
+def issue_row(issue: RemoteIssue) -> dict[str, Any]:
+    """The cache row for an issue, with the card's fields derived once here."""
+    fields = parse_description(issue.description)
+    return {
+        "iid": issue.iid,
+        "id": issue.id,
+        "title": issue.title,
+        "state": issue.state.value,
+        "labels": json.dumps(list(issue.labels)),
+        "assignees": json.dumps(list(issue.assignees)),
+        "milestone": issue.milestone,
+        "milestone_id": issue.milestone_id,
+        "due_date": _iso(issue.due_date),
+        "description": issue.description,
+        "web_url": issue.web_url,
+        "created_at": _iso(issue.created_at),
+        "updated_at": _iso(issue.updated_at),
+        "closed_at": _iso(issue.closed_at),
+        "renewal_date": _iso(fields.renewal_date),
+        # Before anyone fills in the team section, the first assignee is the best guess at the TAM.
+        "tam": fields.team.first(Role.TAM) or (issue.assignees[0] if issue.assignees else None),
+        "missing_roles": len(fields.team.missing_roles()),
+    }
+
+
+_SUMMARY_SQL = """
+SELECT i.iid, i.title, i.state, i.labels, i.renewal_date, i.tam, i.last_update_at,
+       i.missing_roles,
+       COALESCE(o.pending, 0) AS pending, COALESCE(o.failed, 0) AS failed
+FROM issues i
+LEFT JOIN (
+    SELECT issue_iid,
+           SUM(state = 'pending') AS pending,
+           SUM(state = 'failed') AS failed
+    FROM outbox WHERE state != 'done' GROUP BY issue_iid
+) o ON o.issue_iid = i.iid
+"""
+
+
+def _summary(row: tuple[Any, ...]) -> IssueSummary:
+    return IssueSummary(
+        iid=row[0],
+        title=row[1] or "",
+        state=IssueState(row[2]),
+        labels=tuple(json.loads(row[3] or "[]")),
+        renewal_date=_date(row[4]),
+        tam=row[5],
+        last_update_at=_datetime(row[6]),
+        missing_roles=row[7] or 0,
+        pending_edits=row[8],
+        failed_edits=row[9],
+    )
+
+
+class IssueTables:
+    """Mixed into Cache: the issue-shaped tables."""
+
+    db: sqlite_utils.Database
+
+    def upsert_issues(self, issues: Iterable[RemoteIssue], db: sqlite_utils.Database) -> int:
+        """Write issues inside the caller's transaction; returns how many."""
+        rows = [issue_row(issue) for issue in issues]
+        if rows:
+            # `alter=False`: the schema is owned by migrations, never by incoming data.
+            db["issues"].upsert_all(rows, pk="iid")
+        return len(rows)
+
+    def upsert_notes(self, notes: Iterable[Note], db: sqlite_utils.Database) -> None:
+        rows = [
+            {
+                "id": n.id,
+                "issue_iid": n.issue_iid,
+                "author": n.author,
+                "body": n.body,
+                "created_at": _iso(n.created_at),
+                "system": int(n.system),
+            }
+            for n in notes
+        ]
+        if not rows:
+            return
+        db["notes"].upsert_all(rows, pk="id")
+        iids = sorted({row["issue_iid"] for row in rows})
+        db.execute(
+            f"""UPDATE issues SET last_update_at = (
+                    SELECT MAX(created_at) FROM notes
+                    WHERE notes.issue_iid = issues.iid AND notes.system = 0)
+                WHERE iid IN ({",".join("?" * len(iids))})""",
+            iids,
+        )
+
+    def replace_project_meta(
+        self,
+        db: sqlite_utils.Database,
+        *,
+        labels: Iterable[LabelInfo] | None = None,
+        milestones: Iterable[Milestone] | None = None,
+        members: Iterable[Member] | None = None,
+    ) -> None:
+        if labels is not None:
+            db.execute("DELETE FROM labels")
+            db["labels"].insert_all(
+                ({"name": x.name, "color": x.color, "description": x.description} for x in labels),
+                pk="name",
+            )
+        if milestones is not None:
+            db.execute("DELETE FROM milestones")
+            db["milestones"].insert_all(
+                (
+                    {
+                        "id": m.id,
+                        "title": m.title,
+                        "state": m.state,
+                        "start_date": _iso(m.start_date),
+                        "due_date": _iso(m.due_date),
+                    }
+                    for m in milestones
+                ),
+                pk="id",
+            )
+        if members is not None:
+            db.execute("DELETE FROM members")
+            db["members"].insert_all(
+                ({"id": m.id, "username": m.username, "name": m.name} for m in members), pk="id"
+            )
+
+    # -- reads ------------------------------------------------------------------------------
+
+    def issue_summaries(self) -> list[IssueSummary]:
+        return [_summary(row) for row in self.db.execute(_SUMMARY_SQL)]
+
+    def issue_detail(self, iid: int) -> IssueDetail | None:
+        row = self.db.execute(_SUMMARY_SQL + " WHERE i.iid = ?", [iid]).fetchone()
+        if row is None:
+            return None
+        extra = self.db.execute(
+            "SELECT description, assignees, milestone, due_date, web_url, created_at, updated_at "
+            "FROM issues WHERE iid = ?",
+            [iid],
+        ).fetchone()
+        return IssueDetail.build(
+            _summary(row),
+            description=extra[0] or "",
+            assignees=tuple(json.loads(extra[1] or "[]")),
+            milestone=extra[2],
+            due_date=_date(extra[3]),
+            web_url=extra[4] or "",
+            created_at=_datetime(extra[5]),
+            updated_at=_datetime(extra[6]),
+        )
+
+    def notes_for(self, iid: int) -> list[Note]:
+        rows = self.db.execute(
+            "SELECT id, issue_iid, author, body, created_at, system FROM notes "
+            "WHERE issue_iid = ? ORDER BY created_at DESC, id DESC",
+            [iid],
+        )
+        return [
+            Note(id=r[0], issue_iid=r[1], author=r[2], body=r[3],
+                 created_at=datetime.fromisoformat(r[4]), system=bool(r[5]))
+            for r in rows
+        ]
+
+    def issue_count(self) -> int:
+        return int(self.db.execute("SELECT COUNT(*) FROM issues").fetchone()[0])
+
+    def members(self) -> list[Member]:
+        rows = self.db.execute("SELECT id, username, name FROM members ORDER BY username")
+        return [Member(id=r[0], username=r[1], name=r[2] or "") for r in rows]
+
+    def labels(self) -> list[LabelInfo]:
+        rows = self.db.execute("SELECT name, color, description FROM labels ORDER BY name")
+        return [LabelInfo(name=r[0], color=r[1] or "", description=r[2] or "") for r in rows]
+
+    def milestones(self) -> list[Milestone]:
+        rows = self.db.execute(
+            "SELECT id, title, state, start_date, due_date FROM milestones ORDER BY due_date"
+        )
+        return [
+            Milestone(id=r[0], title=r[1], state=r[2] or "active",
+                      start_date=_date(r[3]), due_date=_date(r[4]))
+            for r in rows
+        ]

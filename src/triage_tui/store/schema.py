@@ -1,0 +1,87 @@
+"""Schema migrations, tracked in SQLite's user_version.
+
+Each migration moves the schema one version up and only ever adds, so a cache
+written by an older triage-tui opens in a newer one. A cache from a newer
+version is refused rather than touched (see Cache.open).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import sqlite_utils
+
+
+def _v1(db: sqlite_utils.Database) -> None:
+    db["meta"].create({"key": str, "value": str}, pk="key")
+    db["issues"].create(
+        {
+            "iid": int,
+            "id": int,
+            "title": str,
+            "state": str,
+            "labels": str,  # JSON list of names
+            "assignees": str,  # JSON list of usernames
+            "milestone": str,
+            "milestone_id": int,
+            "due_date": str,
+            "description": str,
+            "web_url": str,
+            "created_at": str,
+            "updated_at": str,
+            "closed_at": str,
+            # Derived from the description when written, so the board never parses 10k descriptions.
+            "renewal_date": str,
+            "tam": str,
+            "missing_roles": int,
+            # Newest non-system note: the last weekly update.
+            "last_update_at": str,
+        },
+        pk="iid",
+    )
+    db["notes"].create(
+        {"id": int, "issue_iid": int, "author": str, "body": str, "created_at": str, "system": int},
+        pk="id",
+    )
+    db["notes"].create_index(["issue_iid", "created_at"])
+    db["labels"].create({"name": str, "color": str, "description": str}, pk="name")
+    db["milestones"].create(
+        {"id": int, "title": str, "state": str, "start_date": str, "due_date": str}, pk="id"
+    )
+    db["members"].create({"id": int, "username": str, "name": str}, pk="id")
+    db["accounts"].create(
+        {
+            "id": str,
+            "name": str,
+            "health": str,
+            "health_date": str,
+            "health_reasons": str,
+            "renewal_date": str,
+            "arr": float,
+            "region": str,
+            "owner": str,
+            "tam": str,
+            "url": str,
+        },
+        pk="id",
+    )
+    db["outbox"].create(
+        {
+            "id": int,
+            "issue_iid": int,
+            "kind": str,
+            "payload": str,  # JSON: what to change
+            "base": str,  # JSON: what the person saw, checked against the server before pushing
+            "created_at": str,
+            "author": str,
+            "state": str,  # pending | failed | done
+            "error": str,
+            "attempts": int,
+        },
+        pk="id",
+    )
+    db["outbox"].create_index(["state", "id"])
+
+
+MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (_v1,)
+SCHEMA_VERSION = len(MIGRATIONS)

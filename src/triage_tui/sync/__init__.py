@@ -1,0 +1,1 @@
+"""Adapters to GitLab and Salesforce behind Protocols, and pure mapping of their payloads."""

@@ -1,0 +1,110 @@
+"""Pure mapping from GitLab REST v4 JSON to domain records.
+
+Every text field is cleaned here, at ingestion, so nothing downstream ever holds
+an escape sequence from a remote system. Malformed values become None or empty,
+never an exception: one bad issue must not stop a 10,000-issue sync.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+from triage_tui.domain.issue import IssueState
+from triage_tui.domain.records import LabelInfo, Member, Milestone, Note, RemoteIssue
+from triage_tui.domain.text import clean_line, clean_text
+
+JSON = dict[str, Any]
+
+
+def parse_timestamp(value: object) -> datetime | None:
+    """GitLab's "2024-05-01T10:00:00.000Z" (or with an offset) as an aware datetime."""
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def parse_day(value: object) -> date | None:
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        return date.fromisoformat(value[:10])
+    except ValueError:
+        return None
+
+
+def _username(user: object) -> str | None:
+    if isinstance(user, dict) and isinstance(user.get("username"), str):
+        return clean_line(user["username"]) or None
+    return None
+
+
+def _label_name(label: object) -> str | None:
+    # With with_labels_details=true GitLab sends objects; by default, plain names.
+    if isinstance(label, dict):
+        label = label.get("name")
+    return clean_line(label) if isinstance(label, str) and label.strip() else None
+
+
+def issue_from_gitlab(data: JSON) -> RemoteIssue:
+    milestone = data.get("milestone") if isinstance(data.get("milestone"), dict) else None
+    assignees = data.get("assignees") or ([data["assignee"]] if data.get("assignee") else [])
+    epoch = datetime(1970, 1, 1, tzinfo=UTC)
+    state = IssueState.CLOSED if data.get("state") == "closed" else IssueState.OPENED
+    return RemoteIssue(
+        id=int(data.get("id") or 0),
+        iid=int(data["iid"]),
+        title=clean_line(data.get("title")),
+        state=state,
+        labels=tuple(n for n in (_label_name(x) for x in data.get("labels") or []) if n),
+        assignees=tuple(u for u in (_username(a) for a in assignees) if u),
+        description=clean_text(data.get("description")),
+        web_url=clean_line(data.get("web_url")),
+        created_at=parse_timestamp(data.get("created_at")) or epoch,
+        updated_at=parse_timestamp(data.get("updated_at")) or epoch,
+        milestone=clean_line(milestone.get("title")) if milestone else None,
+        milestone_id=int(milestone["id"]) if milestone and milestone.get("id") else None,
+        due_date=parse_day(data.get("due_date")),
+        closed_at=parse_timestamp(data.get("closed_at")),
+    )
+
+
+def note_from_gitlab(data: JSON, issue_iid: int) -> Note:
+    return Note(
+        id=int(data["id"]),
+        issue_iid=issue_iid,
+        author=_username(data.get("author")) or "unknown",
+        body=clean_text(data.get("body")),
+        created_at=parse_timestamp(data.get("created_at")) or datetime(1970, 1, 1, tzinfo=UTC),
+        system=bool(data.get("system")),
+    )
+
+
+def member_from_gitlab(data: JSON) -> Member:
+    return Member(
+        id=int(data["id"]),
+        username=_username(data) or str(data["id"]),
+        name=clean_line(data.get("name")),
+    )
+
+
+def label_from_gitlab(data: JSON) -> LabelInfo:
+    return LabelInfo(
+        name=clean_line(data.get("name")),
+        color=clean_line(data.get("color")),
+        description=clean_line(data.get("description")),
+    )
+
+
+def milestone_from_gitlab(data: JSON) -> Milestone:
+    return Milestone(
+        id=int(data["id"]),
+        title=clean_line(data.get("title")),
+        state=clean_line(data.get("state")) or "active",
+        start_date=parse_day(data.get("start_date")),
+        due_date=parse_day(data.get("due_date")),
+    )
