@@ -1,0 +1,1 @@
+"""Everything that imports Textual. Widgets render view-models and post messages."""

@@ -1,0 +1,73 @@
+"""The Textual application: wiring only. Screens and widgets hold the behaviour."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import date
+from importlib.resources import files
+from pathlib import Path
+
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.screen import Screen
+
+from triage_tui.domain.board import BoardKind
+from triage_tui.services import TriageService
+from triage_tui.tui.board_screen import BoardScreen
+
+
+def stylesheet() -> Path:
+    """The app's TCSS: inside the installed package, or the repo's top-level styles/
+    when running from a source checkout (an editable install does not copy it)."""
+    packaged = Path(str(files("triage_tui"))) / "styles" / "app.tcss"
+    if packaged.is_file():
+        return packaged
+    return Path(__file__).resolve().parents[3] / "styles" / "app.tcss"
+
+
+class TriageApp(App[None]):
+    """triage-tui: the Account Triage project as boards in a terminal."""
+
+    TITLE = "triage-tui"
+    CSS_PATH = stylesheet()
+    BINDINGS = [
+        Binding("q", "quit", "Quit", id="app.quit"),
+    ]
+
+    def __init__(
+        self,
+        service: TriageService,
+        *,
+        today: date,
+        keymap: Mapping[str, str] | None = None,
+        poll_seconds: float = 1.0,
+    ) -> None:
+        super().__init__()
+        self.service = service
+        self.today = today
+        self.poll_seconds = poll_seconds
+        if keymap:
+            self.set_keymap(dict(keymap))
+
+    def get_default_screen(self) -> Screen[None]:
+        return BoardScreen(self.service, self.today, poll_seconds=self.poll_seconds)
+
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        if not isinstance(screen, BoardScreen):
+            return
+        yield SystemCommand("Colours board", "Columns by health: Red, Amber, Yellow, Green",
+                            lambda: screen.action_switch_board(BoardKind.COLOURS))
+        yield SystemCommand("Region board", "Columns by region: US-WEST … LATAM",
+                            lambda: screen.action_switch_board(BoardKind.REGION))
+        yield SystemCommand("Filter the board", "Type to filter by account, label, TAM…",
+                            screen.action_filter)
+        yield SystemCommand("Show or hide closed issues", "Toggle closed issues on the board",
+                            screen.action_toggle_closed)
+        yield SystemCommand("Issue details", "Open the detail pane for the highlighted card",
+                            screen.action_open_detail)
+        yield SystemCommand("Only ~New issues", "Filter the board to issues awaiting review",
+                            lambda: screen.set_filter("is:new"))
+        yield SystemCommand("Only overdue updates", "Issues with no weekly update in 7 days",
+                            lambda: screen.set_filter("is:overdue"))
+        yield SystemCommand("Show keys", "Every key binding", screen.action_help)

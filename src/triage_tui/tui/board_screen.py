@@ -1,0 +1,217 @@
+"""The main screen: the board, the detail pane, the filter bar and the status line."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.content import Content
+from textual.events import Resize
+from textual.message import Message
+from textual.reactive import reactive
+from textual.screen import Screen
+from textual.widgets import Footer, Input, Static
+
+from triage_tui.domain.board import Board, BoardKind, build_board
+from triage_tui.domain.issue import Card
+from triage_tui.services import TriageService
+from triage_tui.tui.board_view import BoardView
+from triage_tui.tui.detail_pane import DetailPane
+from triage_tui.tui.format import age_phrase
+from triage_tui.tui.help_modal import HelpModal, describe_bindings
+
+#: Below this width the detail pane covers the board instead of sitting beside it.
+NARROW_WIDTH = 110
+
+
+class BoardScreen(Screen[None]):
+    BINDINGS = [
+        Binding("enter", "open_detail", "Details", id="board.open-detail"),
+        Binding("escape", "close", "Close", show=False, id="board.close"),
+        Binding("slash", "filter", "Filter", id="board.filter"),
+        Binding("b", "switch_board", "Colours/Region", id="board.switch"),
+        Binding("c", "toggle_closed", "Closed", id="board.toggle-closed"),
+        Binding("y", "copy_link", "Copy link", show=False, id="issue.copy-link"),
+        Binding("question_mark", "help", "Keys", id="app.help"),
+    ]
+
+    kind: reactive[BoardKind] = reactive(BoardKind.COLOURS, init=False)
+    """Which board is shown."""
+    show_closed: reactive[bool] = reactive(False, init=False)
+    """Closed issues are off the board unless this is set."""
+    filter_text: reactive[str] = reactive("", init=False)
+    """The filter typed after `/`."""
+
+    class CardsLoaded(Message):
+        def __init__(self, cards: list[Card], version: int) -> None:
+            self.cards = cards
+            self.version = version
+            super().__init__()
+
+    def __init__(self, service: TriageService, today: date, *, poll_seconds: float = 1.0) -> None:
+        super().__init__()
+        self.service = service
+        self.today = today
+        self.poll_seconds = poll_seconds
+        self.cards: list[Card] = service.cards()
+        self.data_version = service.data_version()
+
+    def _build(self) -> Board:
+        return build_board(self.cards, self.kind, show_closed=self.show_closed, query=self.filter_text)
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="title-bar", markup=False)
+        with Horizontal(id="main"):
+            yield BoardView(self._build(), id="board")
+            yield DetailPane(id="detail", classes="hidden")
+        yield Input(placeholder="Filter: account, title, label, @tam, region, is:new, is:overdue",
+                    id="filter", classes="hidden")
+        yield Static(id="status", markup=False)
+        yield Footer()
+
+    @property
+    def board_view(self) -> BoardView:
+        return self.query_one(BoardView)
+
+    @property
+    def detail(self) -> DetailPane:
+        return self.query_one(DetailPane)
+
+    def on_mount(self) -> None:
+        self.board_view.focus()
+        self._update_bars()
+        self.set_interval(self.poll_seconds, self._poll)
+        self.set_interval(30, self._update_bars)
+
+    def on_resize(self, event: Resize) -> None:
+        self.set_class(event.size.width < NARROW_WIDTH, "narrow")
+
+    # -- data -------------------------------------------------------------------------------
+
+    def _poll(self) -> None:
+        """Another process (a sync, another user) changed the cache: reload in a thread."""
+        version = self.service.data_version()
+        if version != self.data_version:
+            self.data_version = version
+            self._load_cards(version)
+
+    @work(thread=True, exclusive=True, group="load", exit_on_error=False)
+    def _load_cards(self, version: int) -> None:
+        # Thread worker: the service opens this thread's own SQLite connection.
+        self.post_message(self.CardsLoaded(self.service.cards(), version))
+
+    async def on_board_screen_cards_loaded(self, message: CardsLoaded) -> None:
+        self.cards = message.cards
+        await self._rebuild()
+
+    async def _rebuild(self) -> None:
+        await self.board_view.show_board(self._build())
+        self._update_bars()
+
+    async def watch_kind(self) -> None:
+        await self._rebuild()
+
+    async def watch_show_closed(self) -> None:
+        await self._rebuild()
+
+    async def watch_filter_text(self) -> None:
+        await self._rebuild()
+
+    # -- bars -------------------------------------------------------------------------------
+
+    def _update_bars(self) -> None:
+        board = self.board_view.board
+        title = Content.assemble(
+            (" triage-tui ", "bold reverse"),
+            (f" {board.kind.value} board ", "bold"),
+            f"· {board.total} {'issues' if self.show_closed else 'open issues'}",
+            (f" · filter: {self.filter_text}" if self.filter_text else "", "$accent"),
+            ("  (b: switch board · ?: keys)", "$text-muted"),
+        )
+        self.query_one("#title-bar", Static).update(title)
+        info = self.service.info()
+        if info.source == "demo":
+            source = "demo data — nothing here is real"
+        elif info.source:
+            source = f"{info.source_name} · synced {age_phrase(info.refreshed_at)}"
+        else:
+            source = "empty cache — run `triage-tui sync`"
+        status = Content.assemble(
+            (" ● ", "$success" if not info.last_error else "$error"),
+            source,
+            (f" · error: {info.last_error}" if info.last_error else "", "$error"),
+        )
+        self.query_one("#status", Static).update(status)
+
+    # -- detail -----------------------------------------------------------------------------
+
+    @on(BoardView.CursorMoved)
+    def _cursor_moved(self, message: BoardView.CursorMoved) -> None:
+        if not self.detail.has_class("hidden"):
+            self._show_detail(message.card)
+
+    def _show_detail(self, card: Card | None) -> None:
+        detail = self.service.detail(card.iid) if card else None
+        self.detail.show_issue(detail, self.today)
+
+    def action_open_detail(self) -> None:
+        self.detail.remove_class("hidden")
+        self.add_class("detail-open")
+        self._show_detail(self.board_view.current)
+
+    def action_close(self) -> None:
+        """Esc: leave the filter bar, else close the detail pane, else clear the filter."""
+        bar = self.query_one("#filter", Input)
+        if bar.has_focus or (self.detail.has_class("hidden") and self.filter_text):
+            bar.value = ""
+            bar.add_class("hidden")
+            self.board_view.focus()
+        elif not self.detail.has_class("hidden"):
+            self.detail.add_class("hidden")
+            self.remove_class("detail-open")
+            self.board_view.focus()
+
+    def action_copy_link(self) -> None:
+        card = self.board_view.current
+        detail = self.service.detail(card.iid) if card else None
+        if detail and detail.web_url:
+            self.app.copy_to_clipboard(detail.web_url)
+            self.notify(f"Copied {detail.web_url}", timeout=3)
+
+    # -- board switching, closed, filter ----------------------------------------------------
+
+    def action_switch_board(self, kind: BoardKind | None = None) -> None:
+        self.kind = kind or self.kind.other
+
+    def action_toggle_closed(self) -> None:
+        self.show_closed = not self.show_closed
+        self.notify("Showing closed issues" if self.show_closed else "Closed issues hidden",
+                    timeout=2)
+
+    def action_filter(self) -> None:
+        bar = self.query_one("#filter", Input)
+        bar.remove_class("hidden")
+        bar.focus()
+
+    @on(Input.Changed, "#filter")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        self.filter_text = event.value
+
+    @on(Input.Submitted, "#filter")
+    def _filter_done(self, event: Input.Submitted) -> None:
+        if not event.value:
+            event.input.add_class("hidden")
+        self.board_view.focus()
+
+    def action_help(self) -> None:
+        bindings = [(b.binding, b.enabled) for b in self.active_bindings.values()]
+        self.app.push_screen(HelpModal(describe_bindings(bindings)))
+
+    def set_filter(self, text: str) -> None:
+        bar = self.query_one("#filter", Input)
+        bar.value = text
+        bar.remove_class("hidden")
+        self.filter_text = text

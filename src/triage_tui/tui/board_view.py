@@ -1,0 +1,165 @@
+"""The board: columns side by side, one cursor, keyboard navigation.
+
+The board owns focus and the cursor; columns only draw. Cursor maths is in
+triage_tui.domain.cursor so it is tested without a terminal.
+"""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.message import Message
+
+from triage_tui.domain import cursor as cursor_maths
+from triage_tui.domain.board import Board
+from triage_tui.domain.cursor import Cursor
+from triage_tui.domain.issue import Card
+from triage_tui.tui.column_view import ColumnView
+
+_COLUMN_KEYS = "123456789"
+#: Narrowest readable card; below this the board scrolls sideways instead of squeezing.
+MIN_COLUMN_WIDTH = 22
+#: The margin left of each column (app.tcss).
+COLUMN_GAP = 1
+
+
+class BoardView(Horizontal, can_focus=True):
+    """Keyboard-navigable columns of cards."""
+
+    BINDINGS = [
+        Binding("left,h", "cursor(-1, 0)", "Left", show=False, id="board.cursor-left"),
+        Binding("right,l", "cursor(1, 0)", "Right", show=False, id="board.cursor-right"),
+        Binding("up,k", "cursor(0, -1)", "Up", show=False, id="board.cursor-up"),
+        Binding("down,j", "cursor(0, 1)", "Down", show=False, id="board.cursor-down"),
+        Binding("g,home", "edge(False)", "Top of column", show=False, id="board.top"),
+        Binding("G,end", "edge(True)", "Bottom of column", show=False, id="board.bottom"),
+        Binding("pageup", "page(-1)", "Page up", show=False, id="board.page-up"),
+        Binding("pagedown", "page(1)", "Page down", show=False, id="board.page-down"),
+        *(
+            Binding(key, f"jump({n})", f"Column {n + 1}", show=False, id=f"board.column-{n + 1}")
+            for n, key in enumerate(_COLUMN_KEYS)
+        ),
+    ]
+
+    class CursorMoved(Message):
+        """The highlighted card changed (None: the cursor is on an empty column)."""
+
+        def __init__(self, card: Card | None) -> None:
+            self.card = card
+            super().__init__()
+
+    def __init__(self, board: Board, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.board = board
+        self.cursor = Cursor()
+
+    def compose(self) -> ComposeResult:
+        for index, column in enumerate(self.board.columns):
+            yield ColumnView(column, self.board.kind, index)
+
+    @property
+    def columns(self) -> list[ColumnView]:
+        return list(self.query_children(ColumnView))
+
+    @property
+    def current(self) -> Card | None:
+        if not self.board.columns:
+            return None
+        column = self.board.columns[self.cursor.column]
+        return column.cards[self.cursor.row] if self.cursor.row < len(column) else None
+
+    def on_mount(self) -> None:
+        self._paint_all()
+
+    def on_resize(self) -> None:
+        self._fit_columns()
+
+    def _fit_columns(self) -> None:
+        """Share the width equally, but never below MIN_COLUMN_WIDTH. CSS `1fr` inside a
+        sideways-scrolling container resolves against the scrolled width, so compute it."""
+        views = self.columns
+        if not views or not self.size.width:
+            return
+        fitting = max(1, self.size.width // (MIN_COLUMN_WIDTH + COLUMN_GAP))
+        # As many whole columns as fit, sharing the width, so no column shows half-cut.
+        width = self.size.width // min(len(views), fitting) - COLUMN_GAP
+        for view in views:
+            view.styles.width = width
+        self.call_after_refresh(self._keep_cursor_column_visible)
+
+    def _keep_cursor_column_visible(self) -> None:
+        views = self.columns
+        if views and self.cursor.column < len(views):
+            self.scroll_to_widget(views[self.cursor.column], animate=False)
+
+    # -- contents ---------------------------------------------------------------------------
+
+    async def show_board(self, board: Board) -> None:
+        """Show a rebuilt board, keeping the cursor on the same card where it still is."""
+        new_cursor = cursor_maths.follow(self.board, self.cursor, board)
+        same_shape = [c.key for c in board.columns] == [c.key for c in self.board.columns]
+        self.board, self.cursor = board, new_cursor
+        if not same_shape:
+            await self.remove_children()
+            await self.mount_all(
+                ColumnView(column, board.kind, index) for index, column in enumerate(board.columns)
+            )
+            self._fit_columns()
+        self._paint_all()
+        self.post_message(self.CursorMoved(self.current))
+
+    def _paint_all(self) -> None:
+        for index, view in enumerate(self.columns):
+            selected = self.cursor.row if index == self.cursor.column else None
+            view.show(self.board.columns[index], self.board.kind, selected)
+
+    def _go(self, target: Cursor) -> None:
+        if target == self.cursor:
+            return
+        views = self.columns
+        old = self.cursor
+        self.cursor = target
+        if old.column != target.column:
+            views[old.column].select(None)
+            self.scroll_to_widget(views[target.column], animate=False)
+        views[target.column].select(target.row)
+        self.post_message(self.CursorMoved(self.current))
+
+    def select(self, column: int, row: int) -> None:
+        self._go(cursor_maths.clamp(self.board, Cursor(column, row)))
+
+    def select_iid(self, iid: int) -> bool:
+        found = self.board.find(iid)
+        if found is not None:
+            self._go(Cursor(*found))
+        return found is not None
+
+    # -- actions ----------------------------------------------------------------------------
+
+    def action_cursor(self, columns: int, rows: int) -> None:
+        if columns:
+            self.action_jump(self.cursor.column + columns)
+        else:
+            self._go(cursor_maths.move(self.board, self.cursor, rows=rows))
+
+    def action_jump(self, column: int) -> None:
+        if not 0 <= column < len(self.board.columns) or column == self.cursor.column:
+            return
+        views = self.columns
+        here, there = views[self.cursor.column], views[column]
+        # Land on the card at the same height on screen, not the same index.
+        slot = self.cursor.row - here.top
+        self._go(cursor_maths.to_column(self.board, self.cursor, column, there.top + slot))
+
+    def action_edge(self, bottom: bool) -> None:
+        self._go(cursor_maths.to_edge(self.board, self.cursor, bottom=bottom))
+
+    def action_page(self, direction: int) -> None:
+        page = self.columns[self.cursor.column].visible_cards if self.columns else 1
+        self._go(cursor_maths.move(self.board, self.cursor, rows=direction * page))
+
+    def on_column_view_card_clicked(self, message: ColumnView.CardClicked) -> None:
+        self.focus()
+        self.select(message.column_index, message.row)
+

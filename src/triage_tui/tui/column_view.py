@@ -1,0 +1,244 @@
+"""One board column drawn with the Line API: only the visible lines are rendered.
+
+A widget per card cannot reach first paint at 10,000 cards in time (see
+shared/performance.md), so a column is one widget that draws its cards from a
+tuple of view-models, and a cursor move repaints only the two cards involved.
+"""
+
+from __future__ import annotations
+
+from rich.cells import cell_len, set_cell_size
+from rich.segment import Segment
+from rich.style import Style
+from textual import events
+from textual.geometry import Region
+from textual.message import Message
+from textual.strip import Strip
+from textual.widget import Widget
+
+from triage_tui.domain.board import BoardKind, Column
+from triage_tui.domain.health import Health
+from triage_tui.domain.issue import Card
+from triage_tui.tui.format import health_text, renewal_phrase, update_phrase
+
+#: Lines per card: three of text and one gap.
+CARD_HEIGHT = 4
+#: Lines above the cards: the column header and a rule.
+HEADER_HEIGHT = 2
+
+_HEALTH_CLASS = {
+    Health.RED: "health--red",
+    Health.AMBER: "health--amber",
+    Health.YELLOW: "health--yellow",
+    Health.GREEN: "health--green",
+}
+
+
+def _fit(text: str, width: int) -> str:
+    """Clip (or pad) to exactly `width` cells, so wide text never breaks the board's shape."""
+    if width <= 0:
+        return ""
+    if cell_len(text) > width:
+        return set_cell_size(text, width - 1) + "…"
+    return set_cell_size(text, width)
+
+
+class ColumnView(Widget):
+    """A column of cards. Not focusable: the board owns focus, so moving between
+    columns never moves focus (a focus change repaints both columns in full)."""
+
+    COMPONENT_CLASSES = {
+        "column--header",
+        "column--header-active",
+        "column--rule",
+        "card",
+        "card--selected",
+        "card--closed",
+        "card--muted",
+        "tag--new",
+        "tag--overdue",
+        "tag--pending",
+        "tag--failed",
+        "tag--problem",
+        "health--red",
+        "health--amber",
+        "health--yellow",
+        "health--green",
+        "health--none",
+    }
+
+    class CardClicked(Message):
+        def __init__(self, column_index: int, row: int) -> None:
+            self.column_index = column_index
+            self.row = row
+            super().__init__()
+
+    def __init__(self, column: Column, kind: BoardKind, index: int) -> None:
+        super().__init__(classes="board-column")
+        self.column = column
+        self.kind = kind
+        self.index = index
+        self.selected: int | None = None
+        self.top = 0
+
+    # -- geometry ---------------------------------------------------------------------------
+
+    @property
+    def visible_cards(self) -> int:
+        return max(1, (self.size.height - HEADER_HEIGHT) // CARD_HEIGHT)
+
+    def _card_region(self, row: int) -> Region:
+        return Region(0, HEADER_HEIGHT + (row - self.top) * CARD_HEIGHT, self.size.width, CARD_HEIGHT)
+
+    def _scroll_to(self, row: int) -> bool:
+        """Scroll so `row` is visible; True if the view moved."""
+        if not self.size.height:
+            return False  # Not laid out yet: on_resize scrolls once the height is known.
+        top = self.top
+        if row < top:
+            top = row
+        elif row >= top + self.visible_cards:
+            top = row - self.visible_cards + 1
+        top = max(0, min(top, max(0, len(self.column) - self.visible_cards)))
+        moved = top != self.top
+        self.top = top
+        return moved
+
+    # -- updates from the board -------------------------------------------------------------
+
+    def show(self, column: Column, kind: BoardKind, selected: int | None) -> None:
+        """New contents (a rebuilt board): repaint everything."""
+        self.column, self.kind, self.selected = column, kind, selected
+        self.top = min(self.top, max(0, len(column) - 1))
+        if selected is not None:
+            self._scroll_to(selected)
+        self.refresh()
+
+    def select(self, row: int | None) -> None:
+        """Move the highlight, repainting only what changed."""
+        old, self.selected = self.selected, row
+        if row is not None and self._scroll_to(row):
+            self.refresh()
+            return
+        if (old is None) != (row is None):
+            self.refresh(Region(0, 0, self.size.width, HEADER_HEIGHT))
+        for changed in {old, row} - {None}:
+            assert changed is not None
+            self.refresh(self._card_region(changed))
+
+    def on_resize(self, event: events.Resize) -> None:
+        if self.selected is not None and self._scroll_to(self.selected):
+            self.refresh()
+
+    # -- input ------------------------------------------------------------------------------
+
+    def on_click(self, event: events.Click) -> None:
+        if event.y >= HEADER_HEIGHT:
+            row = self.top + (event.y - HEADER_HEIGHT) // CARD_HEIGHT
+            if row < len(self.column):
+                self.post_message(self.CardClicked(self.index, row))
+
+    def on_mouse_scroll_down(self, event: events.MouseScrollDown) -> None:
+        self._scroll_by(1)
+
+    def on_mouse_scroll_up(self, event: events.MouseScrollUp) -> None:
+        self._scroll_by(-1)
+
+    def _scroll_by(self, cards: int) -> None:
+        top = max(0, min(self.top + cards, max(0, len(self.column) - self.visible_cards)))
+        if top != self.top:
+            self.top = top
+            self.refresh()
+
+    # -- drawing ----------------------------------------------------------------------------
+
+    def _style(self, name: str) -> Style:
+        """A full style (with background) for surfaces."""
+        return self.get_component_rich_style(name)
+
+    def _overlay(self, name: str) -> Style:
+        """A partial style (no inherited background) to put on top of a surface."""
+        return self.get_component_rich_style(name, partial=True)
+
+    def render_line(self, y: int) -> Strip:
+        width = self.size.width
+        if y == 0:
+            return self._header(width)
+        if y == 1:
+            return Strip([Segment("─" * width, self._style("column--rule"))])
+        line = y - HEADER_HEIGHT
+        row, part = self.top + line // CARD_HEIGHT, line % CARD_HEIGHT
+        base = self._style("card")
+        if row >= len(self.column) or part == CARD_HEIGHT - 1:
+            if row == 0 and not self.column.cards and part == 0:
+                return Strip([Segment(_fit(" (empty)", width), self._style("card--muted"))])
+            return Strip.blank(width, self.rich_style)
+        card = self.column.cards[row]
+        selected = row == self.selected
+        return self._card_line(card, part, width, selected, base)
+
+    def _header(self, width: int) -> Strip:
+        active = self.selected is not None
+        style = self._style("column--header-active" if active else "column--header")
+        count = str(len(self.column))
+        if active and self.column.cards:
+            count = f"{(self.selected or 0) + 1}/{count}"
+        title = f" {self.column.title}"
+        room = width - cell_len(count) - 2
+        if self.top > 0:
+            count = "▲" + count
+            room -= 1
+        return Strip([Segment(_fit(title, room) + count + " ", style)]).crop_extend(0, width, style)
+
+    def _card_line(self, card: Card, part: int, width: int, selected: bool, base: Style) -> Strip:
+        """Line `part` of a card. Left text is clipped first so the right-hand tags
+        (NEW, pending, overdue) always stay visible."""
+        surface = self._style("card--selected") if selected else base
+        if card.closed:
+            surface += self._overlay("card--closed")
+        health = card.health
+        health_style = self._overlay(_HEALTH_CLASS[health] if health else "health--none")
+        left: list[tuple[str, Style]] = []
+        right: list[tuple[str, Style]] = []
+        if part == 0:
+            left.append((f"#{card.iid} {card.summary.title}", Style(bold=True)))
+            if card.summary.failed_edits:
+                right.append(("✗ failed", self._overlay("tag--failed")))
+            elif card.summary.pending_edits:
+                right.append(("⧗", self._overlay("tag--pending")))
+        elif part == 1:
+            # The Colours board's column already names the health; show it on the card
+            # wherever the column does not (Region board, "No health", "Data problem").
+            if self.kind is BoardKind.REGION or self.column.health is None:
+                several = len(card.reading.healths) > 1
+                left.append((health_text(health, several=several) + " ", health_style + Style(bold=True)))
+            if self.kind is BoardKind.COLOURS or self.column.region is None:
+                where = "REGION?" if len(card.reading.regions) > 1 else (
+                    card.region.label if card.region else "no region")
+                left.append((where + " ", Style()))
+            left.append((renewal_phrase(card.days_to_renewal), Style()))
+            if card.is_new:
+                right.append(("NEW", self._overlay("tag--new")))
+            if card.closed:
+                right.append(("closed", Style()))
+        else:
+            left.append((f"@{card.summary.tam}" if card.summary.tam else "no TAM", Style()))
+            overdue = card.update_overdue
+            right.append((update_phrase(card), self._overlay("tag--overdue") if overdue else Style()))
+            if card.reading.problems or card.summary.missing_roles:
+                right.append(("⚑", self._overlay("tag--problem")))
+        bar = Segment("▌", surface + Style(color=health_style.color))
+        segments = [bar, Segment(" ", surface)]
+        # Every right-hand tag is preceded by a space; one space of margin at the end.
+        right_width = sum(cell_len(text) + 1 for text, _ in right)
+        room = max(0, width - 3 - right_width)
+        for text, style in left:
+            if room <= 0:
+                break
+            clipped = _fit(text, room) if cell_len(text) > room else text
+            segments.append(Segment(clipped, surface + style))
+            room -= cell_len(clipped)
+        segments.append(Segment(" " * room, surface))
+        for text, style in right:
+            segments += [Segment(" ", surface), Segment(text, surface + style)]
+        return Strip(segments).crop_extend(0, width, surface)

@@ -1,0 +1,104 @@
+"""The issue detail pane: template fields, labels, team and description.
+
+Everything from GitLab is shown through Content built from plain strings, so
+markup in a title or description is drawn as the characters it is.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
+from textual.content import Content
+from textual.widgets import Static
+
+from triage_tui.domain.issue import IssueDetail, make_card
+from triage_tui.domain.team import Role
+from triage_tui.tui.format import age_phrase, health_text, renewal_phrase
+
+#: Longer descriptions are cut here: wrapping a megabyte of text would freeze the pane.
+DESCRIPTION_LIMIT = 20_000
+
+
+def _row(name: str, value: str, value_style: str = "") -> Content:
+    return Content.assemble((f"{name:<18}", "$text-muted"), (value or "—", value_style), "\n")
+
+
+def render_detail(detail: IssueDetail, today: date) -> Content:
+    summary, fields = detail.summary, detail.fields
+    card = make_card(summary, today)
+    several = len(card.reading.healths) > 1
+    state = "closed" if card.closed else "open"
+    parts: list[Content | str | tuple[str, str]] = [
+        (f"#{summary.iid} ", "bold"),
+        (summary.title, "bold"),
+        "\n",
+        (health_text(card.health, several=several), "bold"),
+        f" · {card.region.label if card.region else 'no region'} · {state}",
+        ("  NEW — needs review" if card.is_new else "", "bold $accent"),
+        "\n\n",
+    ]
+    for problem in (*card.reading.problems, *fields.problems):
+        parts.append((f"⚠ {problem}\n", "$warning"))
+    if card.reading.problems or fields.problems:
+        parts.append("\n")
+    renewal = fields.renewal_date.isoformat() if fields.renewal_date else fields.renewal_text
+    if fields.renewal_date:
+        renewal += f"  ({renewal_phrase(card.days_to_renewal)})"
+    last_update = age_phrase(summary.last_update_at) if summary.last_update_at else "none yet"
+    if card.update_overdue:
+        last_update += "  (overdue: no weekly update in 7 days)"
+    parts += [
+        _row("Salesforce URL", fields.salesforce_url),
+        _row("Success plan URL", fields.success_plan_url),
+        _row("Renewal date", renewal),
+        _row("Milestone", detail.milestone or ""),
+        _row("Due date", detail.due_date.isoformat() if detail.due_date else ""),
+        _row("Labels", ", ".join(summary.labels)),
+        _row("Assignees", ", ".join(f"@{a}" for a in detail.assignees)),
+        _row("Last update", last_update, "$warning" if card.update_overdue else ""),
+        _row("GitLab", detail.web_url),
+    ]
+    if summary.pending_edits or summary.failed_edits:
+        parts.append(_row("Edits", f"{summary.pending_edits} pending, {summary.failed_edits} failed"))
+    parts += ["\n", ("Reason for Health Score\n", "bold"), fields.reason or "—", "\n\n"]
+    parts.append(("Triage team\n", "bold"))
+    for role in Role:
+        people = fields.team.people(role)
+        parts.append(_row(f"  {role.value}"[:18], ", ".join(f"@{p}" for p in people)))
+    missing = fields.team.missing_roles()
+    if missing:
+        parts.append((f"⚠ Missing: {', '.join(missing)}\n", "$warning"))
+    return Content.assemble(*parts)
+
+
+def render_description(detail: IssueDetail) -> Content:
+    text = detail.description
+    note = ""
+    if len(text) > DESCRIPTION_LIMIT:
+        note = (
+            f"\n\n… showing the first {DESCRIPTION_LIMIT:,} of {len(text):,} characters;"
+            " the rest is in GitLab (y copies the link)."
+        )
+        text = text[:DESCRIPTION_LIMIT]
+    return Content.assemble(("Description\n", "bold"), text or "(empty)", (note, "$text-muted"))
+
+
+class DetailPane(VerticalScroll):
+    """Beside the board (on narrow terminals, over it). Updated as the cursor moves."""
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="detail-fields", markup=False)
+        yield Static(id="detail-description", markup=False)
+
+    def show_issue(self, detail: IssueDetail | None, today: date) -> None:
+        fields = self.query_one("#detail-fields", Static)
+        description = self.query_one("#detail-description", Static)
+        if detail is None:
+            fields.update(Content("No issue selected."))
+            description.update(Content(""))
+            return
+        fields.update(render_detail(detail, today))
+        description.update(render_description(detail))
+        self.scroll_home(animate=False)

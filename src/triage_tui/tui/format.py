@@ -1,0 +1,46 @@
+"""Short human phrases for card and pane fields."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from triage_tui.domain.health import Health
+from triage_tui.domain.issue import Card
+
+
+def renewal_phrase(days: int | None) -> str:
+    if days is None:
+        return "renewal ?"
+    if days < 0:
+        return f"renewal {-days}d ago"
+    if days == 0:
+        return "renews today"
+    return f"renew {days}d"
+
+
+def update_phrase(card: Card) -> str:
+    days = card.days_since_update
+    if days is None:
+        return "no update"
+    return "upd today" if days == 0 else f"upd {days}d"
+
+
+def health_text(health: Health | None, *, several: bool = False) -> str:
+    if several:
+        return "HEALTH?"
+    return health.label.upper() if health is not None else "NO HEALTH"
+
+
+def age_phrase(moment: datetime | None, now: datetime | None = None) -> str:
+    """"3 min ago" style age of a timestamp."""
+    if moment is None:
+        return "never"
+    now = now or datetime.now(UTC)
+    seconds = max(0, int((now - moment).total_seconds()))
+    if seconds < 60:
+        return "just now"
+    if seconds < 3600:
+        return f"{seconds // 60} min ago"
+    if seconds < 86400:
+        return f"{seconds // 3600} h ago"
+    return f"{seconds // 86400} d ago"
