@@ -13,7 +13,14 @@ from datetime import date
 from pathlib import Path
 
 from triage_tui import __version__
-from triage_tui.config import EXAMPLE, ConfigError, Settings, config_path, demo_cache_path, load_settings
+from triage_tui.config import (
+    EXAMPLE,
+    ConfigError,
+    Settings,
+    config_path,
+    demo_cache_path,
+    load_settings,
+)
 from triage_tui.services import TriageService, write_demo_cache
 from triage_tui.store import CacheError
 
@@ -24,8 +31,11 @@ def _parser() -> argparse.ArgumentParser:
         description="A keyboard-first terminal board for the Account Triage GitLab project.",
     )
     parser.add_argument("--version", action="version", version=f"triage-tui {__version__}")
-    parser.add_argument("--demo", action="store_true",
-                        help="open the board on built-in demo data (no account, no network)")
+    parser.add_argument(
+        "--demo",
+        action="store_true",
+        help="open the board on built-in demo data (no account, no network)",
+    )
     parser.add_argument("--cache", type=Path, help="the SQLite cache to read (default: per user)")
     parser.add_argument("--config", type=Path, help="config file (default: see `config path`)")
     parser.add_argument("--gitlab-url", help="GitLab base URL (overrides the config file)")
@@ -50,7 +60,7 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 def _open_board(settings: Settings, cache_path: Path) -> int:
     today = date.today()
-    service = TriageService(cache_path)
+    service = TriageService(cache_path, busy_timeout=settings.busy_timeout)
     from triage_tui.tui.app import TriageApp  # Textual only now, when the board opens.
 
     app = TriageApp(service, today=today, keymap=settings.keymap)
@@ -63,7 +73,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         if args.command == "config":
-            print(config_path() if args.what == "path" else EXAMPLE, end="\n" if args.what == "path" else "")
+            print(
+                config_path() if args.what == "path" else EXAMPLE,
+                end="\n" if args.what == "path" else "",
+            )
             return 0
         if args.command == "demo":
             path = write_demo_cache(args.out, today=date.today(), count=args.count)

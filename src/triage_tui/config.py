@@ -19,6 +19,7 @@ EXAMPLE = """\
 # project = "customer-success/account-triage"   # or the numeric id
 # cache = "/srv/triage/cache.db"                # a team cache shared through a group
 # sync_interval = 300                            # seconds between syncs in the board
+# busy_timeout = 5                               # seconds to wait for another writer
 
 # Remap keys by binding id (`?` in the board lists them), e.g.:
 # [keymap]
@@ -60,6 +61,8 @@ class Settings:
     """The SQLite cache the board reads."""
     sync_interval: int = 300
     """Seconds between background syncs while the board is open (0: never)."""
+    busy_timeout: float = 5.0
+    """Seconds to wait for another process's write lock on the cache before giving up."""
     keymap: Mapping[str, str] = field(default_factory=dict)
     """Binding id -> keys, overriding the defaults."""
 
@@ -93,6 +96,7 @@ def load_settings(path: Path | None = None, **overrides: Any) -> Settings:
         project=str(project) if project is not None else "",
         cache_path=Path(cache).expanduser() if cache else default_cache_path(),
         sync_interval=int(_expect(data, "sync_interval", int, path) or 300),
+        busy_timeout=float(_expect(data, "busy_timeout", (int, float), path) or 5.0),  # type: ignore[arg-type]
         keymap=dict(keymap),
     )
     values = {k: v for k, v in overrides.items() if v is not None}

@@ -25,11 +25,46 @@ BASE_URL = "https://gitlab.example.com"
 PROJECT_PATH = "customer-success/account-triage"
 
 _PREFIXES = (
-    "Acme", "Globex", "Initech", "Umbrella", "Hooli", "Vandelay", "Stark", "Wayne", "Tyrell",
-    "Cyberdyne", "Soylent", "Wonka", "Gringotts", "Oscorp", "Aperture", "Black Mesa", "Monarch",
-    "Pied Piper", "Massive Dynamic", "Nakatomi", "Dunder Mifflin", "Sterling Cooper", "Prestige",
-    "Blue Sun", "Weyland", "Genco", "Virtucon", "Zorg", "Ollivander", "Krusty", "Abstergo", "Duff",
-    "Nordlicht", "Sakura", "Andes", "Kiwi", "Baobab", "Fjord", "Sahara", "Pampas",
+    "Acme",
+    "Globex",
+    "Initech",
+    "Umbrella",
+    "Hooli",
+    "Vandelay",
+    "Stark",
+    "Wayne",
+    "Tyrell",
+    "Cyberdyne",
+    "Soylent",
+    "Wonka",
+    "Gringotts",
+    "Oscorp",
+    "Aperture",
+    "Black Mesa",
+    "Monarch",
+    "Pied Piper",
+    "Massive Dynamic",
+    "Nakatomi",
+    "Dunder Mifflin",
+    "Sterling Cooper",
+    "Prestige",
+    "Blue Sun",
+    "Weyland",
+    "Genco",
+    "Virtucon",
+    "Zorg",
+    "Ollivander",
+    "Krusty",
+    "Abstergo",
+    "Duff",
+    "Nordlicht",
+    "Sakura",
+    "Andes",
+    "Kiwi",
+    "Baobab",
+    "Fjord",
+    "Sahara",
+    "Pampas",
 )
 _SUFFIXES = ("Corp", "Inc", "GmbH", "Ltd", "Holdings", "Labs", "Group", "AG", "S.A.", "KK", "Pty")
 # Hostile and awkward titles: markup, escape sequences, wide text, very long text.
@@ -40,16 +75,29 @@ _AWKWARD_TITLES = (
     "株式会社サンプル・トレーディング",
     "Ünïcödé Wïdgets 🚀🚀 GmbH",
     "A" * 300,
-    "‮evil bidi‬ Holdings",
+    "\u202eevil bidi\u202c Holdings",
 )
 _PEOPLE = (
-    ("alice", "Alice Alvarez"), ("bob", "Bob Brown"), ("chen", "Chen Wei"),
-    ("dana", "Dana Dimitrova"), ("emeka", "Emeka Eze"), ("fatima", "Fatima Farouk"),
-    ("gustav", "Gustav Gran"), ("hana", "Hana Hayashi"), ("ivan", "Ivan Ivanov"),
-    ("jo", "Jo Jones"), ("kavya", "Kavya Krishnan"), ("liam", "Liam Lopez"),
-    ("mei", "Mei Mori"), ("nora", "Nora Nilsen"), ("omar", "Omar Osei"),
-    ("priya", "Priya Patel"), ("quinn", "Quinn Quade"), ("rosa", "Rosa Ruiz"),
-    ("sam", "Sam Smith"), ("tariq", "Tariq Tahir"),
+    ("alice", "Alice Alvarez"),
+    ("bob", "Bob Brown"),
+    ("chen", "Chen Wei"),
+    ("dana", "Dana Dimitrova"),
+    ("emeka", "Emeka Eze"),
+    ("fatima", "Fatima Farouk"),
+    ("gustav", "Gustav Gran"),
+    ("hana", "Hana Hayashi"),
+    ("ivan", "Ivan Ivanov"),
+    ("jo", "Jo Jones"),
+    ("kavya", "Kavya Krishnan"),
+    ("liam", "Liam Lopez"),
+    ("mei", "Mei Mori"),
+    ("nora", "Nora Nilsen"),
+    ("omar", "Omar Osei"),
+    ("priya", "Priya Patel"),
+    ("quinn", "Quinn Quade"),
+    ("rosa", "Rosa Ruiz"),
+    ("sam", "Sam Smith"),
+    ("tariq", "Tariq Tahir"),
 )
 _TAMS = ("bob", "chen", "dana", "emeka", "hana", "kavya", "liam", "mei")
 _LEADERS = ("fatima", "gustav")
@@ -115,14 +163,24 @@ _USERS = {username: _user(i) for i, (username, _) in enumerate(_PEOPLE)}
 
 
 def _labels() -> list[JSON]:
-    colours = {Health.RED: "#e5484d", Health.AMBER: "#f5a524", Health.YELLOW: "#f5d90a",
-               Health.GREEN: "#30a46c"}
-    rows = [{"id": i + 1, "name": h.label, "color": colours[h], "description": f"Health: {h.label}"}
-            for i, h in enumerate(Health)]
-    rows += [{"id": 10 + i, "name": r.label, "color": "#6e56cf", "description": "Region"}
-             for i, r in enumerate(Region)]
-    rows += [{"id": 20 + i, "name": c.label, "color": "#8e4ec6", "description": "Churn class"}
-             for i, c in enumerate(ChurnClass)]
+    colours = {
+        Health.RED: "#e5484d",
+        Health.AMBER: "#f5a524",
+        Health.YELLOW: "#f5d90a",
+        Health.GREEN: "#30a46c",
+    }
+    rows = [
+        {"id": i + 1, "name": h.label, "color": colours[h], "description": f"Health: {h.label}"}
+        for i, h in enumerate(Health)
+    ]
+    rows += [
+        {"id": 10 + i, "name": r.label, "color": "#6e56cf", "description": "Region"}
+        for i, r in enumerate(Region)
+    ]
+    rows += [
+        {"id": 20 + i, "name": c.label, "color": "#8e4ec6", "description": "Churn class"}
+        for i, c in enumerate(ChurnClass)
+    ]
     rows.append({"id": 30, "name": NEW_LABEL, "color": "#0091ff", "description": "Needs review"})
     return rows
 
@@ -132,9 +190,17 @@ def _milestones(today: date) -> list[JSON]:
     day = date(today.year, ((today.month - 1) // 3) * 3 + 1, 1)
     for index in range(6):
         start, end = quarter_bounds(day)
-        rows.append({"id": 500 + index, "iid": index + 1, "title": milestone_title(day),
-                     "state": "active", "start_date": start.isoformat(),
-                     "due_date": end.isoformat(), "description": ""})
+        rows.append(
+            {
+                "id": 500 + index,
+                "iid": index + 1,
+                "title": milestone_title(day),
+                "state": "active",
+                "start_date": start.isoformat(),
+                "due_date": end.isoformat(),
+                "description": "",
+            }
+        )
         day = end + timedelta(days=1)
     return rows
 
@@ -151,25 +217,31 @@ def generate(today: date, count: int = 300, seed: int = 7) -> DemoProject:
     """A project of `count` triage issues spread over colours, regions and renewal dates."""
     rng = random.Random(seed)
     now = datetime.combine(today, time(12, 0), tzinfo=UTC)
-    project = DemoProject(labels=_labels(), milestones=_milestones(today),
-                          members=list(_USERS.values()))
+    project = DemoProject(
+        labels=_labels(), milestones=_milestones(today), members=list(_USERS.values())
+    )
     note_id = 1_000_000
     names = list(_account_names(count))
-    for index, name in enumerate(names):
+    for index, plain_name in enumerate(names):
         iid = index + 1
-        if index < len(_AWKWARD_TITLES) and count >= 50:
-            name = _AWKWARD_TITLES[index]
+        awkward = index < len(_AWKWARD_TITLES) and count >= 50
+        name = _AWKWARD_TITLES[index] if awkward else plain_name
         health = rng.choices(list(Health), weights=(2, 3, 4, 3))[0]
         region = rng.choice(list(Region))
         renewal = today + timedelta(days=rng.randint(-20, 380))
         tam, leader = rng.choice(_TAMS), rng.choice(_LEADERS)
-        team = TriageTeam.of([
-            (Role.ACCOUNT_OWNER, [rng.choice(_OWNERS)]),
-            (Role.TAM, [] if rng.random() < 0.06 else [tam]),
-            (Role.TAM_LEADER, [] if (health is Health.RED and rng.random() < 0.2) else [leader]),
-            (Role.EXECUTIVE_SPONSOR, [rng.choice(_SPONSORS)] if rng.random() < 0.85 else []),
-            (Role.PRODUCT_MANAGERS, ["mei", "jo"] if rng.random() < 0.1 else []),
-        ])
+        team = TriageTeam.of(
+            [
+                (Role.ACCOUNT_OWNER, [rng.choice(_OWNERS)]),
+                (Role.TAM, [] if rng.random() < 0.06 else [tam]),
+                (
+                    Role.TAM_LEADER,
+                    [] if (health is Health.RED and rng.random() < 0.2) else [leader],
+                ),
+                (Role.EXECUTIVE_SPONSOR, [rng.choice(_SPONSORS)] if rng.random() < 0.85 else []),
+                (Role.PRODUCT_MANAGERS, ["mei", "jo"] if rng.random() < 0.1 else []),
+            ]
+        )
         fields = TemplateFields(
             salesforce_url=f"https://example.my.salesforce.com/001{iid:012d}AAA",
             success_plan_url=f"{BASE_URL}/customer-success/plans/{iid}",
@@ -194,36 +266,67 @@ def generate(today: date, count: int = 300, seed: int = 7) -> DemoProject:
             labels.remove(health.label)  # forgot the health label
         elif index % 131 == 17:
             labels.append(Health.GREEN.label if health is not Health.GREEN else Health.RED.label)
-        updates = []
+        updates: list[JSON] = []
+        note_times: list[datetime] = []
         for _ in range(rng.choice((0, 1, 2, 3, 4))):
             note_id += 1
-            at = now - timedelta(days=rng.choice((0, 1, 2, 3, 5, 6, 9, 12, 20)), hours=rng.randint(0, 9))
-            updates.append({
-                "id": note_id, "body": rng.choice(_UPDATES).format(tam=tam, health=health.label),
-                "author": _USERS[tam], "created_at": _stamp(at), "updated_at": _stamp(at),
-                "system": False, "noteable_id": 10_000 + iid, "noteable_iid": iid,
-                "noteable_type": "Issue",
-            })
+            at = now - timedelta(
+                days=rng.choice((0, 1, 2, 3, 5, 6, 9, 12, 20)), hours=rng.randint(0, 9)
+            )
+            note_times.append(at)
+            updates.append(
+                {
+                    "id": note_id,
+                    "body": rng.choice(_UPDATES).format(tam=tam, health=health.label),
+                    "author": _USERS[tam],
+                    "created_at": _stamp(at),
+                    "updated_at": _stamp(at),
+                    "system": False,
+                    "noteable_id": 10_000 + iid,
+                    "noteable_iid": iid,
+                    "noteable_type": "Issue",
+                }
+            )
         note_id += 1
-        updates.append({
-            "id": note_id, "body": f"added ~{health.label} label", "author": _USERS[tam],
-            "created_at": _stamp(created), "updated_at": _stamp(created), "system": True,
-            "noteable_id": 10_000 + iid, "noteable_iid": iid, "noteable_type": "Issue",
-        })
-        updated = max([created] + [datetime.fromisoformat(u["created_at"].replace("Z", "+00:00"))
-                                   for u in updates])
-        milestone = next((m for m in project.milestones if m["title"] == milestone_title(renewal)),
-                         None)
-        project.issues.append({
-            "id": 10_000 + iid, "iid": iid, "project_id": 42, "title": name,
-            "description": description, "state": state, "created_at": _stamp(created),
-            "updated_at": _stamp(updated), "closed_at": closed_at, "labels": labels,
-            "milestone": milestone, "assignees": [_USERS[p] for p in team.everyone],
-            "assignee": _USERS[team.everyone[0]] if team.everyone else None,
-            "author": _USERS[tam], "due_date": (today + timedelta(days=rng.randint(1, 30))).isoformat()
-            if rng.random() < 0.5 else None,
-            "web_url": f"{BASE_URL}/{PROJECT_PATH}/-/issues/{iid}",
-            "user_notes_count": len(updates),
-        })
+        updates.append(
+            {
+                "id": note_id,
+                "body": f"added ~{health.label} label",
+                "author": _USERS[tam],
+                "created_at": _stamp(created),
+                "updated_at": _stamp(created),
+                "system": True,
+                "noteable_id": 10_000 + iid,
+                "noteable_iid": iid,
+                "noteable_type": "Issue",
+            }
+        )
+        updated = max([created, *note_times])
+        milestone = next(
+            (m for m in project.milestones if m["title"] == milestone_title(renewal)), None
+        )
+        project.issues.append(
+            {
+                "id": 10_000 + iid,
+                "iid": iid,
+                "project_id": 42,
+                "title": name,
+                "description": description,
+                "state": state,
+                "created_at": _stamp(created),
+                "updated_at": _stamp(updated),
+                "closed_at": closed_at,
+                "labels": labels,
+                "milestone": milestone,
+                "assignees": [_USERS[p] for p in team.everyone],
+                "assignee": _USERS[team.everyone[0]] if team.everyone else None,
+                "author": _USERS[tam],
+                "due_date": (today + timedelta(days=rng.randint(1, 30))).isoformat()
+                if rng.random() < 0.5
+                else None,
+                "web_url": f"{BASE_URL}/{PROJECT_PATH}/-/issues/{iid}",
+                "user_notes_count": len(updates),
+            }
+        )
         project.notes[iid] = updates
     return project

@@ -28,9 +28,16 @@ def _today() -> date:
 class TriageService:
     """Reads (and, later, edits) the triage project through the cache at `cache_path`."""
 
-    def __init__(self, cache_path: Path, *, today: Callable[[], date] = _today) -> None:
+    def __init__(
+        self,
+        cache_path: Path,
+        *,
+        today: Callable[[], date] = _today,
+        busy_timeout: float = 5.0,
+    ) -> None:
         self.cache_path = cache_path
         self.today = today
+        self.busy_timeout = busy_timeout
         self._local = threading.local()
         # Open once now, on the caller's thread, so a bad cache fails before any UI starts.
         self._cache()
@@ -38,7 +45,7 @@ class TriageService:
     def _cache(self) -> Cache:
         cache: Cache | None = getattr(self._local, "cache", None)
         if cache is None:
-            cache = Cache.open(self.cache_path)
+            cache = Cache.open(self.cache_path, busy_timeout=self.busy_timeout)
             self._local.cache = cache
         return cache
 
@@ -76,7 +83,11 @@ def load_project(cache: Cache, project: demo_data.DemoProject) -> None:
             members=[mapping.member_from_gitlab(x) for x in project.members],
         )
         cache.upsert_notes(
-            (mapping.note_from_gitlab(n, iid) for iid, notes in project.notes.items() for n in notes),
+            (
+                mapping.note_from_gitlab(n, iid)
+                for iid, notes in project.notes.items()
+                for n in notes
+            ),
             db,
         )
 

@@ -28,7 +28,9 @@ def move(board: Board, cursor: Cursor, *, columns: int = 0, rows: int = 0) -> Cu
     return clamp(board, Cursor(cursor.column + columns, cursor.row + rows))
 
 
-def to_column(board: Board, cursor: Cursor, column: int, remembered_row: int | None = None) -> Cursor:
+def to_column(
+    board: Board, cursor: Cursor, column: int, remembered_row: int | None = None
+) -> Cursor:
     """Jump to a column, landing on the row last used there (or the same row) if it exists."""
     row = cursor.row if remembered_row is None else remembered_row
     return clamp(board, Cursor(column, row))

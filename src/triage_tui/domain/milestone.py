@@ -18,5 +18,9 @@ def quarter_bounds(renewal: date) -> tuple[date, date]:
     """First and last day of the renewal date's quarter (the milestone's start and due dates)."""
     first_month = (quarter_of(renewal) - 1) * 3 + 1
     start = date(renewal.year, first_month, 1)
-    end = date(renewal.year + 1, 1, 1) if first_month == 10 else date(renewal.year, first_month + 3, 1)
+    end = (
+        date(renewal.year + 1, 1, 1)
+        if first_month == 10
+        else date(renewal.year, first_month + 3, 1)
+    )
     return start, date.fromordinal(end.toordinal() - 1)

@@ -49,7 +49,16 @@ _KEY_LINE = re.compile(
     r"(?::\s*[*_]{0,2}|[*_]{0,2}\s*(?::|\s[-–—]\s|$))\s*(?P<value>.*?)\s*$"
 )
 _HEADING = re.compile(r"^\s*#{1,6}\s*(?P<title>.*?)\s*#*\s*$")
-_DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%d %b %Y", "%d %B %Y", "%b %d, %Y", "%B %d, %Y", "%b %d %Y", "%B %d %Y")
+_DATE_FORMATS = (
+    "%Y-%m-%d",
+    "%Y/%m/%d",
+    "%d %b %Y",
+    "%d %B %Y",
+    "%b %d, %Y",
+    "%B %d, %Y",
+    "%b %d %Y",
+    "%B %d %Y",
+)
 
 
 def parse_date(text: str) -> date | None:

@@ -174,7 +174,7 @@ class Cache(IssueTables):
     def set_meta(self, **values: Any) -> None:
         rows = [{"key": k, "value": None if v is None else str(v)} for k, v in values.items()]
         with self.write():
-            self.db["meta"].upsert_all(rows, pk="key")
+            self.db.table("meta").upsert_all(rows, pk="key")
 
     def info(self) -> CacheInfo:
         refreshed = self.get_meta("refreshed_at")

@@ -11,8 +11,8 @@ import sqlite_utils
 
 from triage_tui.domain.issue import IssueDetail, IssueState, IssueSummary
 from triage_tui.domain.records import LabelInfo, Member, Milestone, Note, RemoteIssue
-from triage_tui.domain.template import parse_description
 from triage_tui.domain.team import Role
+from triage_tui.domain.template import parse_description
 
 
 def _iso(value: date | datetime | None) -> str | None:
@@ -91,11 +91,11 @@ class IssueTables:
         rows = [issue_row(issue) for issue in issues]
         if rows:
             # `alter=False`: the schema is owned by migrations, never by incoming data.
-            db["issues"].upsert_all(rows, pk="iid")
+            db.table("issues").upsert_all(rows, pk="iid")
         return len(rows)
 
     def upsert_notes(self, notes: Iterable[Note], db: sqlite_utils.Database) -> None:
-        rows = [
+        rows: list[dict[str, Any]] = [
             {
                 "id": n.id,
                 "issue_iid": n.issue_iid,
@@ -108,7 +108,7 @@ class IssueTables:
         ]
         if not rows:
             return
-        db["notes"].upsert_all(rows, pk="id")
+        db.table("notes").upsert_all(rows, pk="id")
         iids = sorted({row["issue_iid"] for row in rows})
         db.execute(
             f"""UPDATE issues SET last_update_at = (
@@ -128,13 +128,13 @@ class IssueTables:
     ) -> None:
         if labels is not None:
             db.execute("DELETE FROM labels")
-            db["labels"].insert_all(
+            db.table("labels").insert_all(
                 ({"name": x.name, "color": x.color, "description": x.description} for x in labels),
                 pk="name",
             )
         if milestones is not None:
             db.execute("DELETE FROM milestones")
-            db["milestones"].insert_all(
+            db.table("milestones").insert_all(
                 (
                     {
                         "id": m.id,
@@ -149,7 +149,7 @@ class IssueTables:
             )
         if members is not None:
             db.execute("DELETE FROM members")
-            db["members"].insert_all(
+            db.table("members").insert_all(
                 ({"id": m.id, "username": m.username, "name": m.name} for m in members), pk="id"
             )
 
@@ -185,8 +185,14 @@ class IssueTables:
             [iid],
         )
         return [
-            Note(id=r[0], issue_iid=r[1], author=r[2], body=r[3],
-                 created_at=datetime.fromisoformat(r[4]), system=bool(r[5]))
+            Note(
+                id=r[0],
+                issue_iid=r[1],
+                author=r[2],
+                body=r[3],
+                created_at=datetime.fromisoformat(r[4]),
+                system=bool(r[5]),
+            )
             for r in rows
         ]
 
@@ -206,7 +212,12 @@ class IssueTables:
             "SELECT id, title, state, start_date, due_date FROM milestones ORDER BY due_date"
         )
         return [
-            Milestone(id=r[0], title=r[1], state=r[2] or "active",
-                      start_date=_date(r[3]), due_date=_date(r[4]))
+            Milestone(
+                id=r[0],
+                title=r[1],
+                state=r[2] or "active",
+                start_date=_date(r[3]),
+                due_date=_date(r[4]),
+            )
             for r in rows
         ]

@@ -13,8 +13,8 @@ import sqlite_utils
 
 
 def _v1(db: sqlite_utils.Database) -> None:
-    db["meta"].create({"key": str, "value": str}, pk="key")
-    db["issues"].create(
+    db.table("meta").create({"key": str, "value": str}, pk="key")
+    db.table("issues").create(
         {
             "iid": int,
             "id": int,
@@ -39,17 +39,17 @@ def _v1(db: sqlite_utils.Database) -> None:
         },
         pk="iid",
     )
-    db["notes"].create(
+    db.table("notes").create(
         {"id": int, "issue_iid": int, "author": str, "body": str, "created_at": str, "system": int},
         pk="id",
     )
-    db["notes"].create_index(["issue_iid", "created_at"])
-    db["labels"].create({"name": str, "color": str, "description": str}, pk="name")
-    db["milestones"].create(
+    db.table("notes").create_index(["issue_iid", "created_at"])
+    db.table("labels").create({"name": str, "color": str, "description": str}, pk="name")
+    db.table("milestones").create(
         {"id": int, "title": str, "state": str, "start_date": str, "due_date": str}, pk="id"
     )
-    db["members"].create({"id": int, "username": str, "name": str}, pk="id")
-    db["accounts"].create(
+    db.table("members").create({"id": int, "username": str, "name": str}, pk="id")
+    db.table("accounts").create(
         {
             "id": str,
             "name": str,
@@ -65,7 +65,7 @@ def _v1(db: sqlite_utils.Database) -> None:
         },
         pk="id",
     )
-    db["outbox"].create(
+    db.table("outbox").create(
         {
             "id": int,
             "issue_iid": int,
@@ -80,7 +80,7 @@ def _v1(db: sqlite_utils.Database) -> None:
         },
         pk="id",
     )
-    db["outbox"].create_index(["state", "id"])
+    db.table("outbox").create_index(["state", "id"])
 
 
 MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (_v1,)

@@ -56,18 +56,37 @@ class TriageApp(App[None]):
         yield from super().get_system_commands(screen)
         if not isinstance(screen, BoardScreen):
             return
-        yield SystemCommand("Colours board", "Columns by health: Red, Amber, Yellow, Green",
-                            lambda: screen.action_switch_board(BoardKind.COLOURS))
-        yield SystemCommand("Region board", "Columns by region: US-WEST … LATAM",
-                            lambda: screen.action_switch_board(BoardKind.REGION))
-        yield SystemCommand("Filter the board", "Type to filter by account, label, TAM…",
-                            screen.action_filter)
-        yield SystemCommand("Show or hide closed issues", "Toggle closed issues on the board",
-                            screen.action_toggle_closed)
-        yield SystemCommand("Issue details", "Open the detail pane for the highlighted card",
-                            screen.action_open_detail)
-        yield SystemCommand("Only ~New issues", "Filter the board to issues awaiting review",
-                            lambda: screen.set_filter("is:new"))
-        yield SystemCommand("Only overdue updates", "Issues with no weekly update in 7 days",
-                            lambda: screen.set_filter("is:overdue"))
+        yield SystemCommand(
+            "Colours board",
+            "Columns by health: Red, Amber, Yellow, Green",
+            lambda: screen.action_switch_board(BoardKind.COLOURS),
+        )
+        yield SystemCommand(
+            "Region board",
+            "Columns by region: US-WEST … LATAM",
+            lambda: screen.action_switch_board(BoardKind.REGION),
+        )
+        yield SystemCommand(
+            "Filter the board", "Type to filter by account, label, TAM…", screen.action_filter
+        )
+        yield SystemCommand(
+            "Show or hide closed issues",
+            "Toggle closed issues on the board",
+            screen.action_toggle_closed,
+        )
+        yield SystemCommand(
+            "Issue details",
+            "Open the detail pane for the highlighted card",
+            screen.action_open_detail,
+        )
+        yield SystemCommand(
+            "Only ~New issues",
+            "Filter the board to issues awaiting review",
+            lambda: screen.set_filter("is:new"),
+        )
+        yield SystemCommand(
+            "Only overdue updates",
+            "Issues with no weekly update in 7 days",
+            lambda: screen.set_filter("is:overdue"),
+        )
         yield SystemCommand("Show keys", "Every key binding", screen.action_help)

@@ -60,15 +60,20 @@ class BoardScreen(Screen[None]):
         self.data_version = service.data_version()
 
     def _build(self) -> Board:
-        return build_board(self.cards, self.kind, show_closed=self.show_closed, query=self.filter_text)
+        return build_board(
+            self.cards, self.kind, show_closed=self.show_closed, query=self.filter_text
+        )
 
     def compose(self) -> ComposeResult:
         yield Static(id="title-bar", markup=False)
         with Horizontal(id="main"):
             yield BoardView(self._build(), id="board")
             yield DetailPane(id="detail", classes="hidden")
-        yield Input(placeholder="Filter: account, title, label, @tam, region, is:new, is:overdue",
-                    id="filter", classes="hidden")
+        yield Input(
+            placeholder="Filter: account, title, label, @tam, region, is:new, is:overdue",
+            id="filter",
+            classes="hidden",
+        )
         yield Static(id="status", markup=False)
         yield Footer()
 
@@ -188,8 +193,9 @@ class BoardScreen(Screen[None]):
 
     def action_toggle_closed(self) -> None:
         self.show_closed = not self.show_closed
-        self.notify("Showing closed issues" if self.show_closed else "Closed issues hidden",
-                    timeout=2)
+        self.notify(
+            "Showing closed issues" if self.show_closed else "Closed issues hidden", timeout=2
+        )
 
     def action_filter(self) -> None:
         bar = self.query_one("#filter", Input)

@@ -162,4 +162,3 @@ class BoardView(Horizontal, can_focus=True):
     def on_column_view_card_clicked(self, message: ColumnView.CardClicked) -> None:
         self.focus()
         self.select(message.column_index, message.row)
-

@@ -88,9 +88,11 @@ class ColumnView(Widget):
         return max(1, (self.size.height - HEADER_HEIGHT) // CARD_HEIGHT)
 
     def _card_region(self, row: int) -> Region:
-        return Region(0, HEADER_HEIGHT + (row - self.top) * CARD_HEIGHT, self.size.width, CARD_HEIGHT)
+        return Region(
+            0, HEADER_HEIGHT + (row - self.top) * CARD_HEIGHT, self.size.width, CARD_HEIGHT
+        )
 
-    def _scroll_to(self, row: int) -> bool:
+    def _reveal(self, row: int) -> bool:
         """Scroll so `row` is visible; True if the view moved."""
         if not self.size.height:
             return False  # Not laid out yet: on_resize scrolls once the height is known.
@@ -111,13 +113,13 @@ class ColumnView(Widget):
         self.column, self.kind, self.selected = column, kind, selected
         self.top = min(self.top, max(0, len(column) - 1))
         if selected is not None:
-            self._scroll_to(selected)
+            self._reveal(selected)
         self.refresh()
 
     def select(self, row: int | None) -> None:
         """Move the highlight, repainting only what changed."""
         old, self.selected = self.selected, row
-        if row is not None and self._scroll_to(row):
+        if row is not None and self._reveal(row):
             self.refresh()
             return
         if (old is None) != (row is None):
@@ -127,7 +129,7 @@ class ColumnView(Widget):
             self.refresh(self._card_region(changed))
 
     def on_resize(self, event: events.Resize) -> None:
-        if self.selected is not None and self._scroll_to(self.selected):
+        if self.selected is not None and self._reveal(self.selected):
             self.refresh()
 
     # -- input ------------------------------------------------------------------------------
@@ -211,10 +213,15 @@ class ColumnView(Widget):
             # wherever the column does not (Region board, "No health", "Data problem").
             if self.kind is BoardKind.REGION or self.column.health is None:
                 several = len(card.reading.healths) > 1
-                left.append((health_text(health, several=several) + " ", health_style + Style(bold=True)))
+                left.append(
+                    (health_text(health, several=several) + " ", health_style + Style(bold=True))
+                )
             if self.kind is BoardKind.COLOURS or self.column.region is None:
-                where = "REGION?" if len(card.reading.regions) > 1 else (
-                    card.region.label if card.region else "no region")
+                where = (
+                    "REGION?"
+                    if len(card.reading.regions) > 1
+                    else (card.region.label if card.region else "no region")
+                )
                 left.append((where + " ", Style()))
             left.append((renewal_phrase(card.days_to_renewal), Style()))
             if card.is_new:
@@ -224,7 +231,9 @@ class ColumnView(Widget):
         else:
             left.append((f"@{card.summary.tam}" if card.summary.tam else "no TAM", Style()))
             overdue = card.update_overdue
-            right.append((update_phrase(card), self._overlay("tag--overdue") if overdue else Style()))
+            right.append(
+                (update_phrase(card), self._overlay("tag--overdue") if overdue else Style())
+            )
             if card.reading.problems or card.summary.missing_roles:
                 right.append(("⚑", self._overlay("tag--problem")))
         bar = Segment("▌", surface + Style(color=health_style.color))

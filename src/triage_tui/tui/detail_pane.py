@@ -61,7 +61,9 @@ def render_detail(detail: IssueDetail, today: date) -> Content:
         _row("GitLab", detail.web_url),
     ]
     if summary.pending_edits or summary.failed_edits:
-        parts.append(_row("Edits", f"{summary.pending_edits} pending, {summary.failed_edits} failed"))
+        parts.append(
+            _row("Edits", f"{summary.pending_edits} pending, {summary.failed_edits} failed")
+        )
     parts += ["\n", ("Reason for Health Score\n", "bold"), fields.reason or "—", "\n\n"]
     parts.append(("Triage team\n", "bold"))
     for role in Role:

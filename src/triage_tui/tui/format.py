@@ -32,7 +32,7 @@ def health_text(health: Health | None, *, several: bool = False) -> str:
 
 
 def age_phrase(moment: datetime | None, now: datetime | None = None) -> str:
-    """"3 min ago" style age of a timestamp."""
+    """ "3 min ago" style age of a timestamp."""
     if moment is None:
         return "never"
     now = now or datetime.now(UTC)

@@ -11,8 +11,15 @@ from textual.widgets import Static
 
 
 def _key_name(key: str) -> str:
-    names = {"question_mark": "?", "slash": "/", "escape": "Esc", "enter": "Enter",
-             "pageup": "PgUp", "pagedown": "PgDn", "ctrl+p": "Ctrl+P"}
+    names = {
+        "question_mark": "?",
+        "slash": "/",
+        "escape": "Esc",
+        "enter": "Enter",
+        "pageup": "PgUp",
+        "pagedown": "PgDn",
+        "ctrl+p": "Ctrl+P",
+    }
     return names.get(key, key)
 
 
@@ -32,7 +39,9 @@ class HelpModal(ModalScreen[None]):
         parts: list[Content | tuple[str, str] | str] = [("Keys\n\n", "bold")]
         for keys, description in self.rows:
             parts += [(f"{keys:<{width}}", "bold $accent"), description, "\n"]
-        parts.append(("\nEsc closes this. Remap any key by its id in the config file ", "$text-muted"))
+        parts.append(
+            ("\nEsc closes this. Remap any key by its id in the config file ", "$text-muted")
+        )
         parts.append(("(triage-tui config path).", "$text-muted"))
         with VerticalScroll(id="help-body"):
             yield Static(Content.assemble(*parts), markup=False)
