@@ -14,11 +14,14 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from triage_tui import demo_data
+from typing import TYPE_CHECKING
+
 from triage_tui.domain.issue import Card, IssueDetail, make_card
 from triage_tui.domain.records import Note
 from triage_tui.store import Cache, CacheInfo
-from triage_tui.sync import mapping
+
+if TYPE_CHECKING:
+    from triage_tui.demo_data import DemoProject
 
 
 def _today() -> date:
@@ -72,8 +75,10 @@ class TriageService:
         return self._cache().data_version()
 
 
-def load_project(cache: Cache, project: demo_data.DemoProject) -> None:
+def load_project(cache: Cache, project: DemoProject) -> None:
     """Write a whole project, given in GitLab's JSON shapes, through the sync's mapping."""
+    from triage_tui.sync import mapping
+
     with cache.write() as db:
         cache.upsert_issues((mapping.issue_from_gitlab(i) for i in project.issues), db)
         cache.replace_project_meta(
@@ -94,6 +99,8 @@ def load_project(cache: Cache, project: demo_data.DemoProject) -> None:
 
 def write_demo_cache(path: Path, *, today: date, count: int = 300, seed: int = 7) -> Path:
     """Write a fresh demo cache at `path` atomically (readers never see half a file)."""
+    from triage_tui import demo_data  # only demo runs pay for generating demo data
+
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     handle, tmp_name = tempfile.mkstemp(prefix=".demo-", suffix=".db", dir=path.parent)
     os.close(handle)

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from enum import Enum
 
 from triage_tui.domain.health import Health
-from triage_tui.domain.labels import LabelReading, Region, read_labels
+from triage_tui.domain.labels import LabelReading, Region, read_label_set
 from triage_tui.domain.template import TemplateFields, parse_description
 
 #: A weekly update older than this many days is overdue (handbook rule 5).
@@ -130,7 +130,7 @@ def make_card(summary: IssueSummary, today: date) -> Card:
     updated = summary.last_update_at
     return Card(
         summary=summary,
-        reading=read_labels(summary.labels),
+        reading=read_label_set(summary.labels),
         days_to_renewal=days_between(today, renewal) if renewal else None,
         days_since_update=max(0, days_between(updated.date(), today)) if updated else None,
     )

@@ -9,9 +9,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
-
-import sqlite_utils
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
 
 from triage_tui.store.errors import (
     CacheError,
@@ -22,6 +21,9 @@ from triage_tui.store.errors import (
 )
 from triage_tui.store.issues import IssueTables
 from triage_tui.store.schema import MIGRATIONS, SCHEMA_VERSION
+
+if TYPE_CHECKING:
+    import sqlite_utils
 
 _SQLITE_HEADER = b"SQLite format 3\x00"
 
@@ -55,9 +57,17 @@ def _check_header(path: Path) -> None:
 class Cache(IssueTables):
     """One connection to the cache. Not shared across threads: open one per thread."""
 
-    def __init__(self, db: sqlite_utils.Database, path: Path | None) -> None:
-        self.db = db
+    def __init__(self, conn: sqlite3.Connection, path: Path | None) -> None:
+        self.conn = conn
         self.path = path
+
+    @cached_property
+    def db(self) -> sqlite_utils.Database:
+        """sqlite-utils over the same connection, for writes and migrations. Imported on
+        first use: the board's read path runs plain SQL and starts faster without it."""
+        import sqlite_utils
+
+        return sqlite_utils.Database(self.conn)
 
     @classmethod
     def open(
@@ -91,7 +101,7 @@ class Cache(IssueTables):
             conn = sqlite3.connect(path, timeout=busy_timeout, isolation_level=None)
         except sqlite3.OperationalError as error:
             raise CacheError(f"Cannot open the cache at {path}: {error}.") from error
-        cache = cls(sqlite_utils.Database(conn), path)
+        cache = cls(conn, path)
         try:
             cache._prepare(busy_timeout)
         except BaseException:
@@ -102,14 +112,14 @@ class Cache(IssueTables):
     @classmethod
     def memory(cls) -> Cache:
         """A throwaway in-memory cache (tests)."""
-        cache = cls(sqlite_utils.Database(sqlite3.connect(":memory:", isolation_level=None)), None)
+        cache = cls(sqlite3.connect(":memory:", isolation_level=None), None)
         cache._prepare(0)
         return cache
 
     def _prepare(self, busy_timeout: float) -> None:
         where = self.path or ":memory:"
         try:
-            self.db.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
+            self.conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
             version = self._user_version()
             if version > SCHEMA_VERSION:
                 raise CacheTooNew(
@@ -118,9 +128,9 @@ class Cache(IssueTables):
                     "or choose another path with --cache."
                 )
             if self.path is not None:
-                self.db.execute("PRAGMA journal_mode = WAL")
-            self.db.execute("PRAGMA synchronous = NORMAL")
-            self.db.execute("PRAGMA foreign_keys = ON")
+                self.conn.execute("PRAGMA journal_mode = WAL")
+            self.conn.execute("PRAGMA synchronous = NORMAL")
+            self.conn.execute("PRAGMA foreign_keys = ON")
             if version < SCHEMA_VERSION:
                 self._migrate()
         except sqlite3.OperationalError as error:
@@ -135,7 +145,7 @@ class Cache(IssueTables):
             ) from error
 
     def _user_version(self) -> int:
-        row = self.db.execute("PRAGMA user_version").fetchone()
+        row = self.conn.execute("PRAGMA user_version").fetchone()
         return int(row[0])
 
     def _migrate(self) -> None:
@@ -147,28 +157,29 @@ class Cache(IssueTables):
             self.db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
     @contextmanager
-    def write(self) -> Iterator[sqlite_utils.Database]:
+    def write(self) -> Iterator[sqlite_utils.Database]:  # noqa: F821
         """One write transaction. BEGIN IMMEDIATE takes the write lock up front, so a
         concurrent writer waits (busy timeout) instead of failing mid-transaction."""
-        self.db.execute("BEGIN IMMEDIATE")
+        self.conn.execute("BEGIN IMMEDIATE")
         try:
             yield self.db
         except BaseException:
-            self.db.rollback()
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
             raise
-        self.db.execute("COMMIT")
+        self.conn.execute("COMMIT")
 
     def close(self) -> None:
-        self.db.close()
+        self.conn.close()
 
     def data_version(self) -> int:
         """Changes whenever another connection commits: cheap polling for live updates."""
-        return int(self.db.execute("PRAGMA data_version").fetchone()[0])
+        return int(self.conn.execute("PRAGMA data_version").fetchone()[0])
 
     # -- meta -------------------------------------------------------------------------------
 
     def get_meta(self, key: str, default: str = "") -> str:
-        row = self.db.execute("SELECT value FROM meta WHERE key = ?", [key]).fetchone()
+        row = self.conn.execute("SELECT value FROM meta WHERE key = ?", [key]).fetchone()
         return str(row[0]) if row and row[0] is not None else default
 
     def set_meta(self, **values: Any) -> None:

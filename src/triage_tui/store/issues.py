@@ -7,11 +7,16 @@ from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any
 
-import sqlite_utils
+import sqlite3
+from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from triage_tui.domain.issue import IssueDetail, IssueState, IssueSummary
 from triage_tui.domain.records import LabelInfo, Member, Milestone, Note, RemoteIssue
 from triage_tui.domain.team import Role
+
+if TYPE_CHECKING:
+    import sqlite_utils
 from triage_tui.domain.template import parse_description
 
 
@@ -66,12 +71,18 @@ LEFT JOIN (
 """
 
 
+@lru_cache(maxsize=4096)
+def _labels(raw: str | None) -> tuple[str, ...]:
+    # Thousands of issues share a handful of label sets: decode each set once.
+    return tuple(json.loads(raw or "[]"))
+
+
 def _summary(row: tuple[Any, ...]) -> IssueSummary:
     return IssueSummary(
         iid=row[0],
         title=row[1] or "",
         state=IssueState(row[2]),
-        labels=tuple(json.loads(row[3] or "[]")),
+        labels=_labels(row[3]),
         renewal_date=_date(row[4]),
         tam=row[5],
         last_update_at=_datetime(row[6]),
@@ -84,7 +95,7 @@ def _summary(row: tuple[Any, ...]) -> IssueSummary:
 class IssueTables:
     """Mixed into Cache: the issue-shaped tables."""
 
-    db: sqlite_utils.Database
+    conn: sqlite3.Connection
 
     def upsert_issues(self, issues: Iterable[RemoteIssue], db: sqlite_utils.Database) -> int:
         """Write issues inside the caller's transaction; returns how many."""
@@ -156,13 +167,13 @@ class IssueTables:
     # -- reads ------------------------------------------------------------------------------
 
     def issue_summaries(self) -> list[IssueSummary]:
-        return [_summary(row) for row in self.db.execute(_SUMMARY_SQL)]
+        return [_summary(row) for row in self.conn.execute(_SUMMARY_SQL)]
 
     def issue_detail(self, iid: int) -> IssueDetail | None:
-        row = self.db.execute(_SUMMARY_SQL + " WHERE i.iid = ?", [iid]).fetchone()
+        row = self.conn.execute(_SUMMARY_SQL + " WHERE i.iid = ?", [iid]).fetchone()
         if row is None:
             return None
-        extra = self.db.execute(
+        extra = self.conn.execute(
             "SELECT description, assignees, milestone, due_date, web_url, created_at, updated_at "
             "FROM issues WHERE iid = ?",
             [iid],
@@ -179,7 +190,7 @@ class IssueTables:
         )
 
     def notes_for(self, iid: int) -> list[Note]:
-        rows = self.db.execute(
+        rows = self.conn.execute(
             "SELECT id, issue_iid, author, body, created_at, system FROM notes "
             "WHERE issue_iid = ? ORDER BY created_at DESC, id DESC",
             [iid],
@@ -197,18 +208,18 @@ class IssueTables:
         ]
 
     def issue_count(self) -> int:
-        return int(self.db.execute("SELECT COUNT(*) FROM issues").fetchone()[0])
+        return int(self.conn.execute("SELECT COUNT(*) FROM issues").fetchone()[0])
 
     def members(self) -> list[Member]:
-        rows = self.db.execute("SELECT id, username, name FROM members ORDER BY username")
+        rows = self.conn.execute("SELECT id, username, name FROM members ORDER BY username")
         return [Member(id=r[0], username=r[1], name=r[2] or "") for r in rows]
 
     def labels(self) -> list[LabelInfo]:
-        rows = self.db.execute("SELECT name, color, description FROM labels ORDER BY name")
+        rows = self.conn.execute("SELECT name, color, description FROM labels ORDER BY name")
         return [LabelInfo(name=r[0], color=r[1] or "", description=r[2] or "") for r in rows]
 
     def milestones(self) -> list[Milestone]:
-        rows = self.db.execute(
+        rows = self.conn.execute(
             "SELECT id, title, state, start_date, due_date FROM milestones ORDER BY due_date"
         )
         return [

@@ -1,0 +1,80 @@
+"""Runs inside a pseudo-terminal for bench/board.py. Not a test: a measuring harness.
+
+Modes:
+  empty            an empty Textual app: start, first paint, exit (the floor)
+  board PATH       the triage board on the cache at PATH: start, first paint, exit
+  cursor PATH OUT  the board; then keys posted directly (no Pilot sleep loop), timing
+                   key -> last frame written and counting bytes written, into OUT (JSON)
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+
+def empty() -> None:
+    from textual.app import App
+
+    class Empty(App[None]):
+        def on_mount(self) -> None:
+            self.call_after_refresh(self.exit)
+
+    Empty().run()
+
+
+def board(path: str, then: str = "exit", out: str = "") -> None:
+    from textual import events
+
+    from triage_tui.services import TriageService
+    from triage_tui.tui.app import TriageApp
+
+    class Measured(TriageApp):
+        writes: list[tuple[float, int]] = []
+
+        def on_mount(self) -> None:
+            if then == "exit":
+                self.call_after_refresh(self.exit)
+            else:
+                self.call_after_refresh(lambda: self.run_worker(self.drive(), exclusive=True))
+
+        async def drive(self) -> None:
+            driver = self._driver
+            assert driver is not None
+            original = driver.write
+
+            def write(data: str) -> None:
+                self.writes.append((time.perf_counter(), len(data.encode())))
+                original(data)
+
+            driver.write = write  # type: ignore[method-assign]
+            await asyncio.sleep(0.5)
+            results: dict[str, list[tuple[float, int]]] = {"down": [], "right": []}
+            keys = [("down", "j", "j")] * 40 + [("right", "l", "l"), ("right", "h", "h")] * 15
+            for kind, key, char in keys:
+                self.writes.clear()
+                start = time.perf_counter()
+                self.post_message(events.Key(key, char))
+                await asyncio.sleep(0.15)  # every frame for this key is out by then
+                if self.writes:
+                    last = self.writes[-1][0]
+                    results[kind].append((last - start, sum(n for _, n in self.writes)))
+            Path(out).write_text(json.dumps(results))
+            self.exit()
+
+    service = TriageService(Path(path), today=date.today)
+    Measured(service, today=date.today()).run()
+
+
+if __name__ == "__main__":
+    mode = sys.argv[1]
+    if mode == "empty":
+        empty()
+    elif mode == "board":
+        board(sys.argv[2])
+    else:
+        board(sys.argv[2], then="cursor", out=sys.argv[3])
