@@ -43,6 +43,10 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     config = commands.add_parser("config", help="show where the config file is, or an example")
     config.add_argument("what", choices=("path", "example"))
+    sync = commands.add_parser("sync", help="pull the triage project from GitLab into the cache")
+    sync.add_argument("--full", action="store_true", help="re-read everything (catches deletions)")
+    auth = commands.add_parser("auth", help="store a GitLab token (read from stdin, never argv)")
+    auth.add_argument("what", choices=("login",))
     demo = commands.add_parser("demo", help="write a demo cache (for trying things and benchmarks)")
     demo.add_argument("--out", type=Path, required=True, help="where to write the cache")
     demo.add_argument("--count", type=int, default=300, help="number of issues (default 300)")
@@ -58,9 +62,55 @@ def _settings(args: argparse.Namespace) -> Settings:
     )
 
 
+def _sync(settings: Settings, full: bool) -> int:
+    service = TriageService(
+        settings.cache_path, busy_timeout=settings.busy_timeout, settings=settings, create=True
+    )
+    live = sys.stderr.isatty()
+    last_phase = ""
+
+    def progress(phase: str, done: int, total: int | None) -> None:
+        nonlocal last_phase
+        of = f"/{total}" if total else ""
+        if live:
+            print(f"\r{phase}: {done}{of}   ", end="", file=sys.stderr, flush=True)
+        elif phase != last_phase:
+            print(f"{phase}...", file=sys.stderr)
+        last_phase = phase
+
+    report = service.sync(full=full or None, progress=progress)
+    if live:
+        print(file=sys.stderr)
+    service.close()
+    print(report.summary(), file=sys.stdout if report.ok else sys.stderr)
+    return 0 if report.ok else 1
+
+
+def _auth_login(settings: Settings) -> int:
+    from getpass import getpass
+
+    from triage_tui.sync.credentials import store_token
+
+    if not settings.gitlab_url:
+        print(
+            "triage-tui: set gitlab_url in the config file or pass --gitlab-url first.",
+            file=sys.stderr,
+        )
+        return 2
+    prompt = f"GitLab token for {settings.gitlab_url}: "
+    token = getpass(prompt) if sys.stdin.isatty() else sys.stdin.readline()
+    token = token.strip()
+    if not token:
+        print("triage-tui: no token given; nothing stored.", file=sys.stderr)
+        return 2
+    where = store_token(settings.gitlab_url, token, config_path().parent)
+    print(f"Token stored in {where}.")
+    return 0
+
+
 def _open_board(settings: Settings, cache_path: Path) -> int:
     today = date.today()
-    service = TriageService(cache_path, busy_timeout=settings.busy_timeout)
+    service = TriageService(cache_path, busy_timeout=settings.busy_timeout, settings=settings)
     from triage_tui.tui.app import TriageApp  # Textual only now, when the board opens.
 
     app = TriageApp(service, today=today, keymap=settings.keymap)
@@ -83,6 +133,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"Wrote {args.count} demo issues to {path}")
             return 0
         settings = _settings(args)
+        if args.command == "sync":
+            return _sync(settings, args.full)
+        if args.command == "auth":
+            return _auth_login(settings)
         if args.demo:
             return _open_board(settings, write_demo_cache(demo_cache_path(), today=date.today()))
         return _open_board(settings, settings.cache_path)

@@ -13,12 +13,13 @@ import threading
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 from pathlib import Path
-
 from typing import TYPE_CHECKING
 
+from triage_tui.config import Settings, config_path
 from triage_tui.domain.issue import Card, IssueDetail, make_card
 from triage_tui.domain.records import Note
 from triage_tui.store import Cache, CacheInfo
+from triage_tui.sync.engine import Progress, SyncReport, pull
 
 if TYPE_CHECKING:
     from triage_tui.demo_data import DemoProject
@@ -37,10 +38,14 @@ class TriageService:
         *,
         today: Callable[[], date] = _today,
         busy_timeout: float = 5.0,
+        settings: Settings | None = None,
+        create: bool = False,
     ) -> None:
         self.cache_path = cache_path
         self.today = today
         self.busy_timeout = busy_timeout
+        self.settings = settings or Settings(cache_path=cache_path)
+        self.create = create
         self._local = threading.local()
         # Open once now, on the caller's thread, so a bad cache fails before any UI starts.
         self._cache()
@@ -48,7 +53,7 @@ class TriageService:
     def _cache(self) -> Cache:
         cache: Cache | None = getattr(self._local, "cache", None)
         if cache is None:
-            cache = Cache.open(self.cache_path, busy_timeout=self.busy_timeout)
+            cache = Cache.open(self.cache_path, busy_timeout=self.busy_timeout, create=self.create)
             self._local.cache = cache
         return cache
 
@@ -73,6 +78,48 @@ class TriageService:
 
     def data_version(self) -> int:
         return self._cache().data_version()
+
+    # -- sync -------------------------------------------------------------------------------
+
+    def sync_problem(self) -> str:
+        """Why a sync cannot start (empty when it can)."""
+        if self.info().source == "demo":
+            return "This is demo data: there is no GitLab to sync with."
+        if not (self.settings.gitlab_url and self.settings.project):
+            return (
+                "No GitLab project configured: set gitlab_url and project in "
+                f"{config_path()} or pass --gitlab-url and --project."
+            )
+        return ""
+
+    def sync(self, *, full: bool | None = None, progress: Progress | None = None) -> SyncReport:
+        """Pull from GitLab into the cache. Blocking: call it from a worker thread.
+        Never raises for network, auth or server trouble: see `report.error`."""
+        from triage_tui.sync.credentials import CredentialError, resolve_token
+        from triage_tui.sync.gitlab_source import GitLabSource
+
+        now = datetime.now(UTC)
+        problem = self.sync_problem()
+        token = None
+        if not problem:
+            try:
+                token = resolve_token(self.settings.gitlab_url, config_path().parent)
+            except CredentialError as error:
+                problem = str(error)
+            if token is None and not problem:
+                problem = "No GitLab token: set GITLAB_TOKEN or run `triage-tui auth login`."
+        if problem or token is None:
+            return SyncReport(full=False, error=problem, finished_at=now)
+        cache = self._cache()
+        source = GitLabSource(self.settings.gitlab_url, self.settings.project, token.value)
+        kwargs = {"progress": progress} if progress else {}
+        report = pull(source, cache, now=now, full=full, **kwargs)
+        if report.ok:
+            cache.set_meta(
+                source="gitlab",
+                source_name=f"{self.settings.project} on {self.settings.gitlab_url}",
+            )
+        return report
 
 
 def load_project(cache: Cache, project: DemoProject) -> None:

@@ -7,11 +7,12 @@ import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
-from pathlib import Path
+from datetime import UTC, datetime
 from functools import cached_property
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from triage_tui.domain.records import LabelInfo, Member, Milestone, Note, RemoteIssue
 from triage_tui.store.errors import (
     CacheError,
     CacheLocked,
@@ -25,6 +26,8 @@ from triage_tui.store.schema import MIGRATIONS, SCHEMA_VERSION
 if TYPE_CHECKING:
     import sqlite_utils
 
+    from triage_tui.sync.engine import SyncReport
+
 _SQLITE_HEADER = b"SQLite format 3\x00"
 
 
@@ -36,6 +39,10 @@ class CacheInfo:
     source_name: str
     refreshed_at: datetime | None
     last_error: str
+
+
+def _parse_time(text: str) -> datetime | None:
+    return datetime.fromisoformat(text) if text else None
 
 
 def _check_header(path: Path) -> None:
@@ -157,7 +164,7 @@ class Cache(IssueTables):
             self.db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
     @contextmanager
-    def write(self) -> Iterator[sqlite_utils.Database]:  # noqa: F821
+    def write(self) -> Iterator[sqlite_utils.Database]:
         """One write transaction. BEGIN IMMEDIATE takes the write lock up front, so a
         concurrent writer waits (busy timeout) instead of failing mid-transaction."""
         self.conn.execute("BEGIN IMMEDIATE")
@@ -195,3 +202,61 @@ class Cache(IssueTables):
             refreshed_at=datetime.fromisoformat(refreshed) if refreshed else None,
             last_error=self.get_meta("last_error"),
         )
+
+    # -- the sync engine's sink (triage_tui.sync.engine.SyncSink) ----------------------------
+    # Each call is its own short write transaction, so readers see progress and a failed
+    # sync keeps everything stored before the failure.
+
+    def sync_cursor(self) -> tuple[datetime | None, datetime | None]:
+        return _parse_time(self.get_meta("gitlab_cursor")), _parse_time(
+            self.get_meta("gitlab_full_at")
+        )
+
+    def changed_issues(self, issues: list[RemoteIssue]) -> list[int]:
+        if not issues:
+            return []
+        marks = ",".join("?" * len(issues))
+        known = dict(
+            self.conn.execute(
+                f"SELECT iid, updated_at FROM issues WHERE iid IN ({marks})",
+                [i.iid for i in issues],
+            ).fetchall()
+        )
+        return [i.iid for i in issues if known.get(i.iid) != i.updated_at.isoformat()]
+
+    def store_issues(self, issues: list[RemoteIssue]) -> None:
+        with self.write() as db:
+            self.upsert_issues(issues, db)
+
+    def store_notes(self, notes: list[Note]) -> None:
+        with self.write() as db:
+            self.upsert_notes(notes, db)
+
+    def store_project_meta(
+        self, labels: list[LabelInfo], milestones: list[Milestone], members: list[Member]
+    ) -> None:
+        with self.write() as db:
+            self.replace_project_meta(db, labels=labels, milestones=milestones, members=members)
+
+    def remove_issues_except(self, iids: set[int]) -> int:
+        """After a full pass: issues GitLab no longer lists (deleted, moved) leave the cache."""
+        with self.write():
+            self.conn.execute("CREATE TEMP TABLE IF NOT EXISTS seen (iid INTEGER PRIMARY KEY)")
+            self.conn.execute("DELETE FROM seen")
+            self.conn.executemany("INSERT INTO seen VALUES (?)", [(i,) for i in iids])
+            removed = self.conn.execute(
+                "DELETE FROM issues WHERE iid NOT IN (SELECT iid FROM seen)"
+            ).rowcount
+            self.conn.execute("DELETE FROM notes WHERE issue_iid NOT IN (SELECT iid FROM seen)")
+        return int(removed)
+
+    def finish_sync(self, report: SyncReport) -> None:
+        values: dict[str, str | None] = {"last_error": report.error}
+        if report.ok:
+            finished = (report.finished_at or datetime.now(UTC)).isoformat()
+            values["refreshed_at"] = finished
+            if report.cursor is not None:
+                values["gitlab_cursor"] = report.cursor.isoformat()
+            if report.full:
+                values["gitlab_full_at"] = finished
+        self.set_meta(**values)

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Iterable
 from datetime import date, datetime
-from typing import Any
-
-import sqlite3
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from triage_tui.domain.issue import IssueDetail, IssueState, IssueSummary
 from triage_tui.domain.records import LabelInfo, Member, Milestone, Note, RemoteIssue

@@ -1,0 +1,139 @@
+"""Where the GitLab token comes from, in order, and where `auth login` keeps it.
+
+1. GITLAB_TOKEN in the environment;
+2. the user's python-gitlab config (~/.python-gitlab.cfg or PYTHON_GITLAB_CFG),
+   including its `helper:` command form, for the section whose url matches;
+3. the OS keyring, where one is usable;
+4. a token file written by `triage-tui auth login` when there is no keyring:
+   0600 in a 0700 directory, refused if group or world can read it.
+
+Never from argv; never written to SQLite, logs or the screen.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+KEYRING_SERVICE = "triage-tui"
+
+
+class CredentialError(Exception):
+    """The token cannot be used safely; the message says what to do."""
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    value: str = field(repr=False)
+    source: str
+
+    def __str__(self) -> str:
+        return f"<token from {self.source}>"
+
+
+def _host(url: str) -> str:
+    return urlsplit(url).netloc or url
+
+
+def token_file(url: str, config_dir: Path) -> Path:
+    return config_dir / "tokens" / _host(url).replace(":", "_")
+
+
+def _python_gitlab_files() -> list[Path]:
+    """The files python-gitlab itself reads, in its order (PYTHON_GITLAB_CFG wins)."""
+    override = os.environ.get("PYTHON_GITLAB_CFG")
+    if override:
+        return [Path(override).expanduser()]
+    xdg = Path(os.environ.get("XDG_CONFIG_HOME", "~/.config")).expanduser()
+    return [
+        xdg / "python-gitlab" / "config",
+        Path("~/.python-gitlab.cfg").expanduser(),
+        Path("/etc/python-gitlab.cfg"),
+    ]
+
+
+def _from_python_gitlab_cfg(url: str) -> Token | None:
+    import configparser
+
+    from gitlab import config as gl_config
+
+    for path in _python_gitlab_files():
+        if not path.is_file():
+            continue
+        parser = configparser.ConfigParser(interpolation=None)
+        try:
+            parser.read(path)
+        except configparser.Error as error:
+            raise CredentialError(f"{path} is not a valid python-gitlab config: {error}") from error
+        for section in parser.sections():
+            if section == "global":
+                continue
+            if parser.get(section, "url", fallback="").rstrip("/") != url.rstrip("/"):
+                continue
+            # python-gitlab's own parser resolves `helper:` commands and token kinds.
+            cfg = gl_config.GitlabConfigParser(gitlab_id=section, config_files=[str(path)])
+            value = cfg.private_token or cfg.oauth_token or cfg.job_token
+            if value:
+                return Token(value, f"python-gitlab config [{section}]")
+    return None
+
+
+def _from_keyring(url: str) -> Token | None:
+    try:
+        import keyring
+        from keyring.errors import KeyringError
+
+        value = keyring.get_password(KEYRING_SERVICE, url)
+    except (ImportError, RuntimeError, KeyringError):
+        return None
+    except Exception:  # backends raise their own types (dbus, secretstorage): treat as absent
+        return None
+    return Token(value, "keyring") if value else None
+
+
+def _check_private(path: Path) -> None:
+    mode = path.stat().st_mode
+    if mode & (stat.S_IRWXG | stat.S_IRWXO):
+        raise CredentialError(
+            f"Refusing the token file {path}: it is readable by others "
+            f"(mode {stat.S_IMODE(mode):o}). Run `chmod 600 {path}` or `triage-tui auth login`."
+        )
+
+
+def _from_file(url: str, config_dir: Path) -> Token | None:
+    path = token_file(url, config_dir)
+    if not path.exists():
+        return None
+    _check_private(path)
+    value = path.read_text(encoding="utf-8").strip()
+    return Token(value, f"token file {path}") if value else None
+
+
+def resolve_token(url: str, config_dir: Path) -> Token | None:
+    env = os.environ.get("GITLAB_TOKEN", "").strip()
+    if env:
+        return Token(env, "GITLAB_TOKEN")
+    return _from_python_gitlab_cfg(url) or _from_keyring(url) or _from_file(url, config_dir)
+
+
+def store_token(url: str, value: str, config_dir: Path) -> str:
+    """Keep a token: in the keyring if one works, else a private file. Returns where."""
+    try:
+        import keyring
+
+        keyring.set_password(KEYRING_SERVICE, url, value)
+        if keyring.get_password(KEYRING_SERVICE, url) == value:
+            return "the OS keyring"
+    except Exception:  # no usable keyring backend on this host: fall back to a file
+        pass
+    path = token_file(url, config_dir)
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    os.chmod(path.parent, 0o700)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(value + "\n")
+    os.chmod(path, 0o600)
+    return str(path)

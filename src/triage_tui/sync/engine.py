@@ -1,0 +1,136 @@
+"""The pull: GitLab into the cache, first in full, then incrementally.
+
+The engine knows the cache only as a SyncSink (the store implements it), so the
+sync layer never imports the store; services wires the two together.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Protocol
+
+from triage_tui.domain.records import LabelInfo, Member, Milestone, Note, RemoteIssue
+from triage_tui.sync.errors import describe
+
+#: Re-read this much before the stored cursor: clocks and commits at the boundary
+#: must never make an update fall between two syncs.
+OVERLAP = timedelta(minutes=5)
+#: A full pass this often catches deleted and moved issues, which `updated_after` misses.
+FULL_EVERY = timedelta(hours=24)
+
+
+class IssueSource(Protocol):
+    url: str
+
+    def issue_pages(self, updated_after: datetime | None = None) -> Iterable[list[RemoteIssue]]: ...
+    def notes_for(self, iids: list[int]) -> Iterable[list[Note]]: ...
+    def labels(self) -> list[LabelInfo]: ...
+    def milestones(self) -> list[Milestone]: ...
+    def members(self) -> list[Member]: ...
+
+
+class SyncSink(Protocol):
+    def sync_cursor(self) -> tuple[datetime | None, datetime | None]:
+        """(newest updated_at seen, time of the last full pass)."""
+        ...
+
+    def changed_issues(self, issues: list[RemoteIssue]) -> list[int]:
+        """iids among `issues` that are new or whose updated_at differs from the cache."""
+        ...
+
+    def store_issues(self, issues: list[RemoteIssue]) -> None: ...
+    def store_notes(self, notes: list[Note]) -> None: ...
+    def store_project_meta(
+        self, labels: list[LabelInfo], milestones: list[Milestone], members: list[Member]
+    ) -> None: ...
+    def remove_issues_except(self, iids: set[int]) -> int: ...
+    def finish_sync(self, report: SyncReport) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class SyncReport:
+    full: bool
+    issues: int = 0
+    notes_of: int = 0
+    removed: int = 0
+    cursor: datetime | None = None
+    error: str = ""
+    finished_at: datetime | None = None
+
+    @property
+    def ok(self) -> bool:
+        return not self.error
+
+    def summary(self) -> str:
+        if self.error:
+            return self.error
+        kind = "full sync" if self.full else "sync"
+        text = f"{kind}: {self.issues} issues updated, notes of {self.notes_of}"
+        return text + (f", {self.removed} removed" if self.removed else "")
+
+
+Progress = Callable[[str, int, int | None], None]
+
+
+def _quiet(phase: str, done: int, total: int | None) -> None:
+    return None
+
+
+def pull(
+    source: IssueSource,
+    sink: SyncSink,
+    *,
+    now: datetime,
+    full: bool | None = None,
+    progress: Progress = _quiet,
+) -> SyncReport:
+    """Pull issues (then notes of changed issues, labels, milestones, members) into the sink.
+
+    Never raises for network or server failures: they come back as `report.error`, and
+    what was already stored stays stored (each page is its own transaction).
+    """
+    cursor, last_full = sink.sync_cursor()
+    if full is None:
+        full = cursor is None or last_full is None or now - last_full > FULL_EVERY
+    since = None if full else (cursor - OVERLAP if cursor else None)
+    newest = cursor
+    seen: set[int] = set()
+    changed: list[int] = []
+    count = 0
+    try:
+        for page in source.issue_pages(updated_after=since):
+            changed += sink.changed_issues(page)
+            sink.store_issues(page)
+            seen.update(issue.iid for issue in page)
+            count += len(page)
+            for issue in page:
+                if newest is None or issue.updated_at > newest:
+                    newest = issue.updated_at
+            progress("issues", count, None)
+        for done, notes in enumerate(source.notes_for(changed), start=1):
+            sink.store_notes(notes)
+            progress("notes", done, len(changed))
+        sink.store_project_meta(source.labels(), source.milestones(), source.members())
+        removed = sink.remove_issues_except(seen) if full else 0
+    except Exception as error:  # every failure becomes data in the report
+        report = SyncReport(
+            full=full,
+            issues=count,
+            error=describe(error, source.url),
+            cursor=cursor,
+            finished_at=now,
+        )
+        sink.finish_sync(report)
+        return report
+    report = SyncReport(
+        full=full,
+        issues=count,
+        notes_of=len(changed),
+        removed=removed,
+        cursor=newest,
+        finished_at=now,
+    )
+    sink.finish_sync(report)
+    return report
