@@ -18,6 +18,7 @@ from textual.widgets import Footer, Input, Static
 from triage_tui.domain.board import Board, BoardKind, build_board
 from triage_tui.domain.issue import Card
 from triage_tui.services import TriageService
+from triage_tui.sync.engine import SyncReport
 from triage_tui.tui.board_view import BoardView
 from triage_tui.tui.detail_pane import DetailPane
 from triage_tui.tui.format import age_phrase
@@ -34,6 +35,7 @@ class BoardScreen(Screen[None]):
         Binding("slash", "filter", "Filter", id="board.filter"),
         Binding("b", "switch_board", "Colours/Region", id="board.switch"),
         Binding("c", "toggle_closed", "Closed", id="board.toggle-closed"),
+        Binding("s", "sync", "Sync", id="board.sync"),
         Binding("y", "copy_link", "Copy link", show=False, id="issue.copy-link"),
         Binding("question_mark", "help", "Keys", id="app.help"),
     ]
@@ -44,6 +46,16 @@ class BoardScreen(Screen[None]):
     """Closed issues are off the board unless this is set."""
     filter_text: reactive[str] = reactive("", init=False)
     """The filter typed after `/`."""
+
+    class SyncProgress(Message):
+        def __init__(self, text: str) -> None:
+            self.text = text
+            super().__init__()
+
+    class SyncFinished(Message):
+        def __init__(self, report: SyncReport) -> None:
+            self.report = report
+            super().__init__()
 
     class CardsLoaded(Message):
         def __init__(self, cards: list[Card], version: int) -> None:
@@ -58,6 +70,7 @@ class BoardScreen(Screen[None]):
         self.poll_seconds = poll_seconds
         self.cards: list[Card] = service.cards()
         self.data_version = service.data_version()
+        self.sync_status = ""
 
     def _build(self) -> Board:
         return build_board(
@@ -90,6 +103,39 @@ class BoardScreen(Screen[None]):
         self._update_bars()
         self.set_interval(self.poll_seconds, self._poll)
         self.set_interval(30, self._update_bars)
+        interval = self.service.settings.sync_interval
+        if interval > 0 and not self.service.sync_problem():
+            self.set_interval(interval, self._sync)
+            self._sync()
+
+    # -- sync -------------------------------------------------------------------------------
+
+    def action_sync(self) -> None:
+        problem = self.service.sync_problem()
+        if problem:
+            self.notify(problem, title="Cannot sync", severity="warning", timeout=8)
+            return
+        self._sync()
+
+    @work(thread=True, exclusive=True, group="sync", exit_on_error=False)
+    def _sync(self) -> None:
+        # A thread: python-gitlab blocks, and 10,000 issues of mapping would stall the loop.
+        def progress(phase: str, done: int, total: int | None) -> None:
+            of = f"/{total}" if total else ""
+            self.post_message(self.SyncProgress(f"syncing {phase} {done}{of}…"))
+
+        self.post_message(self.SyncProgress("syncing…"))
+        self.post_message(self.SyncFinished(self.service.sync(progress=progress)))
+
+    def on_board_screen_sync_progress(self, message: SyncProgress) -> None:
+        self.sync_status = message.text
+        self._update_bars()
+
+    def on_board_screen_sync_finished(self, message: SyncFinished) -> None:
+        self.sync_status = ""
+        self._update_bars()
+        if not message.report.ok:
+            self.notify(message.report.error, title="Sync failed", severity="error", timeout=10)
 
     def on_resize(self, event: Resize) -> None:
         self.set_class(event.size.width < NARROW_WIDTH, "narrow")
@@ -147,6 +193,7 @@ class BoardScreen(Screen[None]):
         status = Content.assemble(
             (" ● ", "$success" if not info.last_error else "$error"),
             source,
+            (f" · {self.sync_status}" if self.sync_status else "", "$accent"),
             (f" · error: {info.last_error}" if info.last_error else "", "$error"),
         )
         self.query_one("#status", Static).update(status)
