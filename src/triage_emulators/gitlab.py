@@ -1,0 +1,315 @@
+"""A GitLab REST v4 emulator on 127.0.0.1, for tests, benchmarks and manual runs.
+
+It speaks the subset triage-tui uses, faithfully enough for the unmodified
+python-gitlab client: PRIVATE-TOKEN / Bearer auth with GitLab's 401 body,
+URL-encoded project paths, offset pagination with Link and X-Next-Page headers
+(totals omitted above 10,000 items, as GitLab does), the issue filters the sync
+sends, issue updates and notes. Faults (latency, 429, 5xx, dropped connections)
+can be scheduled so tests prove retries and no-loss behaviour.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, unquote, urlencode, urlsplit
+
+JSON = dict[str, Any]
+TOTALS_LIMIT = 10_000  # GitLab omits X-Total and X-Total-Pages above this
+
+
+def _stamp(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+
+
+def _parse_time(text: str) -> datetime:
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+@dataclass
+class Fault:
+    """Answer the next `times` requests matching `method` and `path` (a regex) with
+    `status` (or drop the connection when status is 0), after `delay` seconds."""
+
+    method: str
+    path: str
+    status: int
+    times: int = 1
+    retry_after: int | None = None
+    delay: float = 0.0
+
+
+@dataclass
+class Project:
+    id: int = 42
+    path: str = "customer-success/account-triage"
+    issues: dict[int, JSON] = field(default_factory=dict)
+    notes: dict[int, list[JSON]] = field(default_factory=dict)
+    labels: list[JSON] = field(default_factory=list)
+    milestones: list[JSON] = field(default_factory=list)
+    members: list[JSON] = field(default_factory=list)
+
+
+class GitLabEmulator:
+    """Start with `with GitLabEmulator.from_demo(today) as emu:`; `emu.url`, `emu.token`."""
+
+    def __init__(self, project: Project | None = None, token: str = "test-token") -> None:
+        self.project = project or Project()
+        self.tokens: dict[str, JSON] = {}
+        self.lock = threading.Lock()
+        self.faults: list[Fault] = []
+        self.latency = 0.0
+        self.requests: list[tuple[str, str]] = []
+        self.clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+        self._next_note = 9_000_000
+        self.add_user(token, username="root", name="Emulator Admin")
+        self.token = token
+        self._pages_cache: dict[int, bytes] = {}
+        self.server: ThreadingHTTPServer | None = None
+
+    @classmethod
+    def from_demo(cls, today: date, count: int = 300, token: str = "test-token") -> GitLabEmulator:
+        from triage_tui.demo_data import PROJECT_PATH, generate
+
+        demo = generate(today, count=count)
+        project = Project(
+            path=PROJECT_PATH,
+            issues={i["iid"]: i for i in demo.issues},
+            notes=demo.notes,
+            labels=demo.labels,
+            milestones=demo.milestones,
+            members=demo.members,
+        )
+        return cls(project, token=token)
+
+    def add_user(self, token: str, username: str, name: str = "") -> None:
+        self.tokens[token] = {
+            "id": 1 + len(self.tokens),
+            "username": username,
+            "name": name or username,
+            "state": "active",
+        }
+
+    # -- lifecycle --------------------------------------------------------------------------
+
+    def start(self) -> GitLabEmulator:
+        emulator = self
+
+        class Handler(_Handler):
+            emu = emulator
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        return self
+
+    def stop(self) -> None:
+        if self.server:
+            self.server.shutdown()
+            self.server.server_close()
+
+    def __enter__(self) -> GitLabEmulator:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    @property
+    def url(self) -> str:
+        assert self.server is not None
+        return f"http://127.0.0.1:{self.server.server_address[1]}"
+
+    # -- what the app changed -----------------------------------------------------------------
+
+    def issue(self, iid: int) -> JSON:
+        with self.lock:
+            return json.loads(json.dumps(self.project.issues[iid]))
+
+    def touch(self, iid: int, **changes: Any) -> JSON:
+        """Change an issue as a person in the web UI would (bumps updated_at)."""
+        with self.lock:
+            issue = self.project.issues[iid]
+            issue.update(changes)
+            issue["updated_at"] = _stamp(self.clock())
+            return dict(issue)
+
+    def add_note(self, iid: int, body: str, username: str = "root", system: bool = False) -> JSON:
+        with self.lock:
+            self._next_note += 1
+            now = _stamp(self.clock())
+            note = {
+                "id": self._next_note,
+                "body": body,
+                "system": system,
+                "created_at": now,
+                "updated_at": now,
+                "noteable_iid": iid,
+                "noteable_type": "Issue",
+                "author": {"username": username, "name": username, "id": 1},
+            }
+            self.project.notes.setdefault(iid, []).append(note)
+            self.project.issues[iid]["updated_at"] = now
+            return note
+
+    def delete_issue(self, iid: int) -> None:
+        with self.lock:
+            del self.project.issues[iid]
+
+    def take_fault(self, method: str, path: str) -> Fault | None:
+        with self.lock:
+            for fault in self.faults:
+                if fault.method == method and re.search(fault.path, path) and fault.times > 0:
+                    fault.times -= 1
+                    return fault
+        return None
+
+
+class _Handler(BaseHTTPRequestHandler):
+    emu: GitLabEmulator
+    protocol_version = "HTTP/1.1"  # keep-alive, as GitLab: requests reuses connections
+
+    def log_message(self, format: str, *args: Any) -> None:
+        return  # quiet: tests read emu.requests instead
+
+    def _send(self, status: int, body: Any, headers: dict[str, str] | None = None) -> None:
+        data = body if isinstance(body, bytes) else json.dumps(body).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        for key, value in (headers or {}).items():
+            self.send_header(key, value)
+        self.end_headers()
+        self.wfile.write(data)
+
+    def _user(self) -> JSON | None:
+        token = self.headers.get("PRIVATE-TOKEN") or ""
+        auth = self.headers.get("Authorization") or ""
+        if auth.startswith("Bearer "):
+            token = auth[7:]
+        return self.emu.tokens.get(token)
+
+    def _body(self) -> JSON:
+        length = int(self.headers.get("Content-Length") or 0)
+        raw = self.rfile.read(length) if length else b""
+        if not raw:
+            return {}
+        if "json" in (self.headers.get("Content-Type") or ""):
+            return dict(json.loads(raw))
+        return {k: v[-1] for k, v in parse_qs(raw.decode()).items()}
+
+    def _handle(self, method: str) -> None:
+        parts = urlsplit(self.path)
+        query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
+        self.emu.requests.append((method, parts.path))
+        if self.emu.latency:
+            time.sleep(self.emu.latency)
+        fault = self.emu.take_fault(method, parts.path)
+        if fault:
+            time.sleep(fault.delay)
+            if fault.status == 0:
+                self.close_connection = True
+                self.connection.shutdown(2)
+                return
+            headers = (
+                {"Retry-After": str(fault.retry_after)} if fault.retry_after is not None else {}
+            )
+            self._send(fault.status, {"message": f"{fault.status} emulated"}, headers)
+            return
+        if self._user() is None:
+            self._send(401, {"message": "401 Unauthorized"})
+            return
+        body = self._body() if method in ("POST", "PUT") else {}
+        try:
+            self._route(method, parts.path, query, body)
+        except KeyError:
+            self._send(404, {"message": "404 Not found"})
+
+    do_GET = lambda self: self._handle("GET")  # noqa: E731
+    do_PUT = lambda self: self._handle("PUT")  # noqa: E731
+    do_POST = lambda self: self._handle("POST")  # noqa: E731
+
+    def _route(self, method: str, path: str, query: JSON, body: JSON) -> None:
+        if path == "/api/v4/user":
+            self._send(200, self._user())
+            return
+        match = re.fullmatch(r"/api/v4/projects/([^/]+)(/.*)?", path)
+        project = self.emu.project
+        if not match or unquote(match.group(1)) not in (project.path, str(project.id)):
+            self._send(404, {"message": "404 Project Not Found"})
+            return
+        rest = match.group(2) or ""
+        if rest == "/issues" and method == "GET":
+            self._list(self._issues(query), query)
+        elif (m := re.fullmatch(r"/issues/(\d+)", rest)) and method == "GET":
+            with self.emu.lock:
+                issue = project.issues.get(int(m.group(1)))
+            self._send(200, issue) if issue else self._send(404, {"message": "404 Issue Not Found"})
+        elif (m := re.fullmatch(r"/issues/(\d+)/notes", rest)) and method == "GET":
+            with self.emu.lock:
+                notes = list(project.notes.get(int(m.group(1)), []))
+            notes.sort(key=lambda n: (n["created_at"], n["id"]), reverse=query.get("sort") != "asc")
+            self._list(notes, query)
+        elif (m := re.fullmatch(r"/issues/(\d+)/notes", rest)) and method == "POST":
+            iid = int(m.group(1))
+            if iid not in project.issues:
+                raise KeyError(iid)
+            user = self._user() or {}
+            self._send(201, self.emu.add_note(iid, str(body.get("body", "")), user["username"]))
+        elif rest == "/labels":
+            self._list(project.labels, query)
+        elif rest == "/milestones" and method == "GET":
+            self._list(project.milestones, query)
+        elif rest in ("/members/all", "/members"):
+            self._list(project.members, query)
+        else:
+            self._send(404, {"message": "404 Not Found"})
+
+    def _issues(self, query: JSON) -> list[JSON]:
+        with self.emu.lock:
+            issues = list(self.emu.project.issues.values())
+        if (state := query.get("state", "all")) != "all":
+            issues = [i for i in issues if i["state"] == state]
+        if after := query.get("updated_after"):
+            limit = _parse_time(after)
+            issues = [i for i in issues if _parse_time(i["updated_at"]) >= limit]
+        if labels := query.get("labels"):
+            wanted = set(labels.split(","))
+            issues = [i for i in issues if wanted <= set(i["labels"])]
+        key = query.get("order_by", "created_at")
+        issues.sort(key=lambda i: (i.get(key) or "", i["iid"]), reverse=query.get("sort") != "asc")
+        return issues
+
+    def _list(self, items: list[JSON], query: JSON) -> None:
+        per_page = max(1, min(100, int(query.get("per_page", 20))))
+        page = max(1, int(query.get("page", 1)))
+        total = len(items)
+        pages = max(1, -(-total // per_page))
+        chunk = items[(page - 1) * per_page : page * per_page]
+        base = f"http://{self.headers.get('Host')}{urlsplit(self.path).path}"
+
+        def link(n: int) -> str:
+            return f"<{base}?{urlencode({**query, 'page': n, 'per_page': per_page})}>"
+
+        headers = {
+            "X-Page": str(page),
+            "X-Per-Page": str(per_page),
+            "X-Next-Page": str(page + 1) if page < pages else "",
+            "X-Prev-Page": str(page - 1) if page > 1 else "",
+        }
+        links = [f'{link(1)}; rel="first"']
+        if page < pages:
+            links.append(f'{link(page + 1)}; rel="next"')
+        if page > 1:
+            links.append(f'{link(page - 1)}; rel="prev"')
+        if total <= TOTALS_LIMIT:
+            headers |= {"X-Total": str(total), "X-Total-Pages": str(pages)}
+            links.append(f'{link(pages)}; rel="last"')
+        headers["Link"] = ", ".join(links)
+        self._send(200, chunk, headers)

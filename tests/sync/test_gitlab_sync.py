@@ -1,0 +1,196 @@
+"""The sync through the real python-gitlab client, over real HTTP, against the emulator."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import TODAY
+from triage_emulators.gitlab import Fault, GitLabEmulator
+from triage_tui.config import Settings
+from triage_tui.services import TriageService
+from triage_tui.sync.gitlab_source import GitLabSource
+
+TOKEN = "glpat-secret-test-token-123"
+
+
+@pytest.fixture
+def emu() -> Iterator[GitLabEmulator]:
+    with GitLabEmulator.from_demo(TODAY, count=120, token=TOKEN) as emulator:
+        # The demo's timestamps are relative to TODAY at noon; edits come after them.
+        emulator.clock = lambda: datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
+        yield emulator
+
+
+@pytest.fixture(autouse=True)
+def isolated_credentials(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))
+    monkeypatch.setenv("PYTHON_GITLAB_CFG", str(tmp_path / "no-such.cfg"))
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.null.Keyring")
+    monkeypatch.setenv("GITLAB_TOKEN", TOKEN)
+
+
+def make_service(emu: GitLabEmulator, tmp_path: Path) -> TriageService:
+    cache = tmp_path / "cache.db"
+    settings = Settings(gitlab_url=emu.url, project=emu.project.path, cache_path=cache)
+    return TriageService(cache, settings=settings, create=True, today=lambda: TODAY)
+
+
+def test_full_sync_fills_the_cache(emu: GitLabEmulator, tmp_path: Path) -> None:
+    service = make_service(emu, tmp_path)
+    report = service.sync()
+    assert report.ok, report.error
+    assert report.full and report.issues == 120
+    cards = {card.iid: card for card in service.cards()}
+    assert set(cards) == set(emu.project.issues)
+    sample = emu.issue(10)
+    assert cards[10].summary.title == sample["title"]
+    assert set(cards[10].summary.labels) == set(sample["labels"])
+    detail = service.detail(10)
+    assert detail is not None and detail.fields.salesforce_url
+    assert len(service.notes(10)) == len(emu.project.notes[10])
+    info = service.info()
+    assert info.source == "gitlab" and not info.last_error and info.refreshed_at
+    assert service._cache().members()  # project members for the pickers
+
+
+def test_incremental_sync_fetches_only_changes(emu: GitLabEmulator, tmp_path: Path) -> None:
+    service = make_service(emu, tmp_path)
+    assert service.sync().ok
+    emu.requests.clear()
+    emu.touch(5, title="Renamed in the web UI")
+    emu.add_note(7, "Weekly update: exec call done")
+    report = service.sync()
+    assert report.ok and not report.full
+    assert report.issues < 120  # only what changed (plus the overlap window)
+    cards = {card.iid: card for card in service.cards()}
+    assert cards[5].summary.title == "Renamed in the web UI"
+    assert service.notes(7)[0].body == "Weekly update: exec call done"
+    assert cards[7].days_since_update is not None
+
+
+def test_full_pass_drops_deleted_issues(emu: GitLabEmulator, tmp_path: Path) -> None:
+    service = make_service(emu, tmp_path)
+    assert service.sync().ok
+    emu.delete_issue(3)
+    assert service.sync(full=True).ok
+    assert 3 not in {card.iid for card in service.cards()}
+
+
+def test_bad_token_is_reported_and_cache_kept(
+    emu: GitLabEmulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    service = make_service(emu, tmp_path)
+    assert service.sync().ok
+    monkeypatch.setenv("GITLAB_TOKEN", "expired")
+    report = service.sync()
+    assert not report.ok and "401" in report.error and "auth login" in report.error
+    assert len(service.cards()) == 120
+    assert service.info().last_error == report.error
+
+
+def test_429_and_5xx_are_retried(emu: GitLabEmulator, tmp_path: Path) -> None:
+    emu.faults += [
+        Fault("GET", r"/issues$", 429, times=1, retry_after=0),
+        Fault("GET", r"/labels$", 502, times=2),
+        Fault("GET", r"/notes$", 0, times=1),  # a dropped connection
+    ]
+    report = make_service(emu, tmp_path).sync()
+    assert report.ok, report.error
+    assert all(f.times == 0 for f in emu.faults)
+
+
+def test_unreachable_gitlab_is_plain(emu: GitLabEmulator, tmp_path: Path) -> None:
+    service = make_service(emu, tmp_path)
+    emu.stop()
+    report = service.sync()
+    assert not report.ok and "Cannot reach GitLab" in report.error
+
+
+def test_pages_past_10000_follow_next_page(tmp_path: Path) -> None:
+    """GitLab omits the totals above 10,000 items: the adapter must follow X-Next-Page."""
+    base = {
+        "state": "opened",
+        "labels": ["Red"],
+        "description": "",
+        "web_url": "",
+        "created_at": "2026-01-01T00:00:00.000Z",
+        "title": "x",
+    }
+    emulator = GitLabEmulator(token=TOKEN)
+    emulator.project.issues = {
+        i: {**base, "id": i, "iid": i, "updated_at": f"2026-01-01T00:{i % 60:02d}:00.000Z"}
+        for i in range(1, 10_051)
+    }
+    with emulator:
+        source = GitLabSource(emulator.url, emulator.project.path, TOKEN)
+        seen = [issue.iid for page in source.issue_pages() for issue in page]
+    assert len(seen) == len(set(seen)) == 10_050
+
+
+def test_token_never_reaches_the_cache_or_argv(emu: GitLabEmulator, tmp_path: Path) -> None:
+    service = make_service(emu, tmp_path)
+    assert service.sync().ok
+    service.close()
+    for path in tmp_path.glob("cache.db*"):
+        assert TOKEN.encode() not in path.read_bytes()
+
+
+def test_sync_command(emu: GitLabEmulator, tmp_path: Path) -> None:
+    cache = tmp_path / "cli.db"
+    argv = [
+        sys.executable,
+        "-m",
+        "triage_tui",
+        "--cache",
+        str(cache),
+        "--gitlab-url",
+        emu.url,
+        "--project",
+        emu.project.path,
+        "sync",
+    ]
+    env = {**os.environ, "GITLAB_TOKEN": TOKEN}
+    ok = subprocess.run(argv, capture_output=True, text=True, env=env, timeout=120, check=False)
+    assert ok.returncode == 0, ok.stderr
+    assert "120 issues" in ok.stdout and TOKEN not in ok.stdout + ok.stderr
+    env["GITLAB_TOKEN"] = "wrong"
+    bad = subprocess.run(argv, capture_output=True, text=True, env=env, timeout=120, check=False)
+    assert bad.returncode == 1 and "401" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_sync_from_the_board(emu: GitLabEmulator, tmp_path: Path) -> None:
+    import asyncio
+
+    from textual.widgets import Static
+
+    from tests.tui.helpers import widget_text
+    from triage_tui.tui.app import TriageApp
+    from triage_tui.tui.board_view import BoardView
+
+    service = make_service(emu, tmp_path)
+    app = TriageApp(service, today=TODAY, poll_seconds=0.05)
+
+    async def drive() -> None:
+        async with app.run_test(size=(120, 40)) as pilot:
+            view = app.screen.query_one(BoardView)
+            assert view.board.total == 0
+            await pilot.press("s")
+            for _ in range(200):
+                await pilot.pause(0.05)
+                if view.board.total:
+                    break
+            assert view.board.total == sum(
+                1 for i in emu.project.issues.values() if i["state"] == "opened"
+            )
+            status = widget_text(app.screen.query_one("#status", Static))
+            assert "synced" in status
+
+    asyncio.run(drive())
+    assert datetime.now(UTC) > service.info().refreshed_at
