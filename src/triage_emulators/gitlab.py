@@ -130,7 +130,7 @@ class GitLabEmulator:
 
     def issue(self, iid: int) -> JSON:
         with self.lock:
-            return json.loads(json.dumps(self.project.issues[iid]))
+            return dict(json.loads(json.dumps(self.project.issues[iid])))
 
     def touch(self, iid: int, **changes: Any) -> JSON:
         """Change an issue as a person in the web UI would (bumps updated_at)."""
