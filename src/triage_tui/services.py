@@ -18,8 +18,9 @@ from typing import TYPE_CHECKING
 from triage_tui.config import Settings, config_path
 from triage_tui.domain.issue import Card, IssueDetail, make_card
 from triage_tui.domain.records import Note
+from triage_tui.domain.sync_report import SyncReport
 from triage_tui.store import Cache, CacheInfo
-from triage_tui.sync.engine import Progress, SyncReport, pull
+from triage_tui.sync.engine import Progress, pull
 
 if TYPE_CHECKING:
     from triage_tui.demo_data import DemoProject

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from triage_tui.domain.records import LabelInfo, Member, Milestone, Note, RemoteIssue
+from triage_tui.domain.sync_report import SyncReport
 from triage_tui.store.errors import (
     CacheError,
     CacheLocked,
@@ -25,8 +26,6 @@ from triage_tui.store.schema import MIGRATIONS, SCHEMA_VERSION
 
 if TYPE_CHECKING:
     import sqlite_utils
-
-    from triage_tui.sync.engine import SyncReport
 
 _SQLITE_HEADER = b"SQLite format 3\x00"
 

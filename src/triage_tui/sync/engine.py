@@ -7,11 +7,11 @@ sync layer never imports the store; services wires the two together.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
 from triage_tui.domain.records import LabelInfo, Member, Milestone, Note, RemoteIssue
+from triage_tui.domain.sync_report import SyncReport
 from triage_tui.sync.errors import describe
 
 #: Re-read this much before the stored cursor: clocks and commits at the boundary
@@ -47,28 +47,6 @@ class SyncSink(Protocol):
     ) -> None: ...
     def remove_issues_except(self, iids: set[int]) -> int: ...
     def finish_sync(self, report: SyncReport) -> None: ...
-
-
-@dataclass(frozen=True, slots=True)
-class SyncReport:
-    full: bool
-    issues: int = 0
-    notes_of: int = 0
-    removed: int = 0
-    cursor: datetime | None = None
-    error: str = ""
-    finished_at: datetime | None = None
-
-    @property
-    def ok(self) -> bool:
-        return not self.error
-
-    def summary(self) -> str:
-        if self.error:
-            return self.error
-        kind = "full sync" if self.full else "sync"
-        text = f"{kind}: {self.issues} issues updated, notes of {self.notes_of}"
-        return text + (f", {self.removed} removed" if self.removed else "")
 
 
 Progress = Callable[[str, int, int | None], None]

@@ -17,8 +17,8 @@ from textual.widgets import Footer, Input, Static
 
 from triage_tui.domain.board import Board, BoardKind, build_board
 from triage_tui.domain.issue import Card
+from triage_tui.domain.sync_report import SyncReport
 from triage_tui.services import TriageService
-from triage_tui.sync.engine import SyncReport
 from triage_tui.tui.board_view import BoardView
 from triage_tui.tui.detail_pane import DetailPane
 from triage_tui.tui.format import age_phrase
