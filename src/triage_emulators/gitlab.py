@@ -71,7 +71,11 @@ class GitLabEmulator:
         self._next_note = 9_000_000
         self.add_user(token, username="root", name="Emulator Admin")
         self.token = token
-        self._pages_cache: dict[int, bytes] = {}
+        self.label_events: dict[int, list[JSON]] = {}
+        self.writes: list[tuple[str, int, JSON]] = []
+        """Every issue write received (method, iid, body): what the app sent."""
+        self.multiple_assignees = True
+        """False emulates an instance that keeps one assignee per issue (GitLab Free)."""
         self.server: ThreadingHTTPServer | None = None
 
     @classmethod
@@ -89,12 +93,14 @@ class GitLabEmulator:
         )
         return cls(project, token=token)
 
-    def add_user(self, token: str, username: str, name: str = "") -> None:
+    def add_user(self, token: str, username: str, name: str = "", access: str = "write") -> None:
+        """A user with `token`; `access="read"` gets GitLab's 403 on every write."""
         self.tokens[token] = {
             "id": 1 + len(self.tokens),
             "username": username,
             "name": name or username,
             "state": "active",
+            "access": access,
         }
 
     # -- lifecycle --------------------------------------------------------------------------
@@ -158,6 +164,117 @@ class GitLabEmulator:
             self.project.issues[iid]["updated_at"] = now
             return note
 
+    def _labels_of(self, value: Any) -> list[str]:
+        names = value.split(",") if isinstance(value, str) else list(value or [])
+        return [n.strip() for n in names if n and n.strip()]
+
+    def _milestone(self, milestone_id: Any) -> JSON | None:
+        wanted = int(milestone_id or 0)
+        return next((m for m in self.project.milestones if m["id"] == wanted), None)
+
+    def _assignees(self, ids: Any) -> list[JSON]:
+        wanted = [int(i) for i in (ids if isinstance(ids, list) else [ids]) if int(i or 0)]
+        people = [m for m in self.project.members if m["id"] in wanted]
+        # An instance without multiple assignees (GitLab Free) keeps only the first.
+        return people[:1] if not self.multiple_assignees else people
+
+    def _set_labels(self, issue: JSON, labels: list[str], user: JSON) -> None:
+        before = set(issue["labels"])
+        issue["labels"] = labels
+        now = _stamp(self.clock())
+        events = self.label_events.setdefault(issue["iid"], [])
+        for name, action in [(n, "remove") for n in before - set(labels)] + [
+            (n, "add") for n in labels if n not in before
+        ]:
+            events.append(
+                {
+                    "id": len(events) + 1,
+                    "user": {"username": user.get("username")},
+                    "created_at": now,
+                    "resource_type": "Issue",
+                    "resource_id": issue["id"],
+                    "label": {"name": name},
+                    "action": action,
+                }
+            )
+
+    def update_issue(self, iid: int, body: JSON, user: JSON | None = None) -> JSON:
+        """Apply an issue PUT as GitLab does (labels replace; add/remove_labels adjust)."""
+        user = user or {"username": "root"}
+        with self.lock:
+            issue = self.project.issues[iid]
+            labels = list(issue["labels"])
+            if "labels" in body:
+                labels = self._labels_of(body["labels"])
+            removed = {n.lower() for n in self._labels_of(body.get("remove_labels"))}
+            labels = [n for n in labels if n.lower() not in removed]
+            for name in self._labels_of(body.get("add_labels")):
+                if name.lower() not in {n.lower() for n in labels}:
+                    labels.append(name)
+            if labels != issue["labels"]:
+                self._set_labels(issue, labels, user)
+            now = _stamp(self.clock())
+            event = body.get("state_event")
+            if event == "close" and issue["state"] != "closed":
+                issue["state"], issue["closed_at"] = "closed", now
+            elif event == "reopen" and issue["state"] == "closed":
+                issue["state"], issue["closed_at"] = "opened", None
+            if "assignee_ids" in body:
+                issue["assignees"] = self._assignees(body["assignee_ids"])
+                issue["assignee"] = issue["assignees"][0] if issue["assignees"] else None
+            if "milestone_id" in body:
+                issue["milestone"] = self._milestone(body["milestone_id"])
+            if "due_date" in body:
+                issue["due_date"] = body["due_date"] or None
+            for key in ("description", "title"):
+                if key in body:
+                    issue[key] = body[key]
+            issue["updated_at"] = now
+            self.writes.append(("PUT", iid, dict(body)))
+            return dict(json.loads(json.dumps(issue)))
+
+    def create_issue(self, body: JSON, user: JSON | None = None) -> JSON:
+        user = user or {"username": "root"}
+        with self.lock:
+            iid = max(self.project.issues, default=0) + 1
+            now = _stamp(self.clock())
+            issue: JSON = {
+                "id": 10_000 + iid,
+                "iid": iid,
+                "project_id": self.project.id,
+                "title": body.get("title", ""),
+                "description": body.get("description", ""),
+                "state": "opened",
+                "created_at": now,
+                "updated_at": now,
+                "closed_at": None,
+                "labels": [],
+                "milestone": self._milestone(body.get("milestone_id")),
+                "assignees": self._assignees(body.get("assignee_ids") or []),
+                "assignee": None,
+                "author": {"username": user.get("username")},
+                "due_date": body.get("due_date") or None,
+                "web_url": f"{self.url}/{self.project.path}/-/issues/{iid}",
+                "user_notes_count": 0,
+            }
+            self._set_labels(issue, self._labels_of(body.get("labels")), user)
+            self.project.issues[iid] = issue
+            self.writes.append(("POST", iid, dict(body)))
+            return dict(json.loads(json.dumps(issue)))
+
+    def add_milestone(self, body: JSON) -> JSON:
+        with self.lock:
+            milestone = {
+                "id": max((m["id"] for m in self.project.milestones), default=500) + 1,
+                "iid": len(self.project.milestones) + 1,
+                "title": body.get("title", ""),
+                "state": "active",
+                "start_date": body.get("start_date"),
+                "due_date": body.get("due_date"),
+            }
+            self.project.milestones.append(milestone)
+            return dict(milestone)
+
     def delete_issue(self, iid: int) -> None:
         with self.lock:
             del self.project.issues[iid]
@@ -195,6 +312,9 @@ class _Handler(BaseHTTPRequestHandler):
             token = auth[7:]
         return self.emu.tokens.get(token)
 
+    def _user_field(self, key: str) -> Any:
+        return (self._user() or {}).get(key)
+
     def _body(self) -> JSON:
         length = int(self.headers.get("Content-Length") or 0)
         raw = self.rfile.read(length) if length else b""
@@ -207,6 +327,9 @@ class _Handler(BaseHTTPRequestHandler):
     def _handle(self, method: str) -> None:
         parts = urlsplit(self.path)
         query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
+        # Read the body before any early answer: bytes left unread on a keep-alive
+        # connection would be parsed as the next request.
+        body = self._body() if method in ("POST", "PUT") else {}
         self.emu.requests.append((method, parts.path))
         if self.emu.latency:
             time.sleep(self.emu.latency)
@@ -225,7 +348,9 @@ class _Handler(BaseHTTPRequestHandler):
         if self._user() is None:
             self._send(401, {"message": "401 Unauthorized"})
             return
-        body = self._body() if method in ("POST", "PUT") else {}
+        if method != "GET" and self._user_field("access") == "read":
+            self._send(403, {"message": "403 Forbidden"})
+            return
         try:
             self._route(method, parts.path, query, body)
         except KeyError:
@@ -234,6 +359,7 @@ class _Handler(BaseHTTPRequestHandler):
     do_GET = lambda self: self._handle("GET")  # noqa: E731
     do_PUT = lambda self: self._handle("PUT")  # noqa: E731
     do_POST = lambda self: self._handle("POST")  # noqa: E731
+    do_DELETE = lambda self: self._handle("DELETE")  # noqa: E731
 
     def _route(self, method: str, path: str, query: JSON, body: JSON) -> None:
         if path == "/api/v4/user":
@@ -251,6 +377,14 @@ class _Handler(BaseHTTPRequestHandler):
             with self.emu.lock:
                 issue = project.issues.get(int(m.group(1)))
             self._send(200, issue) if issue else self._send(404, {"message": "404 Issue Not Found"})
+        elif rest == "/issues" and method == "POST":
+            self._create_issue(body)
+        elif (m := re.fullmatch(r"/issues/(\d+)", rest)) and method == "PUT":
+            self._update_issue(int(m.group(1)), body)
+        elif (m := re.fullmatch(r"/issues/(\d+)/resource_label_events", rest)) and method == "GET":
+            with self.emu.lock:
+                events = list(self.emu.label_events.get(int(m.group(1)), []))
+            self._list(events, query)
         elif (m := re.fullmatch(r"/issues/(\d+)/notes", rest)) and method == "GET":
             with self.emu.lock:
                 notes = list(project.notes.get(int(m.group(1)), []))
@@ -265,11 +399,37 @@ class _Handler(BaseHTTPRequestHandler):
         elif rest == "/labels":
             self._list(project.labels, query)
         elif rest == "/milestones" and method == "GET":
-            self._list(project.milestones, query)
+            milestones = project.milestones
+            if title := query.get("title"):
+                milestones = [m for m in milestones if m["title"] == title]
+            if (state := query.get("state", "all")) != "all":
+                milestones = [m for m in milestones if m.get("state") == state]
+            self._list(milestones, query)
+        elif rest == "/milestones" and method == "POST":
+            self._send(201, self.emu.add_milestone(body))
         elif rest in ("/members/all", "/members"):
             self._list(project.members, query)
         else:
             self._send(404, {"message": "404 Not Found"})
+
+    def _create_issue(self, body: JSON) -> None:
+        if not str(body.get("title") or "").strip():
+            self._send(400, {"message": {"title": ["can't be blank"]}})
+            return
+        self._send(201, self.emu.create_issue(body, self._user() or {}))
+
+    def _update_issue(self, iid: int, body: JSON) -> None:
+        if iid not in self.emu.project.issues:
+            self._send(404, {"message": "404 Issue Not Found"})
+            return
+        due = body.get("due_date")
+        if due:
+            try:
+                date.fromisoformat(str(due))
+            except ValueError:
+                self._send(400, {"message": {"due_date": ["is invalid"]}})
+                return
+        self._send(200, self.emu.update_issue(iid, body, self._user() or {}))
 
     def _issues(self, query: JSON) -> list[JSON]:
         with self.emu.lock:
@@ -279,6 +439,14 @@ class _Handler(BaseHTTPRequestHandler):
         if after := query.get("updated_after"):
             limit = _parse_time(after)
             issues = [i for i in issues if _parse_time(i["updated_at"]) >= limit]
+        if search := query.get("search"):
+            needle = search.lower()
+            issues = [
+                i
+                for i in issues
+                if needle in (i.get("description") or "").lower()
+                or needle in (i.get("title") or "").lower()
+            ]
         if labels := query.get("labels"):
             wanted = set(labels.split(","))
             issues = [i for i in issues if wanted <= set(i["labels"])]

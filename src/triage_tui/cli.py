@@ -21,6 +21,7 @@ from triage_tui.config import (
     demo_cache_path,
     load_settings,
 )
+from triage_tui.domain.edit import EditState, outbox_lines
 from triage_tui.services import TriageService, write_demo_cache
 from triage_tui.store import CacheError
 
@@ -47,6 +48,13 @@ def _parser() -> argparse.ArgumentParser:
     sync.add_argument("--full", action="store_true", help="re-read everything (catches deletions)")
     auth = commands.add_parser("auth", help="store a GitLab token (read from stdin, never argv)")
     auth.add_argument("what", choices=("login",))
+    outbox = commands.add_parser(
+        "outbox", help="list edits not yet on GitLab; retry, discard or push them"
+    )
+    outbox.add_argument(
+        "what", nargs="?", default="list", choices=("list", "retry", "discard", "push")
+    )
+    outbox.add_argument("ids", nargs="*", type=int, help="edit numbers (from the list)")
     demo = commands.add_parser("demo", help="write a demo cache (for trying things and benchmarks)")
     demo.add_argument("--out", type=Path, required=True, help="where to write the cache")
     demo.add_argument("--count", type=int, default=300, help="number of issues (default 300)")
@@ -84,6 +92,31 @@ def _sync(settings: Settings, full: bool) -> int:
     service.close()
     print(report.summary(), file=sys.stdout if report.ok else sys.stderr)
     return 0 if report.ok else 1
+
+
+def _outbox(settings: Settings, what: str, ids: list[int]) -> int:
+    """Headless outbox: exit 1 while an edit needs the person (failed or in conflict)."""
+    service = TriageService(
+        settings.cache_path, busy_timeout=settings.busy_timeout, settings=settings
+    )
+    try:
+        if what in ("retry", "discard"):
+            known = {entry.id for entry in service.outbox()}
+            for entry_id in ids:
+                if entry_id not in known:
+                    print(f"triage-tui: no waiting edit {entry_id}.", file=sys.stderr)
+                    return 2
+                (service.retry_edit if what == "retry" else service.discard_edit)(entry_id)
+        if what in ("retry", "push"):
+            print(service.push().summary())
+        entries = service.outbox()
+        for line in outbox_lines(entries):
+            print(line)
+        if not entries:
+            print("No edits waiting: everything is on GitLab.")
+        return 1 if any(e.state is not EditState.PENDING for e in entries) else 0
+    finally:
+        service.close()
 
 
 def _auth_login(settings: Settings) -> int:
@@ -135,6 +168,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = _settings(args)
         if args.command == "sync":
             return _sync(settings, args.full)
+        if args.command == "outbox":
+            return _outbox(settings, args.what, args.ids)
         if args.command == "auth":
             return _auth_login(settings)
         if args.demo:

@@ -7,23 +7,29 @@ UI thread never step on each other.
 
 from __future__ import annotations
 
+import getpass
 import os
 import tempfile
 import threading
-from collections.abc import Callable
+import uuid
+from collections.abc import Callable, Iterable
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from triage_tui.config import Settings, config_path
+from triage_tui.domain.edit import Edit, EditKind, EditState, OutboxEntry
 from triage_tui.domain.issue import Card, IssueDetail, make_card
 from triage_tui.domain.records import Note
-from triage_tui.domain.sync_report import SyncReport
+from triage_tui.domain.sync_report import PushReport, SyncReport
 from triage_tui.store import Cache, CacheInfo
 from triage_tui.sync.engine import Progress, pull
+from triage_tui.sync.push import push
 
 if TYPE_CHECKING:
     from triage_tui.demo_data import DemoProject
+    from triage_tui.sync.gitlab_source import GitLabSource
 
 
 def _today() -> date:
@@ -41,12 +47,15 @@ class TriageService:
         busy_timeout: float = 5.0,
         settings: Settings | None = None,
         create: bool = False,
+        user: str = "",
     ) -> None:
         self.cache_path = cache_path
         self.today = today
         self.busy_timeout = busy_timeout
         self.settings = settings or Settings(cache_path=cache_path)
         self.create = create
+        self.user = user or getpass.getuser()
+        """Whose edits these are: each person pushes their own, with their own token."""
         self._local = threading.local()
         # Open once now, on the caller's thread, so a bad cache fails before any UI starts.
         self._cache()
@@ -93,26 +102,32 @@ class TriageService:
             )
         return ""
 
-    def sync(self, *, full: bool | None = None, progress: Progress | None = None) -> SyncReport:
-        """Pull from GitLab into the cache. Blocking: call it from a worker thread.
-        Never raises for network, auth or server trouble: see `report.error`."""
+    def _gitlab(self) -> tuple[GitLabSource | None, str]:
+        """The GitLab adapter with this user's token, or why there is none."""
         from triage_tui.sync.credentials import CredentialError, resolve_token
         from triage_tui.sync.gitlab_source import GitLabSource
 
-        now = datetime.now(UTC)
         problem = self.sync_problem()
-        token = None
-        if not problem:
-            try:
-                token = resolve_token(self.settings.gitlab_url, config_path().parent)
-            except CredentialError as error:
-                problem = str(error)
-            if token is None and not problem:
-                problem = "No GitLab token: set GITLAB_TOKEN or run `triage-tui auth login`."
-        if problem or token is None:
+        if problem:
+            return None, problem
+        try:
+            token = resolve_token(self.settings.gitlab_url, config_path().parent)
+        except CredentialError as error:
+            return None, str(error)
+        if token is None:
+            return None, "No GitLab token: set GITLAB_TOKEN or run `triage-tui auth login`."
+        return GitLabSource(self.settings.gitlab_url, self.settings.project, token.value), ""
+
+    def sync(self, *, full: bool | None = None, progress: Progress | None = None) -> SyncReport:
+        """Push this user's waiting edits, then pull from GitLab into the cache. Blocking:
+        call it from a worker thread. Never raises for network, auth or server trouble:
+        see `report.error`."""
+        now = datetime.now(UTC)
+        source, problem = self._gitlab()
+        if source is None:
             return SyncReport(full=False, error=problem, finished_at=now)
         cache = self._cache()
-        source = GitLabSource(self.settings.gitlab_url, self.settings.project, token.value)
+        pushed = push(source, cache, author=self.user)
         kwargs = {"progress": progress} if progress else {}
         report = pull(source, cache, now=now, full=full, **kwargs)
         if report.ok:
@@ -120,7 +135,43 @@ class TriageService:
                 source="gitlab",
                 source_name=f"{self.settings.project} on {self.settings.gitlab_url}",
             )
-        return report
+        return replace(report, pushed=pushed)
+
+    # -- edits ------------------------------------------------------------------------------
+
+    def can_edit(self) -> str:
+        """Why this user cannot make edits (empty when they can)."""
+        if self.info().source == "demo":
+            return "This is demo data: edits cannot be sent anywhere."
+        return ""
+
+    def record(self, edit: Edit) -> int:
+        """Keep an edit in the outbox and show it on the board at once (pending)."""
+        return self._cache().record_edit(edit, author=self.user, now=datetime.now(UTC))
+
+    def update(self, iid: int, summary: str, **changes: Any) -> int:
+        """Record a change to an issue's fields (see Edit for their meaning)."""
+        return self.record(Edit(EditKind.UPDATE, iid, uuid.uuid4().hex, summary, **changes))
+
+    def add_note(self, iid: int, body: str) -> int:
+        return self.record(Edit(EditKind.NOTE, iid, uuid.uuid4().hex, "weekly update", body=body))
+
+    def push(self) -> PushReport:
+        """Send this user's waiting edits to GitLab. Blocking: call it from a worker."""
+        source, problem = self._gitlab()
+        if source is None:
+            return PushReport(error=problem, waiting=len(self.outbox()))
+        return push(source, self._cache(), author=self.user)
+
+    def outbox(self, states: Iterable[EditState] | None = None) -> list[OutboxEntry]:
+        """Edits not yet settled (pending, failed, in conflict), oldest first."""
+        return self._cache().outbox_entries(states)
+
+    def retry_edit(self, entry_id: int) -> None:
+        self._cache().retry_edit(entry_id)
+
+    def discard_edit(self, entry_id: int) -> None:
+        self._cache().discard_edit(entry_id)
 
 
 def load_project(cache: Cache, project: DemoProject) -> None:

@@ -15,14 +15,49 @@ class SyncReport:
     cursor: datetime | None = None
     error: str = ""
     finished_at: datetime | None = None
+    pushed: PushReport | None = None
+    """The push of local edits that ran before the pull."""
 
     @property
     def ok(self) -> bool:
         return not self.error
 
     def summary(self) -> str:
+        pushed = f"; {self.pushed.summary()}" if self.pushed else ""
         if self.error:
-            return self.error
+            return self.error + pushed
         kind = "full sync" if self.full else "sync"
         text = f"{kind}: {self.issues} issues updated, notes of {self.notes_of}"
-        return text + (f", {self.removed} removed" if self.removed else "")
+        return text + (f", {self.removed} removed" if self.removed else "") + pushed
+
+
+@dataclass(frozen=True, slots=True)
+class PushReport:
+    """What a push of the outbox did."""
+
+    pushed: int = 0
+    failed: int = 0
+    conflicts: int = 0
+    waiting: int = 0
+    """Edits left pending by a transient failure (retried later)."""
+    error: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return not self.error
+
+    def summary(self) -> str:
+        parts = [f"{self.pushed} edits pushed"] if self.pushed else []
+        if self.failed:
+            parts.append(f"{self.failed} rejected by GitLab")
+        if self.conflicts:
+            parts.append(f"{self.conflicts} in conflict")
+        if self.error:
+            parts.append(f"{self.waiting} waiting: {self.error}")
+        return ", ".join(parts) or "no edits to push"
+
+
+def retry_delay(attempts: int) -> float:
+    """Seconds before retrying a push that failed `attempts` times in a row: 5 s doubling
+    to 5 minutes, so an offline app does not hammer GitLab and recovers soon after."""
+    return float(min(300, 5 * 2 ** max(0, attempts - 1)))

@@ -21,7 +21,7 @@ from triage_tui.store.errors import (
     CacheNotADatabase,
     CacheTooNew,
 )
-from triage_tui.store.issues import IssueTables
+from triage_tui.store.outbox import OutboxTables
 from triage_tui.store.schema import MIGRATIONS, SCHEMA_VERSION
 
 if TYPE_CHECKING:
@@ -60,7 +60,7 @@ def _check_header(path: Path) -> None:
         )
 
 
-class Cache(IssueTables):
+class Cache(OutboxTables):
     """One connection to the cache. Not shared across threads: open one per thread."""
 
     def __init__(self, conn: sqlite3.Connection, path: Path | None) -> None:
@@ -226,6 +226,7 @@ class Cache(IssueTables):
     def store_issues(self, issues: list[RemoteIssue]) -> None:
         with self.write() as db:
             self.upsert_issues(issues, db)
+            self.overlay_active_edits(db, issues)
 
     def store_notes(self, notes: list[Note]) -> None:
         with self.write() as db:

@@ -55,6 +55,26 @@ def issue_row(issue: RemoteIssue) -> dict[str, Any]:
     }
 
 
+def issue_from_row(row: dict[str, Any]) -> RemoteIssue:
+    """The inverse of issue_row (derived columns are ignored)."""
+    return RemoteIssue(
+        id=row.get("id") or 0,
+        iid=row["iid"],
+        title=row.get("title") or "",
+        state=IssueState(row.get("state") or "opened"),
+        labels=_labels(row.get("labels")),
+        assignees=tuple(json.loads(row.get("assignees") or "[]")),
+        description=row.get("description") or "",
+        web_url=row.get("web_url") or "",
+        created_at=datetime.fromisoformat(row["created_at"]),
+        updated_at=datetime.fromisoformat(row["updated_at"]),
+        milestone=row.get("milestone"),
+        milestone_id=row.get("milestone_id"),
+        due_date=_date(row.get("due_date")),
+        closed_at=_datetime(row.get("closed_at")),
+    )
+
+
 _SUMMARY_SQL = """
 SELECT i.iid, i.title, i.state, i.labels, i.renewal_date, i.tam, i.last_update_at,
        i.missing_roles,
@@ -63,7 +83,7 @@ FROM issues i
 LEFT JOIN (
     SELECT issue_iid,
            SUM(state = 'pending') AS pending,
-           SUM(state = 'failed') AS failed
+           SUM(state IN ('failed', 'conflict')) AS failed
     FROM outbox WHERE state != 'done' GROUP BY issue_iid
 ) o ON o.issue_iid = i.iid
 """

@@ -85,5 +85,16 @@ def _v1(db: sqlite_utils.Database) -> None:
     db.table("outbox").create_index(["state", "id"])
 
 
-MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (_v1,)
+def _v2(db: sqlite_utils.Database) -> None:
+    # The outbox learns idempotency (uid, also written into what GitLab stores) and keeps
+    # GitLab's version of an issue when a push finds a conflict.
+    db.table("outbox").add_column("uid", str)
+    db.table("outbox").add_column("remote", str)  # JSON issue row: GitLab's side of a conflict
+    db.table("outbox").create_index(["issue_iid", "state"])
+    # GitLab's own version of each issue that has edits waiting (the issues table shows the
+    # edits applied), so discarding an edit restores exactly what GitLab has.
+    db.table("shadow").create({"iid": int, "issue": str}, pk="iid")
+
+
+MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (_v1, _v2)
 SCHEMA_VERSION = len(MIGRATIONS)

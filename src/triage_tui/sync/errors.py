@@ -43,3 +43,17 @@ def describe(error: BaseException, url: str) -> str:
     if isinstance(error, (ValueError, KeyError, TypeError)):
         return f"GitLab sent something unexpected ({type(error).__name__}); the cache was kept."
     return f"Sync failed: {type(error).__name__}"
+
+
+def is_rejection(error: BaseException) -> bool:
+    """GitLab refused this request itself (400, 403, 404, 409, 422): sending it again
+    unchanged would fail again, so the edit waits for the person. Anything else (no
+    network, timeouts, 429, 5xx, an expired token) is worth retrying later unchanged."""
+    import gitlab.exceptions as gle
+
+    if isinstance(error, gle.GitlabAuthenticationError):
+        return False
+    if isinstance(error, gle.GitlabError):
+        code = error.response_code
+        return code is not None and 400 <= code < 500 and code != 429
+    return False

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 from urllib.parse import quote
 
+from triage_tui.domain.edit import Edit
 from triage_tui.domain.records import LabelInfo, Member, Milestone, Note, RemoteIssue
 from triage_tui.sync import mapping
 
@@ -46,6 +47,20 @@ class GitLabSource:
             retry_transient_errors=True,
             per_page=PER_PAGE,
         )
+
+    def _send(self, verb: str, path: str, data: dict[str, Any], *, retry: bool) -> Any:
+        """A write. `retry=False` for requests that are not idempotent (creating a note or
+        an issue): python-gitlab would resend them after a 5xx or a dropped connection
+        that GitLab may already have acted on. The outbox retries those itself, after
+        checking for the edit's marker."""
+        response = self.gl.http_request(
+            verb,
+            self._project_path + path,
+            post_data=data,
+            max_retries=self.max_retries if retry else 0,
+            retry_transient_errors=retry,
+        )
+        return response.json()
 
     def _get(self, path: str, params: dict[str, Any]) -> tuple[Any, Any]:
         response = self.gl.http_request(
@@ -110,3 +125,50 @@ class GitLabSource:
         return [
             mapping.member_from_gitlab(x) for page in self._pages("/members/all", {}) for x in page
         ]
+
+    # -- writes (the push engine's IssueWriter) ---------------------------------------------
+
+    def issue(self, iid: int) -> RemoteIssue:
+        body, _ = self._get(f"/issues/{iid}", {})
+        return mapping.issue_from_gitlab(body)
+
+    def update_issue(self, iid: int, edit: Edit) -> RemoteIssue:
+        # PUT is idempotent (absolute values, label add/remove): safe to retry.
+        body = self._send("put", f"/issues/{iid}", mapping.update_to_gitlab(edit), retry=True)
+        return mapping.issue_from_gitlab(body)
+
+    def create_issue(self, edit: Edit) -> RemoteIssue:
+        body = self._send("post", "/issues", mapping.create_to_gitlab(edit), retry=False)
+        return mapping.issue_from_gitlab(body)
+
+    def find_issue(self, marker: str) -> RemoteIssue | None:
+        """The issue whose description carries `marker` (a create that was cut off)."""
+        body, _ = self._get("/issues", {"search": marker, "in": "description", "scope": "all"})
+        for item in body:
+            if marker in (item.get("description") or ""):
+                return mapping.issue_from_gitlab(item)
+        return None
+
+    def create_note(self, iid: int, body: str) -> Note:
+        note = self._send("post", f"/issues/{iid}/notes", {"body": body}, retry=False)
+        return mapping.note_from_gitlab(note, iid)
+
+    def find_note(self, iid: int, marker: str) -> Note | None:
+        """A note of the issue carrying `marker`; the newest page is enough, since an
+        edit's note is pushed right after it is written."""
+        body, _ = self._get(
+            f"/issues/{iid}/notes", {"sort": "desc", "order_by": "created_at", "per_page": 100}
+        )
+        for item in body:
+            if marker in (item.get("body") or ""):
+                return mapping.note_from_gitlab(item, iid)
+        return None
+
+    def ensure_milestone(self, title: str, start: date, due: date) -> int:
+        """The id of the project milestone `title`, created when the project lacks it."""
+        for page in self._pages("/milestones", {"title": title, "state": "all"}):
+            for item in page:
+                if item.get("title") == title:
+                    return int(item["id"])
+        data = {"title": title, "start_date": start.isoformat(), "due_date": due.isoformat()}
+        return int(self._send("post", "/milestones", data, retry=False)["id"])

@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
+from triage_tui.domain.edit import Edit
 from triage_tui.domain.issue import IssueState
 from triage_tui.domain.records import LabelInfo, Member, Milestone, Note, RemoteIssue
 from triage_tui.domain.text import clean_line, clean_text
@@ -108,3 +109,42 @@ def milestone_from_gitlab(data: JSON) -> Milestone:
         start_date=parse_day(data.get("start_date")),
         due_date=parse_day(data.get("due_date")),
     )
+
+
+def update_to_gitlab(edit: Edit) -> JSON:
+    """The issue PUT body for an edit: only the fields it changes."""
+    data: JSON = {}
+    if edit.add_labels:
+        data["add_labels"] = ",".join(edit.add_labels)
+    if edit.remove_labels:
+        data["remove_labels"] = ",".join(edit.remove_labels)
+    if edit.state is not None:
+        data["state_event"] = "close" if edit.state is IssueState.CLOSED else "reopen"
+    if edit.assignee_ids is not None:
+        # GitLab wants ids; an empty list is sent as [0], which it reads as "unassign all".
+        data["assignee_ids"] = list(edit.assignee_ids) or [0]
+    if edit.milestone is not None:
+        data["milestone_id"] = edit.milestone_id or 0  # 0 unassigns
+    if edit.due_date is not None:
+        data["due_date"] = edit.due_date or None
+    if edit.description is not None:
+        data["description"] = edit.description
+    if edit.title is not None:
+        data["title"] = edit.title
+    return data
+
+
+def create_to_gitlab(edit: Edit) -> JSON:
+    """The issue POST body for a new triage issue, its marker in the description."""
+    data: JSON = {
+        "title": edit.title or "",
+        "description": f"{edit.description or ''}\n\n{edit.marker}\n",
+        "labels": ",".join(edit.add_labels),
+    }
+    if edit.assignee_ids:
+        data["assignee_ids"] = list(edit.assignee_ids)
+    if edit.milestone_id:
+        data["milestone_id"] = edit.milestone_id
+    if edit.due_date:
+        data["due_date"] = edit.due_date
+    return data

@@ -1,0 +1,295 @@
+"""Local edits to triage issues, and the rules for pushing them without losing anything.
+
+An edit is recorded with the issue as the person saw it (its base). Before it is
+pushed, the issue is read from GitLab again and compared field by field:
+
+- every field the edit sets already holds the edit's value: it was applied (perhaps
+  by an earlier push that was cut off before the outbox was updated), so it is done;
+- a field the edit sets changed on the server since the base: a conflict, shown to
+  the person with both versions; nothing is overwritten on either side;
+- otherwise it is safe to send.
+
+Labels are compared by family (health, region, churn class, ~New): moving Red to
+Amber conflicts with someone having moved it to Yellow meanwhile, but not with
+someone adding an unrelated label.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, replace
+from datetime import date, datetime
+from enum import Enum
+from typing import Any
+
+from triage_tui.domain.health import Health
+from triage_tui.domain.issue import IssueState
+from triage_tui.domain.labels import NEW_LABEL, ChurnClass, Region
+from triage_tui.domain.records import RemoteIssue
+
+
+class EditKind(Enum):
+    UPDATE = "update"  # change fields of an existing issue
+    NOTE = "note"  # add a comment (a weekly update)
+    CREATE = "create"  # open a new triage issue
+
+
+class EditState(Enum):
+    PENDING = "pending"  # waiting to be pushed (or retried after a transient failure)
+    FAILED = "failed"  # GitLab rejected it (403, 404, 422...): kept until retried or discarded
+    CONFLICT = "conflict"  # the issue changed on GitLab meanwhile: the person decides
+    DONE = "done"
+
+
+#: Marks text the app created, so a push cut off after GitLab stored it is recognised and
+#: never sent twice. An HTML comment: GitLab's Markdown renders it as nothing.
+MARKER = "<!-- triage-tui:{uid} -->"
+
+
+@dataclass(frozen=True, slots=True)
+class Edit:
+    """One change a person made. `None` means "leave this field alone"."""
+
+    kind: EditKind
+    iid: int
+    uid: str
+    """Unique id, also written into notes and new issues as MARKER for idempotency."""
+    summary: str = ""
+    """What the person did, in words ("Red → Amber: lost champion")."""
+    add_labels: tuple[str, ...] = ()
+    remove_labels: tuple[str, ...] = ()
+    state: IssueState | None = None
+    assignees: tuple[str, ...] | None = None
+    assignee_ids: tuple[int, ...] | None = None
+    milestone: str | None = None
+    """Milestone title ("" clears it); `milestone_id` is what GitLab is sent."""
+    milestone_id: int | None = None
+    due_date: str | None = None
+    """ISO date, or "" to clear."""
+    description: str | None = None
+    title: str | None = None
+    body: str = ""
+    """The note's text (NOTE)."""
+
+    def to_json(self) -> str:
+        data: dict[str, Any] = {
+            "kind": self.kind.value,
+            "iid": self.iid,
+            "uid": self.uid,
+            "summary": self.summary,
+            "add_labels": list(self.add_labels),
+            "remove_labels": list(self.remove_labels),
+            "state": self.state.value if self.state else None,
+            "assignees": list(self.assignees) if self.assignees is not None else None,
+            "assignee_ids": list(self.assignee_ids) if self.assignee_ids is not None else None,
+            "milestone": self.milestone,
+            "milestone_id": self.milestone_id,
+            "due_date": self.due_date,
+            "description": self.description,
+            "title": self.title,
+            "body": self.body,
+        }
+        return json.dumps(data)
+
+    @classmethod
+    def from_json(cls, text: str) -> Edit:
+        data = json.loads(text)
+        return cls(
+            kind=EditKind(data["kind"]),
+            iid=int(data["iid"]),
+            uid=str(data["uid"]),
+            summary=data.get("summary") or "",
+            add_labels=tuple(data.get("add_labels") or ()),
+            remove_labels=tuple(data.get("remove_labels") or ()),
+            state=IssueState(data["state"]) if data.get("state") else None,
+            assignees=_tuple_or_none(data.get("assignees")),
+            assignee_ids=_tuple_or_none(data.get("assignee_ids")),
+            milestone=data.get("milestone"),
+            milestone_id=data.get("milestone_id"),
+            due_date=data.get("due_date"),
+            description=data.get("description"),
+            title=data.get("title"),
+            body=data.get("body") or "",
+        )
+
+    @property
+    def marker(self) -> str:
+        return MARKER.format(uid=self.uid)
+
+
+def _tuple_or_none(value: Any) -> tuple[Any, ...] | None:
+    return None if value is None else tuple(value)
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxEntry:
+    """An edit waiting in (or finished with) the outbox."""
+
+    id: int
+    edit: Edit
+    base: RemoteIssue | None
+    """The issue as the person saw it when editing (None for a new issue)."""
+    state: EditState
+    author: str
+    created_at: datetime
+    error: str = ""
+    attempts: int = 0
+    remote: RemoteIssue | None = None
+    """GitLab's version, kept when the push found a conflict (`error` says where)."""
+
+
+# -- applying an edit locally ---------------------------------------------------------------
+
+
+def _day(text: str, otherwise: date | None) -> date | None:
+    """The edit's due date; one GitLab will reject anyway does not change the local view."""
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        return otherwise
+
+
+def merge_labels(
+    labels: tuple[str, ...], add: tuple[str, ...], remove: tuple[str, ...]
+) -> tuple[str, ...]:
+    """Labels after removing `remove` and adding `add`, keeping order, case-insensitive."""
+    gone = {name.lower() for name in remove}
+    kept = [name for name in labels if name.lower() not in gone]
+    have = {name.lower() for name in kept}
+    return tuple(kept + [name for name in add if name.lower() not in have])
+
+
+def apply_edit(issue: RemoteIssue, edit: Edit) -> RemoteIssue:
+    """The issue as it will be once the edit is pushed (shown at once, marked pending)."""
+    if edit.kind is not EditKind.UPDATE:
+        return issue
+    changed = replace(issue, labels=merge_labels(issue.labels, edit.add_labels, edit.remove_labels))
+    if edit.state is not None:
+        changed = replace(changed, state=edit.state)
+    if edit.assignees is not None:
+        changed = replace(changed, assignees=edit.assignees)
+    if edit.milestone is not None:
+        changed = replace(
+            changed, milestone=edit.milestone or None, milestone_id=edit.milestone_id or None
+        )
+    if edit.due_date is not None:
+        changed = replace(changed, due_date=_day(edit.due_date, changed.due_date))
+    if edit.description is not None:
+        changed = replace(changed, description=edit.description)
+    if edit.title is not None:
+        changed = replace(changed, title=edit.title)
+    return changed
+
+
+# -- checking an edit against GitLab before pushing -----------------------------------------
+
+
+def label_family(name: str) -> str:
+    """Labels that exclude each other share a family; any other label is its own."""
+    if name.strip().lower() == NEW_LABEL.lower():
+        return "new"
+    if Health.parse(name) is not None:
+        return "health"
+    if Region.parse(name) is not None:
+        return "region"
+    if ChurnClass.parse(name) is not None:
+        return "churn"
+    return "label:" + name.strip().lower()
+
+
+def _canonical(name: str) -> str:
+    """A known label as the project spells it ("red" and "Health::Red" are "Red")."""
+    if name.strip().lower() == NEW_LABEL.lower():
+        return NEW_LABEL
+    known = Health.parse(name) or Region.parse(name) or ChurnClass.parse(name)
+    return known.label if known is not None else name.strip()
+
+
+def _family_labels(labels: tuple[str, ...], families: set[str]) -> set[str]:
+    return {_canonical(name) for name in labels if label_family(name) in families}
+
+
+def _fields(edit: Edit, issue: RemoteIssue) -> dict[str, tuple[object, object]]:
+    """For each field the edit sets: (value on `issue`, the edit's value), comparable."""
+    fields: dict[str, tuple[object, object]] = {}
+    if edit.add_labels or edit.remove_labels:
+        families = {label_family(n) for n in (*edit.add_labels, *edit.remove_labels)}
+        want = merge_labels(issue.labels, edit.add_labels, edit.remove_labels)
+        fields["labels"] = (
+            _family_labels(issue.labels, families),
+            _family_labels(want, families),
+        )
+    if edit.state is not None:
+        fields["state"] = (issue.state, edit.state)
+    if edit.assignees is not None:
+        fields["assignees"] = (set(issue.assignees), set(edit.assignees))
+    if edit.milestone is not None:
+        fields["milestone"] = (issue.milestone or "", edit.milestone)
+    if edit.due_date is not None:
+        fields["due date"] = (issue.due_date.isoformat() if issue.due_date else "", edit.due_date)
+    if edit.description is not None:
+        fields["description"] = (issue.description.strip(), edit.description.strip())
+    if edit.title is not None:
+        fields["title"] = (issue.title, edit.title)
+    return fields
+
+
+def is_applied(edit: Edit, server: RemoteIssue) -> bool:
+    """Every field the edit sets already holds its value on the server."""
+    return all(have == want for have, want in _fields(edit, server).values())
+
+
+def _shown(value: object) -> str:
+    if isinstance(value, set):
+        return ", ".join(sorted(str(v) for v in value)) or "none"
+    if isinstance(value, Enum):
+        return str(value.value)
+    text = str(value) if value not in (None, "") else "none"
+    return text if len(text) <= 60 else text[:57] + "…"
+
+
+def conflicts(edit: Edit, base: RemoteIssue, server: RemoteIssue) -> tuple[str, ...]:
+    """Fields the edit sets that someone changed on the server since `base`, each as
+    "labels: you saw Red, GitLab now has Yellow". Empty when the push is safe."""
+    seen = _fields(edit, base)
+    found: list[str] = []
+    for name, (now, want) in _fields(edit, server).items():
+        before = seen[name][0]
+        if now not in (before, want):
+            found.append(f"{name}: you saw {_shown(before)}, GitLab now has {_shown(now)}")
+    return tuple(found)
+
+
+def keep_mine(edit: Edit, server: RemoteIssue) -> Edit:
+    """The edit re-made over GitLab's version after a conflict, the person's side winning:
+    labels GitLab gained in the families the edit sets are removed too (Red → Amber over
+    a web change to Yellow removes Yellow). Other fields are absolute values already."""
+    if not (edit.add_labels or edit.remove_labels):
+        return edit
+    families = {label_family(n) for n in (*edit.add_labels, *edit.remove_labels)}
+    wanted = {_canonical(n) for n in edit.add_labels}
+    extra = tuple(
+        n
+        for n in server.labels
+        if label_family(n) in families
+        and _canonical(n) not in wanted
+        and n not in edit.remove_labels
+    )
+    return replace(edit, remove_labels=edit.remove_labels + extra)
+
+
+def outbox_lines(entries: list[OutboxEntry]) -> list[str]:
+    """Plain lines for the outbox, for `triage-tui outbox` and the board's outbox screen:
+    number, state, issue, what was done, and GitLab's reason when it said no."""
+    lines: list[str] = []
+    for entry in entries:
+        iid = f"#{entry.edit.iid}" if entry.edit.iid > 0 else "(new)"
+        when = entry.created_at.strftime("%Y-%m-%d %H:%M")
+        lines.append(
+            f"{entry.id:>5}  {entry.state.value:<8}  {iid:<7} {when}  "
+            f"{entry.edit.summary or entry.edit.kind.value}"
+        )
+        lines += [f"{'':>17}{line}" for line in entry.error.splitlines() if line.strip()]
+    return lines

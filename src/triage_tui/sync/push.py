@@ -1,0 +1,98 @@
+"""The push: local edits from the outbox to GitLab, in order, never lost, never doubled.
+
+For each waiting edit the issue is read back from GitLab first (see
+triage_tui.domain.edit): an edit already there is marked done without sending it
+again, one whose fields changed on GitLab meanwhile becomes a conflict for the
+person to settle, and only the rest is sent. Notes and new issues carry a marker,
+so one whose request reached GitLab before the app was killed is found, not re-sent.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from triage_tui.domain.edit import Edit, EditKind, OutboxEntry, conflicts, is_applied
+from triage_tui.domain.records import Note, RemoteIssue
+from triage_tui.domain.sync_report import PushReport
+from triage_tui.sync.errors import describe, is_rejection
+
+
+class IssueWriter(Protocol):
+    url: str
+
+    def issue(self, iid: int) -> RemoteIssue: ...
+    def update_issue(self, iid: int, edit: Edit) -> RemoteIssue: ...
+    def create_issue(self, edit: Edit) -> RemoteIssue: ...
+    def find_issue(self, marker: str) -> RemoteIssue | None: ...
+    def create_note(self, iid: int, body: str) -> Note: ...
+    def find_note(self, iid: int, marker: str) -> Note | None: ...
+
+
+class OutboxSink(Protocol):
+    def edits_to_push(self, author: str) -> list[OutboxEntry]: ...
+    def finish_edit(
+        self, entry_id: int, server: RemoteIssue | None, note: Note | None = None
+    ) -> None: ...
+    def fail_edit(self, entry_id: int, error: str) -> None: ...
+    def conflict_edit(self, entry_id: int, error: str, remote: RemoteIssue) -> None: ...
+    def defer_edit(self, entry_id: int, error: str) -> None: ...
+
+
+def _push_one(writer: IssueWriter, sink: OutboxSink, entry: OutboxEntry) -> bool:
+    """Send one edit. False when it became a conflict. Raises on a failed request."""
+    edit = entry.edit
+    if edit.kind is EditKind.CREATE:
+        created = writer.find_issue(edit.marker) or writer.create_issue(edit)
+        sink.finish_edit(entry.id, created)
+        return True
+    if edit.kind is EditKind.NOTE:
+        body = f"{edit.body.rstrip()}\n\n{edit.marker}"
+        note = writer.find_note(edit.iid, edit.marker) or writer.create_note(edit.iid, body)
+        sink.finish_edit(entry.id, None, note)
+        return True
+    server = writer.issue(edit.iid)
+    if is_applied(edit, server):
+        sink.finish_edit(entry.id, server)
+        return True
+    found = conflicts(edit, entry.base, server) if entry.base is not None else ()
+    if found:
+        sink.conflict_edit(entry.id, "\n".join(found), server)
+        return False
+    sink.finish_edit(entry.id, writer.update_issue(edit.iid, edit))
+    return True
+
+
+def push(writer: IssueWriter, sink: OutboxSink, *, author: str) -> PushReport:
+    """Push `author`'s waiting edits. Never raises for network or server trouble.
+
+    A rejected edit (GitLab said no) is marked failed with GitLab's message and holds
+    back later edits of the same issue; a transient failure (offline, 5xx, 429, expired
+    token) stops the push, leaving everything pending for the next try.
+    """
+    pushed = failed = conflicted = 0
+    attempted: set[int] = set()
+    while True:
+        # Re-read each time: a created issue moves its later edits to its real iid.
+        ready = [
+            e
+            for e in sink.edits_to_push(author)
+            if e.id not in attempted and (e.edit.iid > 0 or e.edit.kind is EditKind.CREATE)
+        ]
+        if not ready:
+            break
+        entry = ready[0]
+        attempted.add(entry.id)
+        try:
+            if _push_one(writer, sink, entry):
+                pushed += 1
+            else:
+                conflicted += 1
+        except Exception as error:  # every failure becomes data, as in the pull
+            message = describe(error, writer.url)
+            if is_rejection(error):
+                sink.fail_edit(entry.id, message)
+                failed += 1
+                continue
+            sink.defer_edit(entry.id, message)
+            return PushReport(pushed, failed, conflicted, waiting=len(ready), error=message)
+    return PushReport(pushed, failed, conflicted)

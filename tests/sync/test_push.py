@@ -1,0 +1,298 @@
+"""Edits through the outbox to the GitLab emulator, with the real python-gitlab client:
+pushed in order, kept through failures, never doubled, conflicts shown not overwritten."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.sync.conftest import TOKEN, make_service
+from triage_emulators.gitlab import Fault, GitLabEmulator
+from triage_tui.domain.edit import Edit, EditKind, EditState
+from triage_tui.domain.issue import IssueState
+from triage_tui.domain.records import Note, RemoteIssue
+from triage_tui.services import TriageService
+from triage_tui.store.outbox import local_issue
+from triage_tui.sync.push import push
+
+
+def synced(emu: GitLabEmulator, tmp_path: Path) -> TriageService:
+    service = make_service(emu, tmp_path)
+    assert service.sync().ok
+    return service
+
+
+def red_open_issue(emu: GitLabEmulator) -> int:
+    return next(
+        iid
+        for iid, issue in sorted(emu.project.issues.items())
+        if issue["labels"][:1] == ["Red"] and issue["state"] == "opened"
+    )
+
+
+def card(service: TriageService, iid: int):  # type: ignore[no-untyped-def]
+    return next(c for c in service.cards() if c.iid == iid)
+
+
+def test_an_edit_shows_at_once_then_reaches_gitlab(emu: GitLabEmulator, tmp_path: Path) -> None:
+    service = synced(emu, tmp_path)
+    iid = red_open_issue(emu)
+    service.update(iid, "Red → Amber", add_labels=("Amber",), remove_labels=("Red",))
+    pending = card(service, iid)
+    assert pending.summary.pending_edits == 1 and pending.health and pending.health.label == "Amber"
+    assert "Red" in emu.issue(iid)["labels"]  # nothing sent yet
+
+    report = service.push()
+    assert report.ok and report.pushed == 1, report
+    labels = emu.issue(iid)["labels"]
+    assert "Amber" in labels and "Red" not in labels
+    assert card(service, iid).summary.pending_edits == 0
+    assert not service.outbox()
+
+
+def test_every_kind_of_field_is_sent(emu: GitLabEmulator, tmp_path: Path) -> None:
+    service = synced(emu, tmp_path)
+    iid = red_open_issue(emu)
+    member = emu.project.members[0]
+    milestone = emu.project.milestones[1]
+    service.update(
+        iid,
+        "fields",
+        assignees=(member["username"],),
+        assignee_ids=(member["id"],),
+        milestone=milestone["title"],
+        milestone_id=milestone["id"],
+        due_date="2027-01-15",
+        description="**Salesforce URL:** https://example.my.salesforce.com/001X\n",
+    )
+    service.update(iid, "close", state=IssueState.CLOSED)
+    assert service.push().pushed == 2
+    issue = emu.issue(iid)
+    assert [a["username"] for a in issue["assignees"]] == [member["username"]]
+    assert issue["milestone"]["title"] == milestone["title"]
+    assert issue["due_date"] == "2027-01-15"
+    assert issue["description"].startswith("**Salesforce URL:**")
+    assert issue["state"] == "closed"
+    service.update(iid, "reopen", state=IssueState.OPENED, due_date="")
+    assert service.push().pushed == 1
+    assert emu.issue(iid)["state"] == "opened" and emu.issue(iid)["due_date"] is None
+
+
+def test_offline_edits_wait_and_go_when_gitlab_is_back(emu: GitLabEmulator, tmp_path: Path) -> None:
+    service = synced(emu, tmp_path)
+    iid = red_open_issue(emu)
+    emu.faults.append(Fault("GET", rf"/issues/{iid}$", 503, times=50))
+    service.update(iid, "to Amber", add_labels=("Amber",), remove_labels=("Red",))
+    service.add_note(iid, "Exec call booked for Friday.")
+
+    report = service.push()
+    assert not report.ok and "server error" in report.error and report.waiting == 2
+    entries = service.outbox()
+    assert [e.state for e in entries] == [EditState.PENDING, EditState.PENDING]
+    assert entries[0].attempts == 1 and "503" in entries[0].error
+    # A pull meanwhile must not make the waiting edit look undone.
+    during = service.sync()
+    assert during.ok and during.pushed is not None and during.pushed.waiting == 2
+    assert card(service, iid).health and card(service, iid).health.label == "Amber"
+
+    emu.faults.clear()
+    report = service.push()
+    assert report.ok and report.pushed == 2
+    assert "Amber" in emu.issue(iid)["labels"]
+    assert any("Exec call booked" in n["body"] for n in emu.project.notes[iid])
+
+
+def test_unreachable_gitlab_keeps_the_edit(emu: GitLabEmulator, tmp_path: Path) -> None:
+    service = synced(emu, tmp_path)
+    iid = red_open_issue(emu)
+    service.update(iid, "close", state=IssueState.CLOSED)
+    emu.stop()
+    report = service.push()
+    assert "Cannot reach GitLab" in report.error
+    assert service.outbox()[0].state is EditState.PENDING
+
+
+def test_a_conflict_is_shown_and_nothing_is_overwritten(
+    emu: GitLabEmulator, tmp_path: Path
+) -> None:
+    service = synced(emu, tmp_path)
+    iid = red_open_issue(emu)
+    service.update(iid, "Red → Amber", add_labels=("Amber",), remove_labels=("Red",))
+    others = [n for n in emu.issue(iid)["labels"] if n != "Red"]
+    emu.touch(iid, labels=[*others, "Yellow"])  # someone moved it in the web UI meanwhile
+
+    report = service.push()
+    assert report.conflicts == 1 and report.pushed == 0
+    assert "Yellow" in emu.issue(iid)["labels"] and "Amber" not in emu.issue(iid)["labels"]
+    (entry,) = service.outbox()
+    assert entry.state is EditState.CONFLICT
+    assert "labels: you saw Red, GitLab now has Yellow" in entry.error
+    assert entry.remote is not None and "Yellow" in entry.remote.labels
+    assert card(service, iid).summary.failed_edits == 1
+
+    # The person keeps their version: it is sent over GitLab's.
+    service.retry_edit(entry.id)
+    assert service.push().pushed == 1
+    labels = emu.issue(iid)["labels"]
+    assert "Amber" in labels and "Yellow" not in labels and "Red" not in labels
+
+
+def test_discarding_a_conflict_restores_gitlabs_version(
+    emu: GitLabEmulator, tmp_path: Path
+) -> None:
+    service = synced(emu, tmp_path)
+    iid = red_open_issue(emu)
+    service.update(iid, "Red → Amber", add_labels=("Amber",), remove_labels=("Red",))
+    others = [n for n in emu.issue(iid)["labels"] if n != "Red"]
+    emu.touch(iid, labels=[*others, "Yellow"])
+    service.push()
+    service.discard_edit(service.outbox()[0].id)
+    assert not service.outbox()
+    restored = card(service, iid)
+    assert restored.health and restored.health.label == "Yellow"
+    assert restored.summary.failed_edits == 0
+
+
+def test_unrelated_changes_on_gitlab_are_not_a_conflict(
+    emu: GitLabEmulator, tmp_path: Path
+) -> None:
+    service = synced(emu, tmp_path)
+    iid = red_open_issue(emu)
+    service.update(iid, "Red → Amber", add_labels=("Amber",), remove_labels=("Red",))
+    emu.touch(iid, labels=[*emu.issue(iid)["labels"], "escalated"], title="New title")
+    assert service.push().pushed == 1
+    labels = emu.issue(iid)["labels"]
+    assert {"Amber", "escalated"} <= set(labels) and "Red" not in labels
+
+
+def test_a_rejected_edit_stays_with_gitlabs_reason_and_holds_later_ones(
+    emu: GitLabEmulator, tmp_path: Path
+) -> None:
+    service = synced(emu, tmp_path)
+    first, second = sorted(emu.project.issues)[:2]
+    service.update(first, "bad due date", due_date="2027-02-30x")
+    service.update(first, "close", state=IssueState.CLOSED)
+    service.update(second, "close", state=IssueState.CLOSED)
+    report = service.push()
+    assert report.failed == 1 and report.pushed == 1
+    entries = service.outbox()
+    assert [e.state for e in entries] == [EditState.FAILED, EditState.PENDING]
+    assert "due_date" in entries[0].error and "is invalid" in entries[0].error
+    assert emu.issue(first)["state"] == "opened"  # the later edit waited behind the failure
+    assert emu.issue(second)["state"] == "closed"
+
+    service.discard_edit(entries[0].id)
+    assert service.push().pushed == 1
+    assert emu.issue(first)["state"] == "closed"
+
+
+def test_a_read_only_token_is_told_plainly(emu: GitLabEmulator, tmp_path: Path) -> None:
+    service = synced(emu, tmp_path)
+    emu.add_user("read-only-token", "viewer", access="read")
+    os.environ["GITLAB_TOKEN"] = "read-only-token"
+    iid = red_open_issue(emu)
+    service.update(iid, "close", state=IssueState.CLOSED)
+    report = service.push()
+    assert report.failed == 1
+    assert "403" in service.outbox()[0].error
+
+
+def test_429_with_retry_after_and_a_5xx_are_retried(emu: GitLabEmulator, tmp_path: Path) -> None:
+    service = synced(emu, tmp_path)
+    iid = red_open_issue(emu)
+    emu.faults += [
+        Fault("PUT", rf"/issues/{iid}$", 429, retry_after=0),
+        Fault("PUT", rf"/issues/{iid}$", 502),
+    ]
+    service.update(iid, "close", state=IssueState.CLOSED)
+    assert service.push().pushed == 1
+    assert emu.issue(iid)["state"] == "closed"
+
+
+class KilledAfterSending:
+    """The outbox of an app killed after GitLab took edit `victim`, before it was recorded."""
+
+    def __init__(self, cache: object, victim: int) -> None:
+        self.cache = cache
+        self.victim = victim
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self.cache, name)
+
+    def finish_edit(
+        self, entry_id: int, server: RemoteIssue | None, note: Note | None = None
+    ) -> None:
+        if entry_id == self.victim:
+            raise KeyboardInterrupt("killed")
+        self.cache.finish_edit(entry_id, server, note)  # type: ignore[attr-defined]
+
+
+def test_an_edit_is_applied_at_most_once_across_a_kill(emu: GitLabEmulator, tmp_path: Path) -> None:
+    service = synced(emu, tmp_path)
+    iid = red_open_issue(emu)
+    labels_edit = service.update(iid, "Red → Amber", add_labels=("Amber",), remove_labels=("Red",))
+    note_edit = service.add_note(iid, "Weekly update: renewal call went well.")
+    notes_before = len(emu.project.notes[iid])
+    source, _ = service._gitlab()
+    assert source is not None
+    for victim in (labels_edit, note_edit):
+        with pytest.raises(KeyboardInterrupt):
+            push(source, KilledAfterSending(service._cache(), victim), author=service.user)  # type: ignore[arg-type]
+    assert [e.id for e in service.outbox()] == [note_edit]  # sent, but not known to be
+    assert len(emu.writes) == 1
+    assert len(emu.project.notes[iid]) == notes_before + 1
+
+    report = service.push()
+    assert report.pushed == 1 and not service.outbox()
+    assert len(emu.writes) == 1  # the label change was sent once
+    assert sum("renewal call went well" in n["body"] for n in emu.project.notes[iid]) == 1
+
+
+def test_a_new_issue_is_created_once_and_takes_its_real_number(
+    emu: GitLabEmulator, tmp_path: Path
+) -> None:
+    service = synced(emu, tmp_path)
+    cache = service._cache()
+    local = cache.next_local_iid()
+    labels = ("New", "Red", "EMEA")
+    cache.add_local_issue(local_issue(local, "Initech Corp", labels, "reason"))
+    service.record(
+        Edit(
+            EditKind.CREATE,
+            local,
+            "uid-create-1",
+            "new issue",
+            add_labels=labels,
+            title="Initech Corp",
+            description="**Reason for Health Score:** budget cut",
+        )
+    )
+    service.update(local, "close", state=IssueState.CLOSED)  # queued behind the create
+    assert card(service, local).summary.pending_edits == 2
+    report = service.push()
+    assert report.pushed == 2, report
+    created = max(emu.project.issues)
+    issue = emu.issue(created)
+    assert issue["title"] == "Initech Corp" and set(issue["labels"]) == set(labels)
+    assert issue["state"] == "closed"
+    assert local not in {c.iid for c in service.cards()}
+    assert card(service, created).summary.pending_edits == 0
+
+
+def test_outbox_command_lists_waiting_and_failed_edits(emu: GitLabEmulator, tmp_path: Path) -> None:
+    service = synced(emu, tmp_path)
+    iid = red_open_issue(emu)
+    service.update(iid, "bad due date", due_date="not-a-date")
+    service.push()
+    service.update(iid, "close", state=IssueState.CLOSED)
+    service.close()
+    argv = [sys.executable, "-m", "triage_tui", "--cache", str(service.cache_path), "outbox"]
+    env = {**os.environ, "GITLAB_TOKEN": TOKEN}
+    out = subprocess.run(argv, capture_output=True, text=True, env=env, timeout=60, check=False)
+    assert out.returncode == 1, out.stderr  # something needs the person's attention
+    assert f"#{iid}" in out.stdout and "failed" in out.stdout and "pending" in out.stdout
+    assert "is invalid" in out.stdout
