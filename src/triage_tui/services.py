@@ -19,10 +19,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from triage_tui.config import Settings, config_path
+from triage_tui.domain.board import BoardKind, Column
 from triage_tui.domain.edit import Edit, EditKind, EditState, OutboxEntry
 from triage_tui.domain.issue import Card, IssueDetail, make_card
 from triage_tui.domain.records import Note
 from triage_tui.domain.sync_report import PushReport, SyncReport
+from triage_tui.domain.triage import MovePlan, MoveRefused, plan_move, reason_note, review_labels
 from triage_tui.store import Cache, CacheInfo
 from triage_tui.sync.engine import Progress, pull
 from triage_tui.sync.push import push
@@ -57,6 +59,7 @@ class TriageService:
         self.user = user or getpass.getuser()
         """Whose edits these are: each person pushes their own, with their own token."""
         self._local = threading.local()
+        self._push_lock = threading.Lock()
         # Open once now, on the caller's thread, so a bad cache fails before any UI starts.
         self._cache()
 
@@ -102,6 +105,12 @@ class TriageService:
             )
         return ""
 
+    def push_problem(self) -> str:
+        """Why edits cannot be sent now, briefly (empty when they can)."""
+        if self.info().source == "demo":
+            return "demo data: edits stay on this machine"
+        return self.sync_problem()
+
     def _gitlab(self) -> tuple[GitLabSource | None, str]:
         """The GitLab adapter with this user's token, or why there is none."""
         from triage_tui.sync.credentials import CredentialError, resolve_token
@@ -127,7 +136,8 @@ class TriageService:
         if source is None:
             return SyncReport(full=False, error=problem, finished_at=now)
         cache = self._cache()
-        pushed = push(source, cache, author=self.user)
+        with self._push_lock:
+            pushed = push(source, cache, author=self.user)
         kwargs = {"progress": progress} if progress else {}
         report = pull(source, cache, now=now, full=full, **kwargs)
         if report.ok:
@@ -139,12 +149,6 @@ class TriageService:
 
     # -- edits ------------------------------------------------------------------------------
 
-    def can_edit(self) -> str:
-        """Why this user cannot make edits (empty when they can)."""
-        if self.info().source == "demo":
-            return "This is demo data: edits cannot be sent anywhere."
-        return ""
-
     def record(self, edit: Edit) -> int:
         """Keep an edit in the outbox and show it on the board at once (pending)."""
         return self._cache().record_edit(edit, author=self.user, now=datetime.now(UTC))
@@ -153,15 +157,62 @@ class TriageService:
         """Record a change to an issue's fields (see Edit for their meaning)."""
         return self.record(Edit(EditKind.UPDATE, iid, uuid.uuid4().hex, summary, **changes))
 
-    def add_note(self, iid: int, body: str) -> int:
-        return self.record(Edit(EditKind.NOTE, iid, uuid.uuid4().hex, "weekly update", body=body))
+    def add_note(self, iid: int, body: str, summary: str = "note") -> int:
+        return self.record(Edit(EditKind.NOTE, iid, uuid.uuid4().hex, summary, body=body))
+
+    def plan_move(self, iid: int, kind: BoardKind, target: Column) -> MovePlan:
+        """What dropping issue `iid` into `target` changes (raises MoveRefused)."""
+        detail = self.detail(iid)
+        if detail is None:
+            raise MoveRefused(f"#{iid} is no longer in the cache.")
+        return plan_move(
+            iid=iid,
+            labels=detail.summary.labels,
+            state=detail.summary.state,
+            kind=kind,
+            target=target,
+            team=detail.fields.team,
+        )
+
+    def move(self, plan: MovePlan, reason: str = "", signals: tuple[str, ...] = ()) -> None:
+        """Record a planned move: the label (and state) change, then the reason as a note,
+        so the issue's history says why its health changed."""
+        self.update(
+            plan.iid,
+            plan.summary,
+            add_labels=plan.add_labels,
+            remove_labels=plan.remove_labels,
+            state=plan.state,
+        )
+        if plan.needs_reason and reason.strip():
+            self.add_note(plan.iid, reason_note(plan, reason, signals), f"why {plan.summary}")
+
+    def toggle_reviewed(self, iid: int) -> str:
+        """Remove ~New (reviewed), or put it back; returns what was done."""
+        detail = self.detail(iid)
+        if detail is None:
+            return ""
+        add, remove, summary = review_labels(detail.summary.labels)
+        self.update(iid, summary, add_labels=add, remove_labels=remove)
+        return summary
+
+    def undo_last(self) -> OutboxEntry | None:
+        """Take back this user's newest edit that is not on GitLab yet (None when there
+        is none: a pushed edit is undone by a new edit)."""
+        mine = [e for e in self.outbox() if e.author == self.user]
+        if not mine:
+            return None
+        last = mine[-1]
+        self.discard_edit(last.id)
+        return last
 
     def push(self) -> PushReport:
         """Send this user's waiting edits to GitLab. Blocking: call it from a worker."""
         source, problem = self._gitlab()
         if source is None:
             return PushReport(error=problem, waiting=len(self.outbox()))
-        return push(source, self._cache(), author=self.user)
+        with self._push_lock:  # one push at a time, or an edit could be sent twice
+            return push(source, self._cache(), author=self.user)
 
     def outbox(self, states: Iterable[EditState] | None = None) -> list[OutboxEntry]:
         """Edits not yet settled (pending, failed, in conflict), oldest first."""

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import TODAY
-from tests.sync.conftest import TOKEN, make_service
+from tests.conftest import TODAY, TOKEN
+from tests.emulated import make_service
 from triage_emulators.gitlab import Fault, GitLabEmulator
 from triage_tui.sync.gitlab_source import GitLabSource
 

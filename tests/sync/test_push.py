@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.sync.conftest import TOKEN, make_service
+from tests.conftest import TOKEN
+from tests.emulated import synced
 from triage_emulators.gitlab import Fault, GitLabEmulator
 from triage_tui.domain.edit import Edit, EditKind, EditState
 from triage_tui.domain.issue import IssueState
@@ -18,12 +19,6 @@ from triage_tui.domain.records import Note, RemoteIssue
 from triage_tui.services import TriageService
 from triage_tui.store.outbox import local_issue
 from triage_tui.sync.push import push
-
-
-def synced(emu: GitLabEmulator, tmp_path: Path) -> TriageService:
-    service = make_service(emu, tmp_path)
-    assert service.sync().ok
-    return service
 
 
 def red_open_issue(emu: GitLabEmulator) -> int:

@@ -43,7 +43,9 @@ def to_edge(board: Board, cursor: Cursor, *, bottom: bool) -> Cursor:
 
 def follow(old: Board, cursor: Cursor, new: Board) -> Cursor:
     """Where the cursor goes after the board is rebuilt: onto the same card if it is still
-    there, else the same column (by key) and row, clamped."""
+    there, else the same column (by key) and row, clamped. When the card left and its
+    column is now empty (the last ~New card of a column was reviewed), the cursor goes to
+    the nearest column that has cards, so walking a queue never strands it."""
     if old.columns and 0 <= cursor.column < len(old.columns):
         column = old.columns[cursor.column]
         if 0 <= cursor.row < len(column):
@@ -52,5 +54,16 @@ def follow(old: Board, cursor: Cursor, new: Board) -> Cursor:
                 return Cursor(*found)
         for index, candidate in enumerate(new.columns):
             if candidate.key == column.key:
-                return clamp(new, Cursor(index, cursor.row))
+                return _nearest_cards(new, clamp(new, Cursor(index, cursor.row)))
     return clamp(new, cursor)
+
+
+def _nearest_cards(board: Board, cursor: Cursor) -> Cursor:
+    if not board.columns or len(board.columns[cursor.column]):
+        return cursor
+    count = len(board.columns)
+    for distance in range(1, count):
+        for index in (cursor.column + distance, cursor.column - distance):
+            if 0 <= index < count and len(board.columns[index]):
+                return Cursor(index, 0)
+    return cursor

@@ -258,6 +258,9 @@ def conflicts(edit: Edit, base: RemoteIssue, server: RemoteIssue) -> tuple[str, 
     for name, (now, want) in _fields(edit, server).items():
         before = seen[name][0]
         if now not in (before, want):
+            if isinstance(before, set) and isinstance(now, set):
+                # Only what differs: "you saw Red, GitLab now has Yellow", not every label.
+                before, now = before - now, now - before
             found.append(f"{name}: you saw {_shown(before)}, GitLab now has {_shown(now)}")
     return tuple(found)
 

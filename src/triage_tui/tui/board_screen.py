@@ -12,15 +12,16 @@ from textual.content import Content
 from textual.events import Resize
 from textual.message import Message
 from textual.reactive import reactive
-from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
 
 from triage_tui.domain.board import Board, BoardKind, build_board
+from triage_tui.domain.edit import EditState
 from triage_tui.domain.issue import Card
 from triage_tui.domain.sync_report import SyncReport
 from triage_tui.services import TriageService
 from triage_tui.tui.board_view import BoardView
 from triage_tui.tui.detail_pane import DetailPane
+from triage_tui.tui.editing import EDIT_BINDINGS, EditingScreen
 from triage_tui.tui.format import age_phrase
 from triage_tui.tui.help_modal import HelpModal, describe_bindings
 
@@ -28,7 +29,7 @@ from triage_tui.tui.help_modal import HelpModal, describe_bindings
 NARROW_WIDTH = 110
 
 
-class BoardScreen(Screen[None]):
+class BoardScreen(EditingScreen):
     BINDINGS = [
         Binding("enter", "open_detail", "Details", id="board.open-detail"),
         Binding("escape", "close", "Close", show=False, id="board.close"),
@@ -38,6 +39,7 @@ class BoardScreen(Screen[None]):
         Binding("s", "sync", "Sync", id="board.sync"),
         Binding("y", "copy_link", "Copy link", show=False, id="issue.copy-link"),
         Binding("question_mark", "help", "Keys", id="app.help"),
+        *EDIT_BINDINGS,
     ]
 
     kind: reactive[BoardKind] = reactive(BoardKind.COLOURS, init=False)
@@ -100,9 +102,9 @@ class BoardScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.board_view.focus()
-        self._update_bars()
+        self.update_bars()
         self.set_interval(self.poll_seconds, self._poll)
-        self.set_interval(30, self._update_bars)
+        self.set_interval(30, self.update_bars)
         interval = self.service.settings.sync_interval
         if interval > 0 and not self.service.sync_problem():
             self.set_interval(interval, self._sync)
@@ -129,11 +131,11 @@ class BoardScreen(Screen[None]):
 
     def on_board_screen_sync_progress(self, message: SyncProgress) -> None:
         self.sync_status = message.text
-        self._update_bars()
+        self.update_bars()
 
     def on_board_screen_sync_finished(self, message: SyncFinished) -> None:
         self.sync_status = ""
-        self._update_bars()
+        self.update_bars()
         if not message.report.ok:
             self.notify(message.report.error, title="Sync failed", severity="error", timeout=10)
 
@@ -149,6 +151,11 @@ class BoardScreen(Screen[None]):
             self.data_version = version
             self._load_cards(version)
 
+    def reload_cards(self) -> None:
+        """Re-read the cards now (after this process's own edit, which data_version
+        does not report: it only changes for other connections' commits)."""
+        self._load_cards(self.service.data_version())
+
     @work(thread=True, exclusive=True, group="load", exit_on_error=False)
     def _load_cards(self, version: int) -> None:
         # Thread worker: the service opens this thread's own SQLite connection.
@@ -160,7 +167,7 @@ class BoardScreen(Screen[None]):
 
     async def _rebuild(self) -> None:
         await self.board_view.show_board(self._build())
-        self._update_bars()
+        self.update_bars()
 
     async def watch_kind(self) -> None:
         await self._rebuild()
@@ -173,7 +180,7 @@ class BoardScreen(Screen[None]):
 
     # -- bars -------------------------------------------------------------------------------
 
-    def _update_bars(self) -> None:
+    def update_bars(self) -> None:
         board = self.board_view.board
         title = Content.assemble(
             (" triage-tui ", "bold reverse"),
@@ -190,10 +197,16 @@ class BoardScreen(Screen[None]):
             source = f"{info.source_name} · synced {age_phrase(info.refreshed_at)}"
         else:
             source = "empty cache — run `triage-tui sync`"
+        entries = self.service.outbox()
+        needs = sum(e.state is not EditState.PENDING for e in entries)
+        waiting = len(entries) - needs
         status = Content.assemble(
             (" ● ", "$success" if not info.last_error else "$error"),
             source,
             (f" · {self.sync_status}" if self.sync_status else "", "$accent"),
+            (f" · ⧗ {waiting} edits waiting" if waiting else "", "$warning"),
+            (f" · ✗ {needs} need you (o)" if needs else "", "bold $error"),
+            (f" · {self.push_status}" if self.push_status else "", "$text-muted"),
             (f" · error: {info.last_error}" if info.last_error else "", "$error"),
         )
         self.query_one("#status", Static).update(status)

@@ -1,0 +1,214 @@
+"""Triage by keyboard: the board screen's edit actions and the worker that pushes them.
+
+Each edit is planned by the domain (triage_tui.domain.triage), asked about in a
+dialog where the plan needs it, recorded locally at once (the card moves and shows
+pending), and pushed by a thread worker. Failures keep the edit and say so.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from textual import work
+from textual.binding import Binding
+from textual.message import Message
+from textual.screen import Screen
+
+from triage_tui.domain.edit import EditState
+from triage_tui.domain.sync_report import PushReport, retry_delay
+from triage_tui.domain.triage import MovePlan, MoveRefused, with_churn
+from triage_tui.tui.move_modal import ColumnPicker, MoveDecision, MoveModal
+from triage_tui.tui.outbox_screen import OutboxScreen
+
+if TYPE_CHECKING:
+    from textual.timer import Timer
+
+    from triage_tui.services import TriageService
+    from triage_tui.tui.board_view import BoardView
+
+EDIT_BINDINGS = [
+    Binding("shift+left,H", "move_card(-1)", "Move left", show=False, id="card.move-left"),
+    Binding("shift+right,L", "move_card(1)", "Move right", show=False, id="card.move-right"),
+    Binding("m", "move_to", "Move to…", id="card.move-to"),
+    Binding("r", "review", "Reviewed", id="card.review"),
+    Binding("R", "review_queue", "~New queue", show=False, id="board.review-queue"),
+    Binding("u", "undo", "Undo", show=False, id="edit.undo"),
+    Binding("o", "outbox", "Outbox", show=False, id="outbox.open"),
+]
+
+
+class EditingScreen(Screen[None]):
+    """Base of the board screen: everything that changes an issue."""
+
+    service: TriageService
+
+    class PushFinished(Message):
+        def __init__(self, report: PushReport) -> None:
+            self.report = report
+            super().__init__()
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.push_status = ""
+        """What the last push said, for the status line."""
+        self._pushing = False
+        self._push_again = False
+        self._retry_timer: Timer | None = None
+
+    # -- hooks the board screen provides ----------------------------------------------------
+
+    @property
+    def board_view(self) -> BoardView:
+        raise NotImplementedError
+
+    def reload_cards(self) -> None:
+        raise NotImplementedError
+
+    def update_bars(self) -> None:
+        raise NotImplementedError
+
+    def set_filter(self, text: str) -> None:
+        raise NotImplementedError
+
+    # -- moving cards -----------------------------------------------------------------------
+
+    def action_move_card(self, step: int) -> None:
+        """Shift+arrows: to the next column left or right (skipping non-label columns)."""
+        board, cursor = self.board_view.board, self.board_view.cursor
+        target = cursor.column + step
+        while 0 <= target < len(board.columns):
+            column = board.columns[target]
+            if column.health is not None or column.region is not None:
+                self._plan_and_ask(target)
+                return
+            target += step
+        self.app.bell()
+
+    def action_move_to(self) -> None:
+        card = self.board_view.current
+        if card is None:
+            return
+        board = self.board_view.board
+        choices = [
+            (index, column.title)
+            for index, column in enumerate(board.columns)
+            if (column.health is not None or column.region is not None)
+            and index != self.board_view.cursor.column
+        ]
+        heading = f"Move #{card.iid} to…"
+
+        def picked(index: int | None) -> None:
+            if index is not None:
+                self._plan_and_ask(index)
+
+        self.app.push_screen(ColumnPicker(heading, choices), picked)
+
+    def _plan_and_ask(self, column_index: int) -> None:
+        card = self.board_view.current
+        if card is None:
+            return
+        board = self.board_view.board
+        try:
+            plan = self.service.plan_move(card.iid, board.kind, board.columns[column_index])
+        except MoveRefused as refused:
+            self.notify(str(refused), severity="warning", timeout=5)
+            return
+        if not plan.needs_reason:
+            self._record_move(plan, MoveDecision(""))
+            return
+
+        def decided(decision: MoveDecision | None) -> None:
+            if decision is not None:
+                chosen = plan
+                if decision.churn is not None:
+                    chosen = with_churn(plan, card.summary.labels, decision.churn)
+                self._record_move(chosen, decision)
+
+        self.app.push_screen(MoveModal(plan, card.summary.title), decided)
+
+    def _record_move(self, plan: MovePlan, decision: MoveDecision) -> None:
+        self.service.move(plan, decision.reason, decision.signals)
+        self._edited(f"#{plan.iid}: {plan.summary}")
+
+    # -- ~New review --------------------------------------------------------------------------
+
+    def action_review(self) -> None:
+        card = self.board_view.current
+        if card is not None:
+            self._edited(f"#{card.iid} {self.service.toggle_reviewed(card.iid)}")
+
+    def action_review_queue(self) -> None:
+        """Only ~New issues, to walk with j/k and review with r (each leaves the queue)."""
+        self.set_filter("is:new")
+        self.board_view.focus()
+
+    # -- undo, outbox, push -----------------------------------------------------------------
+
+    def action_undo(self) -> None:
+        undone = self.service.undo_last()
+        if undone is None:
+            self.notify("Nothing to undo: every edit is on GitLab.", timeout=4)
+            return
+        self.notify(f"Undone: #{undone.edit.iid} {undone.edit.summary}", timeout=4)
+        self.reload_cards()
+
+    def action_outbox(self) -> None:
+        self.app.push_screen(OutboxScreen(self.service.outbox(), self._decide))
+
+    def _decide(self, action: str, entry_id: int | None) -> None:
+        if action == "retry" and entry_id is not None:
+            self.service.retry_edit(entry_id)
+        elif action == "discard" and entry_id is not None:
+            self.service.discard_edit(entry_id)
+        self.reload_cards()
+        self.push_edits()
+        if isinstance(self.app.screen, OutboxScreen):
+            self.app.screen.show_entries(self.service.outbox())
+
+    def _edited(self, what: str) -> None:
+        self.push_status = f"saved {what}"
+        self.reload_cards()
+        self.push_edits()
+
+    def push_edits(self) -> None:
+        """Push now (one push at a time; an edit made meanwhile goes in the next one)."""
+        if problem := self.service.push_problem():
+            # Demo data or no GitLab configured: the edit stays in the outbox, visibly.
+            self.push_status = problem
+            self.update_bars()
+            return
+        if self._pushing:
+            self._push_again = True
+            return
+        if self._retry_timer is not None:
+            self._retry_timer.stop()
+            self._retry_timer = None
+        self._pushing = True
+        self._push_worker()
+
+    @work(thread=True, group="push", exit_on_error=False)
+    def _push_worker(self) -> None:
+        # python-gitlab blocks: a thread, reporting back only by message.
+        self.post_message(self.PushFinished(self.service.push()))
+
+    def on_editing_screen_push_finished(self, message: PushFinished) -> None:
+        self._pushing = False
+        report = message.report
+        self.push_status = report.summary() if (report.pushed or report.error) else ""
+        if report.failed or report.conflicts:
+            self.notify(
+                f"{report.summary()}. Press o to see why and decide.",
+                title="GitLab did not take an edit",
+                severity="error",
+                timeout=10,
+            )
+        if self._push_again:
+            self._push_again = False
+            self.push_edits()
+        elif report.error:
+            attempts = max(
+                (e.attempts for e in self.service.outbox([EditState.PENDING])), default=1
+            )
+            self._retry_timer = self.set_timer(retry_delay(attempts), self.push_edits)
+        self.reload_cards()
+        self.update_bars()

@@ -1,0 +1,23 @@
+"""A service whose cache is synced from the GitLab emulator (see the `emu` fixture)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.conftest import TODAY
+from triage_emulators.gitlab import GitLabEmulator
+from triage_tui.config import Settings
+from triage_tui.services import TriageService
+
+
+def make_service(emu: GitLabEmulator, tmp_path: Path, **settings: object) -> TriageService:
+    cache = tmp_path / "cache.db"
+    config = Settings(gitlab_url=emu.url, project=emu.project.path, cache_path=cache, **settings)  # type: ignore[arg-type]
+    return TriageService(cache, settings=config, create=True, today=lambda: TODAY)
+
+
+def synced(emu: GitLabEmulator, tmp_path: Path, **settings: object) -> TriageService:
+    service = make_service(emu, tmp_path, **settings)
+    report = service.sync()
+    assert report.ok, report.error
+    return service

@@ -1,0 +1,173 @@
+"""Triage by keyboard against the GitLab emulator: press keys in the board, then read
+from the emulator exactly what GitLab received."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from textual.pilot import Pilot
+from textual.widgets import Input, Static
+
+from tests.conftest import TODAY
+from tests.emulated import synced
+from tests.tui.helpers import widget_text
+from triage_emulators.gitlab import GitLabEmulator
+from triage_tui.domain.edit import EditState
+from triage_tui.services import TriageService
+from triage_tui.tui.app import TriageApp
+from triage_tui.tui.board_view import BoardView
+from triage_tui.tui.move_modal import MoveModal
+from triage_tui.tui.outbox_screen import OutboxScreen
+
+pytestmark = pytest.mark.usefixtures("isolated_credentials")
+
+
+def app_for(service: TriageService) -> TriageApp:
+    return TriageApp(service, today=TODAY, poll_seconds=0.05)
+
+
+async def until(pilot: Pilot[None], check: Callable[[], bool], seconds: float = 10) -> None:
+    for _ in range(int(seconds / 0.05)):
+        if check():
+            return
+        await pilot.pause(0.05)
+    raise AssertionError("timed out waiting for the app")
+
+
+def first_card_iid(app: TriageApp) -> int:
+    card = app.screen.query_one(BoardView).current
+    assert card is not None
+    return card.iid
+
+
+async def test_move_right_asks_for_a_reason_then_relabels_on_gitlab(
+    emu: GitLabEmulator, tmp_path: Path
+) -> None:
+    service = synced(emu, tmp_path, sync_interval=0)
+    app = app_for(service)
+    async with app.run_test(size=(120, 40)) as pilot:
+        iid = first_card_iid(app)  # top of the Red column
+        assert "Red" in emu.issue(iid)["labels"]
+        await pilot.press("shift+right")
+        await until(pilot, lambda: isinstance(app.screen, MoveModal))
+        await pilot.press("enter")  # no reason yet: refused, nothing recorded
+        error = widget_text(app.screen.query_one("#reason-error", Static))
+        assert "reason is required" in error
+        assert not service.outbox()
+        await pilot.press(*"Champion left")
+        await pilot.press("enter")
+        await until(pilot, lambda: not isinstance(app.screen, MoveModal))
+        await until(pilot, lambda: "Amber" in emu.issue(iid)["labels"])
+        await until(pilot, lambda: not service.outbox())
+    labels = emu.issue(iid)["labels"]
+    assert "Red" not in labels and not any(n in labels for n in ("E&A", "E&U", "U&A", "U&U"))
+    note = emu.project.notes[iid][-1]["body"]
+    assert note.startswith("**Health Red → Amber**") and "Champion left" in note
+    assert note.count("triage-tui:") == 1  # the idempotency marker, once
+
+
+async def test_the_typed_reason_is_kept_when_the_churn_class_is_missing(
+    emu: GitLabEmulator, tmp_path: Path
+) -> None:
+    service = synced(emu, tmp_path, sync_interval=0)
+    app = app_for(service)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("l")  # Amber column
+        iid = first_card_iid(app)
+        await pilot.press("shift+left")
+        await until(pilot, lambda: isinstance(app.screen, MoveModal))
+        await pilot.press(*"Told us they are cancelling")
+        await pilot.press("enter")
+        modal = app.screen
+        assert isinstance(modal, MoveModal)
+        assert "Pick E&A" in widget_text(modal.query_one("#churn-error", Static))
+        assert modal.query_one("#move-reason", Input).value == "Told us they are cancelling"
+        # The churn radio set has focus now: pick U&A (third) and save.
+        await pilot.press("down", "down", "enter", "ctrl+s")
+        await until(pilot, lambda: not isinstance(app.screen, MoveModal))
+        await until(pilot, lambda: "Red" in emu.issue(iid)["labels"])
+    labels = emu.issue(iid)["labels"]
+    assert "Amber" not in labels and "U&A" in labels
+
+
+async def test_back_to_health_closes_the_issue_on_gitlab(
+    emu: GitLabEmulator, tmp_path: Path
+) -> None:
+    service = synced(emu, tmp_path, sync_interval=0)
+    app = app_for(service)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("l")  # Amber
+        iid = first_card_iid(app)
+        await pilot.press("m")
+        await pilot.pause()
+        await pilot.press("2")  # picker: Red, Yellow, Green -> 2 is Yellow
+        await until(pilot, lambda: isinstance(app.screen, MoveModal))
+        await pilot.press(*"Adoption recovered", "enter")
+        await until(pilot, lambda: emu.issue(iid)["state"] == "closed")
+    issue = emu.issue(iid)
+    assert "Yellow" in issue["labels"] and "Amber" not in issue["labels"]
+
+
+async def test_review_removes_new_and_region_moves_need_no_dialog(
+    emu: GitLabEmulator, tmp_path: Path
+) -> None:
+    service = synced(emu, tmp_path, sync_interval=0)
+    app = app_for(service)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("R")  # the ~New queue
+        iid = first_card_iid(app)
+        assert "New" in emu.issue(iid)["labels"]
+        await pilot.press("r")
+        await until(pilot, lambda: "New" not in emu.issue(iid)["labels"])
+        # It left the queue: the cursor is on the next ~New card.
+        await until(pilot, lambda: first_card_iid(app) != iid)
+        await pilot.press("escape", "b")  # clear the filter, Region board
+        await until(pilot, lambda: app.screen.query_one(BoardView).board.kind.value == "Region")
+        await pilot.press("1")
+        region_iid = first_card_iid(app)
+        await pilot.press("shift+right")
+        await until(pilot, lambda: "US-EAST" in emu.issue(region_iid)["labels"])
+    assert "US-WEST" not in emu.issue(region_iid)["labels"]
+
+
+async def test_a_conflict_is_settled_from_the_outbox_screen(
+    emu: GitLabEmulator, tmp_path: Path
+) -> None:
+    service = synced(emu, tmp_path, sync_interval=0)
+    app = app_for(service)
+    async with app.run_test(size=(120, 40)) as pilot:
+        iid = first_card_iid(app)
+        others = [n for n in emu.issue(iid)["labels"] if n != "Red"]
+        emu.touch(iid, labels=[*others, "Yellow"])  # changed in the web UI meanwhile
+        await pilot.press("shift+right")
+        await until(pilot, lambda: isinstance(app.screen, MoveModal))
+        await pilot.press(*"Lost champion", "enter")
+        await until(pilot, lambda: any(e.state is EditState.CONFLICT for e in service.outbox()))
+        status = widget_text(app.screen.query_one("#status", Static))
+        assert "need you (o)" in status
+        await pilot.press("o")
+        await until(pilot, lambda: isinstance(app.screen, OutboxScreen))
+        text = widget_text(app.screen.query_one("#outbox-list"))
+        assert "conflict" in text and "GitLab now has Yellow" in text
+        await pilot.press("r")  # keep mine
+        await until(pilot, lambda: "Amber" in emu.issue(iid)["labels"])
+    labels = emu.issue(iid)["labels"]
+    assert "Yellow" not in labels and "Red" not in labels
+
+
+async def test_undo_takes_back_an_edit_not_yet_sent(emu: GitLabEmulator, tmp_path: Path) -> None:
+    service = synced(emu, tmp_path, sync_interval=0)
+    emu.stop()  # offline: the edit waits in the outbox
+    app = app_for(service)
+    async with app.run_test(size=(120, 40)) as pilot:
+        iid = first_card_iid(app)
+        await pilot.press("r")
+        await until(pilot, lambda: bool(service.outbox()))
+        await until(pilot, lambda: "Cannot reach GitLab" in app.screen.push_status)  # type: ignore[attr-defined]
+        card = next(c for c in service.cards() if c.iid == iid)
+        assert card.summary.pending_edits == 1 and not card.is_new
+        await pilot.press("u")
+        await until(pilot, lambda: not service.outbox())
+        assert next(c for c in service.cards() if c.iid == iid).is_new
