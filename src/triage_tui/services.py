@@ -22,10 +22,12 @@ from triage_tui.config import Settings, config_path
 from triage_tui.domain.board import BoardKind, Column
 from triage_tui.domain.edit import Edit, EditKind, EditState, OutboxEntry
 from triage_tui.domain.issue import Card, IssueDetail, make_card
-from triage_tui.domain.records import Note
+from triage_tui.domain.new_issue import NewIssueForm, build_new_issue
+from triage_tui.domain.records import LabelInfo, Member, Milestone, Note
 from triage_tui.domain.sync_report import PushReport, SyncReport
 from triage_tui.domain.triage import MovePlan, MoveRefused, plan_move, reason_note, review_labels
 from triage_tui.store import Cache, CacheInfo
+from triage_tui.store.outbox import local_issue
 from triage_tui.sync.engine import Progress, pull
 from triage_tui.sync.push import push
 
@@ -195,6 +197,71 @@ class TriageService:
         add, remove, summary = review_labels(detail.summary.labels)
         self.update(iid, summary, add_labels=add, remove_labels=remove)
         return summary
+
+    def new_issue(self, form: NewIssueForm) -> int:
+        """Open a triage issue from a checked form: shown at once with a local number,
+        created on GitLab by the push (with its quarter's milestone, made if missing)."""
+        issue = build_new_issue(form)
+        cache = self._cache()
+        milestones = {m.title: m.id for m in cache.milestones()}
+        members = {m.username: m.id for m in cache.members()}
+        local = cache.next_local_iid()
+        cache.add_local_issue(local_issue(local, issue.title, issue.labels, issue.description))
+        self.record(
+            Edit(
+                EditKind.CREATE,
+                local,
+                uuid.uuid4().hex,
+                f"opened for {issue.title} ({issue.health.label})",
+                add_labels=issue.labels,
+                title=issue.title,
+                description=issue.description,
+                milestone=issue.milestone,
+                milestone_id=milestones.get(issue.milestone),
+                assignees=issue.assignees,
+                assignee_ids=tuple(members[a] for a in issue.assignees if a in members),
+            )
+        )
+        return local
+
+    def set_milestone(self, iid: int, title: str) -> int:
+        """Set (or, with "", clear) the milestone; one the project lacks is made on push."""
+        ids = {m.title: m.id for m in self._cache().milestones()}
+        summary = f"milestone {title}" if title else "milestone cleared"
+        return self.update(iid, summary, milestone=title, milestone_id=ids.get(title))
+
+    def set_assignees(self, iid: int, usernames: tuple[str, ...]) -> int:
+        ids = {m.username: m.id for m in self._cache().members()}
+        shown = ", ".join(f"@{u}" for u in usernames) or "nobody"
+        return self.update(
+            iid,
+            f"assignees {shown}",
+            assignees=usernames,
+            assignee_ids=tuple(ids[u] for u in usernames if u in ids),
+        )
+
+    def set_due_date(self, iid: int, due: date | None) -> int:
+        text = due.isoformat() if due else ""
+        return self.update(iid, f"due date {text or 'cleared'}", due_date=text)
+
+    def set_labels(self, iid: int, labels: tuple[str, ...]) -> int:
+        """Make the issue's labels exactly `labels` (as add and remove, so a label added
+        meanwhile on GitLab by someone else survives)."""
+        detail = self.detail(iid)
+        have = detail.summary.labels if detail else ()
+        add = tuple(n for n in labels if n not in have)
+        remove = tuple(n for n in have if n not in labels)
+        words = [*(f"+{n}" for n in add), *(f"-{n}" for n in remove)]
+        return self.update(iid, "labels " + " ".join(words), add_labels=add, remove_labels=remove)
+
+    def milestones(self) -> list[Milestone]:
+        return self._cache().milestones()
+
+    def members(self) -> list[Member]:
+        return self._cache().members()
+
+    def labels(self) -> list[LabelInfo]:
+        return self._cache().labels()
 
     def undo_last(self) -> OutboxEntry | None:
         """Take back this user's newest edit that is not on GitLab yet (None when there

@@ -4,22 +4,27 @@ from the emulator exactly what GitLab received."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import Input, Static
+from textual.widgets import Input, Select, Static
 
 from tests.conftest import TODAY
 from tests.emulated import synced
 from tests.tui.helpers import widget_text
 from triage_emulators.gitlab import GitLabEmulator
 from triage_tui.domain.edit import EditState
+from triage_tui.domain.milestone import milestone_title
+from triage_tui.domain.template import parse_description
 from triage_tui.services import TriageService
 from triage_tui.tui.app import TriageApp
 from triage_tui.tui.board_view import BoardView
 from triage_tui.tui.move_modal import MoveModal
+from triage_tui.tui.new_issue_modal import NewIssueModal
 from triage_tui.tui.outbox_screen import OutboxScreen
+from triage_tui.tui.pickers import PickModal, TextModal
 
 pytestmark = pytest.mark.usefixtures("isolated_credentials")
 
@@ -171,3 +176,67 @@ async def test_undo_takes_back_an_edit_not_yet_sent(emu: GitLabEmulator, tmp_pat
         await pilot.press("u")
         await until(pilot, lambda: not service.outbox())
         assert next(c for c in service.cards() if c.iid == iid).is_new
+
+
+async def test_a_new_issue_is_checked_then_created_with_its_milestone(
+    emu: GitLabEmulator, tmp_path: Path
+) -> None:
+    service = synced(emu, tmp_path, sync_interval=0)
+    before = set(emu.project.issues)
+    app = app_for(service)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("n")
+        await until(pilot, lambda: isinstance(app.screen, NewIssueModal))
+        await pilot.press(*"Initech Corp", "tab")
+        await pilot.press(*"not a url", "tab")
+        await pilot.press(*"https://gitlab.example.com/plans/9", "tab")
+        await pilot.press(*"2031-02-30", "tab")  # no such day
+        await pilot.press(*"Budget cut after the merger", "ctrl+s")
+        modal = app.screen
+        assert isinstance(modal, NewIssueModal)
+        assert "Not a URL" in widget_text(modal.query_one("#salesforce_url-error", Static))
+        assert "Not a date" in widget_text(modal.query_one("#renewal_date-error", Static))
+        assert "Pick a health" in widget_text(modal.query_one("#health-error", Static))
+        assert modal.query_one("#reason", Input).value == "Budget cut after the merger"
+        modal.query_one("#salesforce_url", Input).value = "https://example.my.salesforce.com/001Q"
+        modal.query_one("#renewal_date", Input).value = "2031-02-14"
+        modal.query_one("#health", Select).value = "Red"
+        modal.query_one("#region", Select).value = "EMEA"
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: set(emu.project.issues) != before, seconds=15)
+        await until(pilot, lambda: not service.outbox())
+    (created,) = set(emu.project.issues) - before
+    issue = emu.issue(created)
+    assert issue["title"] == "Initech Corp"
+    assert set(issue["labels"]) == {"New", "Red", "EMEA"}
+    assert issue["milestone"]["title"] == "FY2031-Q1"  # made, the project lacked it
+    fields = parse_description(issue["description"])
+    assert fields.salesforce_url == "https://example.my.salesforce.com/001Q"
+    assert fields.renewal_date == date(2031, 2, 14)
+    assert fields.reason == "Budget cut after the merger"
+
+
+async def test_fields_are_edited_from_pickers(emu: GitLabEmulator, tmp_path: Path) -> None:
+    service = synced(emu, tmp_path, sync_interval=0)
+    app = app_for(service)
+    member = emu.project.members[3]["username"]
+    async with app.run_test(size=(120, 40)) as pilot:
+        iid = first_card_iid(app)
+        await pilot.press("e", "a")
+        await until(pilot, lambda: isinstance(app.screen, PickModal))
+        await pilot.press(*member)  # type-ahead narrows to one person
+        await pilot.press("down", "space", "enter")
+        await until(pilot, lambda: member in [a["username"] for a in emu.issue(iid)["assignees"]])
+        await pilot.press("e", "d")
+        await until(pilot, lambda: isinstance(app.screen, TextModal))
+        await pilot.press("ctrl+u", *"someday", "enter")
+        assert "Not a date" in widget_text(app.screen.query_one("#text-error", Static))
+        await pilot.press("ctrl+u", *"2027-01-15", "enter")
+        await until(pilot, lambda: emu.issue(iid)["due_date"] == "2027-01-15")
+        await pilot.press("e", "m")
+        await until(pilot, lambda: isinstance(app.screen, PickModal))
+        await pilot.press("down", "down", "enter")  # the renewal quarter is proposed first
+        await until(pilot, lambda: emu.issue(iid)["milestone"] is not None and not service.outbox())
+    detail = service.detail(iid)
+    assert detail is not None and detail.fields.renewal_date is not None
+    assert emu.issue(iid)["milestone"]["title"] == milestone_title(detail.fields.renewal_date)

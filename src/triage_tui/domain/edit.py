@@ -258,10 +258,11 @@ def conflicts(edit: Edit, base: RemoteIssue, server: RemoteIssue) -> tuple[str, 
     for name, (now, want) in _fields(edit, server).items():
         before = seen[name][0]
         if now not in (before, want):
+            mine, theirs = before, now
             if isinstance(before, set) and isinstance(now, set):
                 # Only what differs: "you saw Red, GitLab now has Yellow", not every label.
-                before, now = before - now, now - before
-            found.append(f"{name}: you saw {_shown(before)}, GitLab now has {_shown(now)}")
+                mine, theirs = before - now, now - before
+            found.append(f"{name}: you saw {_shown(mine)}, GitLab now has {_shown(theirs)}")
     return tuple(found)
 
 

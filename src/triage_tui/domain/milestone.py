@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 
@@ -24,3 +25,13 @@ def quarter_bounds(renewal: date) -> tuple[date, date]:
         else date(renewal.year, first_month + 3, 1)
     )
     return start, date.fromordinal(end.toordinal() - 1)
+
+
+def bounds_of_title(title: str) -> tuple[date, date] | None:
+    """Start and due date of a quarterly milestone from its title ("FY2027-Q1"), or None
+    for a title that is not one of ours."""
+    match = re.fullmatch(r"FY(\d{4})-Q([1-4])", title.strip())
+    if not match:
+        return None
+    year, quarter = int(match.group(1)), int(match.group(2))
+    return quarter_bounds(date(year, (quarter - 1) * 3 + 1, 1))

@@ -164,11 +164,13 @@ class GitLabSource:
                 return mapping.note_from_gitlab(item, iid)
         return None
 
-    def ensure_milestone(self, title: str, start: date, due: date) -> int:
+    def ensure_milestone(self, title: str, bounds: tuple[date, date] | None) -> int:
         """The id of the project milestone `title`, created when the project lacks it."""
         for page in self._pages("/milestones", {"title": title, "state": "all"}):
             for item in page:
                 if item.get("title") == title:
                     return int(item["id"])
-        data = {"title": title, "start_date": start.isoformat(), "due_date": due.isoformat()}
+        data: dict[str, Any] = {"title": title}
+        if bounds is not None:
+            data |= {"start_date": bounds[0].isoformat(), "due_date": bounds[1].isoformat()}
         return int(self._send("post", "/milestones", data, retry=False)["id"])

@@ -9,9 +9,12 @@ so one whose request reached GitLab before the app was killed is found, not re-s
 
 from __future__ import annotations
 
+from dataclasses import replace
+from datetime import date
 from typing import Protocol
 
 from triage_tui.domain.edit import Edit, EditKind, OutboxEntry, conflicts, is_applied
+from triage_tui.domain.milestone import bounds_of_title
 from triage_tui.domain.records import Note, RemoteIssue
 from triage_tui.domain.sync_report import PushReport
 from triage_tui.sync.errors import describe, is_rejection
@@ -26,6 +29,7 @@ class IssueWriter(Protocol):
     def find_issue(self, marker: str) -> RemoteIssue | None: ...
     def create_note(self, iid: int, body: str) -> Note: ...
     def find_note(self, iid: int, marker: str) -> Note | None: ...
+    def ensure_milestone(self, title: str, bounds: tuple[date, date] | None) -> int: ...
 
 
 class OutboxSink(Protocol):
@@ -41,6 +45,10 @@ class OutboxSink(Protocol):
 def _push_one(writer: IssueWriter, sink: OutboxSink, entry: OutboxEntry) -> bool:
     """Send one edit. False when it became a conflict. Raises on a failed request."""
     edit = entry.edit
+    if edit.milestone and not edit.milestone_id:
+        # A quarter the project has no milestone for yet (a renewal far ahead): create it.
+        milestone_id = writer.ensure_milestone(edit.milestone, bounds_of_title(edit.milestone))
+        edit = replace(edit, milestone_id=milestone_id)
     if edit.kind is EditKind.CREATE:
         created = writer.find_issue(edit.marker) or writer.create_issue(edit)
         sink.finish_edit(entry.id, created)

@@ -164,6 +164,9 @@ class BoardScreen(EditingScreen):
     async def on_board_screen_cards_loaded(self, message: CardsLoaded) -> None:
         self.cards = message.cards
         await self._rebuild()
+        if self.select_after_reload is not None:
+            self.board_view.select_iid(self.select_after_reload)
+            self.select_after_reload = None
 
     async def _rebuild(self) -> None:
         await self.board_view.show_board(self._build())

@@ -7,6 +7,7 @@ pending), and pushed by a thread worker. Failures keep the edit and say so.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from textual import work
@@ -15,10 +16,16 @@ from textual.message import Message
 from textual.screen import Screen
 
 from triage_tui.domain.edit import EditState
+from triage_tui.domain.issue import IssueState
+from triage_tui.domain.milestone import milestone_title
+from triage_tui.domain.new_issue import NewIssueForm
 from triage_tui.domain.sync_report import PushReport, retry_delay
+from triage_tui.domain.template import parse_date
 from triage_tui.domain.triage import MovePlan, MoveRefused, with_churn
-from triage_tui.tui.move_modal import ColumnPicker, MoveDecision, MoveModal
+from triage_tui.tui.move_modal import MoveDecision, MoveModal
+from triage_tui.tui.new_issue_modal import NewIssueModal
 from triage_tui.tui.outbox_screen import OutboxScreen
+from triage_tui.tui.pickers import MenuModal, PickModal, TextModal
 
 if TYPE_CHECKING:
     from textual.timer import Timer
@@ -32,6 +39,8 @@ EDIT_BINDINGS = [
     Binding("m", "move_to", "Move to…", id="card.move-to"),
     Binding("r", "review", "Reviewed", id="card.review"),
     Binding("R", "review_queue", "~New queue", show=False, id="board.review-queue"),
+    Binding("e", "edit_menu", "Edit…", id="card.edit"),
+    Binding("n", "new_issue", "New issue", id="issue.new"),
     Binding("u", "undo", "Undo", show=False, id="edit.undo"),
     Binding("o", "outbox", "Outbox", show=False, id="outbox.open"),
 ]
@@ -89,19 +98,19 @@ class EditingScreen(Screen[None]):
         if card is None:
             return
         board = self.board_view.board
-        choices = [
-            (index, column.title)
+        targets = [
+            index
             for index, column in enumerate(board.columns)
             if (column.health is not None or column.region is not None)
             and index != self.board_view.cursor.column
         ]
-        heading = f"Move #{card.iid} to…"
+        choices = [(str(n), board.columns[i].title) for n, i in enumerate(targets, start=1)]
 
-        def picked(index: int | None) -> None:
-            if index is not None:
-                self._plan_and_ask(index)
+        def picked(key: str | None) -> None:
+            if key is not None:
+                self._plan_and_ask(targets[int(key) - 1])
 
-        self.app.push_screen(ColumnPicker(heading, choices), picked)
+        self.app.push_screen(MenuModal(f"Move #{card.iid} to…", choices), picked)
 
     def _plan_and_ask(self, column_index: int) -> None:
         card = self.board_view.current
@@ -142,6 +151,112 @@ class EditingScreen(Screen[None]):
         self.set_filter("is:new")
         self.board_view.focus()
 
+    # -- new issue, and the issue's fields -----------------------------------------------------
+
+    def action_new_issue(self) -> None:
+        def created(form: NewIssueForm | None) -> None:
+            if form is not None:
+                local = self.service.new_issue(form)
+                self._edited(f"new issue for {form.account.strip()}")
+                self.select_after_reload = local
+
+        self.app.push_screen(NewIssueModal(), created)
+
+    def action_edit_menu(self) -> None:
+        card = self.board_view.current
+        if card is None:
+            return
+        choices = [
+            ("l", "Labels"),
+            ("a", "Assignees"),
+            ("m", "Milestone"),
+            ("d", "Due date"),
+            ("c", "Close" if not card.closed else "Reopen"),
+        ]
+
+        def picked(key: str | None) -> None:
+            if key is not None:
+                self._edit_field(card.iid, key)
+
+        self.app.push_screen(MenuModal(f"Edit #{card.iid}", choices), picked)
+
+    def _edit_field(self, iid: int, key: str) -> None:
+        detail = self.service.detail(iid)
+        if detail is None:
+            return
+        labels = detail.summary.labels
+        if key == "c":
+            state = (
+                IssueState.OPENED
+                if detail.summary.state is IssueState.CLOSED
+                else IssueState.CLOSED
+            )
+            self.service.update(
+                iid, "reopened" if state is IssueState.OPENED else "closed", state=state
+            )
+            self._edited(f"#{iid} {state.value}")
+        elif key == "l":
+            names = [label.name for label in self.service.labels()]
+            options = [(n, n) for n in dict.fromkeys([*names, *labels])]
+            self._pick(
+                f"Labels of #{iid}",
+                options,
+                labels,
+                True,
+                lambda v: self.service.set_labels(iid, v),
+            )
+        elif key == "a":
+            options = [(m.username, f"@{m.username}  {m.name}") for m in self.service.members()]
+            self._pick(
+                f"Assignees of #{iid}",
+                options,
+                detail.assignees,
+                True,
+                lambda v: self.service.set_assignees(iid, v),
+            )
+        elif key == "m":
+            renewal = detail.fields.renewal_date
+            proposed = milestone_title(renewal) if renewal else ""
+            titles = [m.title for m in self.service.milestones()]
+            options = [("", "(no milestone)")]
+            if proposed:
+                options.append((proposed, f"{proposed}  ← quarter of the renewal date"))
+            options += [(t, t) for t in titles if t != proposed]
+            self._pick(
+                f"Milestone of #{iid}",
+                options,
+                (),
+                False,
+                lambda v: self.service.set_milestone(iid, v[0] if v else ""),
+            )
+        elif key == "d":
+            current = detail.due_date.isoformat() if detail.due_date else ""
+
+            def saved(text: str | None) -> None:
+                if text is not None:
+                    self.service.set_due_date(iid, parse_date(text) if text else None)
+                    self._edited(f"#{iid} due date")
+
+            self.app.push_screen(
+                TextModal(f"Due date of #{iid} (empty clears)", current, _check_date, "YYYY-MM-DD"),
+                saved,
+            )
+
+    def _pick(
+        self,
+        heading: str,
+        options: list[tuple[str, str]],
+        selected: tuple[str, ...],
+        multiple: bool,
+        save: Callable[[tuple[str, ...]], object],
+    ) -> None:
+        def picked(values: tuple[str, ...] | None) -> None:
+            if values is not None:
+                save(values)
+                self._edited(heading.lower())
+
+        self.app.push_screen(PickModal(heading, options, selected, multiple=multiple), picked)
+
     # -- undo, outbox, push -----------------------------------------------------------------
 
     def action_undo(self) -> None:
@@ -164,6 +279,9 @@ class EditingScreen(Screen[None]):
         self.push_edits()
         if isinstance(self.app.screen, OutboxScreen):
             self.app.screen.show_entries(self.service.outbox())
+
+    select_after_reload: int | None = None
+    """A card to put the cursor on once the board has the new data (a new issue)."""
 
     def _edited(self, what: str) -> None:
         self.push_status = f"saved {what}"
@@ -212,3 +330,9 @@ class EditingScreen(Screen[None]):
             self._retry_timer = self.set_timer(retry_delay(attempts), self.push_edits)
         self.reload_cards()
         self.update_bars()
+
+
+def _check_date(text: str) -> str:
+    if text.strip() and parse_date(text) is None:
+        return "Not a date: use YYYY-MM-DD, e.g. 2027-01-15 (empty clears it)."
+    return ""

@@ -1,4 +1,4 @@
-"""Dialogs for moving a card: where to (the picker) and why (the reason dialog)."""
+"""The dialog for moving a card to another health: why (required), signals, churn class."""
 
 from __future__ import annotations
 
@@ -10,8 +10,7 @@ from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen
-from textual.widgets import Input, OptionList, RadioButton, RadioSet, SelectionList, Static
-from textual.widgets.option_list import Option
+from textual.widgets import Input, RadioButton, RadioSet, SelectionList, Static
 
 from triage_tui.domain.health import SIGNALS
 from triage_tui.domain.labels import ChurnClass
@@ -120,41 +119,6 @@ class MoveModal(ModalScreen[MoveDecision | None]):
         if self.plan.target_health is not None:
             signals = tuple(self.query_one("#move-signals", SelectionList).selected)
         self.dismiss(MoveDecision(reason, signals, churn))
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
-
-
-class ColumnPicker(ModalScreen[int | None]):
-    """`m`: move the card to any column, by arrow keys or its number."""
-
-    BINDINGS = [Binding("escape", "cancel", "Cancel", id="picker.cancel")]
-
-    def __init__(self, heading: str, choices: list[tuple[int, str]]) -> None:
-        super().__init__()
-        self.heading = heading
-        self.choices = choices
-
-    def compose(self) -> ComposeResult:
-        with Vertical(id="picker-dialog", classes="dialog"):
-            yield Static(self.heading, markup=False)
-            yield OptionList(
-                *(
-                    Option(f"{n + 1}  {title}", id=str(index))
-                    for n, (index, title) in enumerate(self.choices)
-                ),
-                id="picker-options",
-            )
-            yield Static("Enter picks · Esc cancels", markup=False, classes="dialog-help")
-
-    def on_key(self, event: object) -> None:
-        key = getattr(event, "character", None)
-        if key and key.isdigit() and 0 < int(key) <= len(self.choices):
-            self.dismiss(self.choices[int(key) - 1][0])
-
-    @on(OptionList.OptionSelected)
-    def _picked(self, event: OptionList.OptionSelected) -> None:
-        self.dismiss(int(event.option.id or 0))
 
     def action_cancel(self) -> None:
         self.dismiss(None)
