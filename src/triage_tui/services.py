@@ -86,7 +86,32 @@ class TriageService:
         return self._cache().issue_detail(iid)
 
     def notes(self, iid: int) -> list[Note]:
-        return self._cache().notes_for(iid)
+        """The issue's notes, newest first; this user's updates not yet on GitLab come
+        first, with negative ids (see `pending_note_ids`)."""
+        waiting = [
+            Note(
+                id=-entry.id,
+                issue_iid=iid,
+                author=entry.author,
+                body=entry.edit.body,
+                created_at=entry.created_at,
+            )
+            for entry in reversed(self.outbox())
+            if entry.edit.kind is EditKind.NOTE and entry.edit.iid == iid
+        ]
+        return waiting + self._cache().notes_for(iid)
+
+    def draft(self, iid: int) -> str:
+        return self._cache().draft(iid, self.user)
+
+    def save_draft(self, iid: int, body: str) -> None:
+        self._cache().save_draft(iid, self.user, body, datetime.now(UTC))
+
+    def post_update(self, iid: int, body: str) -> int:
+        """Send a weekly update (through the outbox) and forget its draft."""
+        entry = self.add_note(iid, body.strip(), "weekly update")
+        self.save_draft(iid, "")
+        return entry
 
     def info(self) -> CacheInfo:
         return self._cache().info()

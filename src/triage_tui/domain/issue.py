@@ -33,6 +33,8 @@ class IssueSummary:
     pending_edits: int = 0
     failed_edits: int = 0
     missing_roles: int = 0
+    no_leader: bool = False
+    """The triage team has no TAM leader or CS manager/director."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,6 +112,11 @@ class Card:
         if self.closed:
             return False
         return self.days_since_update is None or self.days_since_update > UPDATE_OVERDUE_DAYS
+
+    @property
+    def red_without_leader(self) -> bool:
+        """Rule 1: a Red account needs a TAM leader or CS director on its team."""
+        return self.health is Health.RED and self.summary.no_leader and not self.closed
 
     @property
     def search_text(self) -> str:

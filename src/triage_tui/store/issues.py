@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Iterable
+from contextlib import AbstractContextManager
 from datetime import date, datetime
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
@@ -52,6 +53,7 @@ def issue_row(issue: RemoteIssue) -> dict[str, Any]:
         # Before anyone fills in the team section, the first assignee is the best guess at the TAM.
         "tam": fields.team.first(Role.TAM) or (issue.assignees[0] if issue.assignees else None),
         "missing_roles": len(fields.team.missing_roles()),
+        "no_leader": int(not fields.team.has_leader),
     }
 
 
@@ -77,7 +79,7 @@ def issue_from_row(row: dict[str, Any]) -> RemoteIssue:
 
 _SUMMARY_SQL = """
 SELECT i.iid, i.title, i.state, i.labels, i.renewal_date, i.tam, i.last_update_at,
-       i.missing_roles,
+       i.missing_roles, i.no_leader,
        COALESCE(o.pending, 0) AS pending, COALESCE(o.failed, 0) AS failed
 FROM issues i
 LEFT JOIN (
@@ -105,8 +107,9 @@ def _summary(row: tuple[Any, ...]) -> IssueSummary:
         tam=row[5],
         last_update_at=_datetime(row[6]),
         missing_roles=row[7] or 0,
-        pending_edits=row[8],
-        failed_edits=row[9],
+        no_leader=bool(row[8]),
+        pending_edits=row[9],
+        failed_edits=row[10],
     )
 
 
@@ -114,6 +117,9 @@ class IssueTables:
     """Mixed into Cache: the issue-shaped tables."""
 
     conn: sqlite3.Connection
+
+    def write(self) -> AbstractContextManager[sqlite_utils.Database]:
+        raise NotImplementedError  # Cache's BEGIN IMMEDIATE transaction
 
     def upsert_issues(self, issues: Iterable[RemoteIssue], db: sqlite_utils.Database) -> int:
         """Write issues inside the caller's transaction; returns how many."""
@@ -224,6 +230,26 @@ class IssueTables:
             )
             for r in rows
         ]
+
+    def draft(self, iid: int, author: str) -> str:
+        row = self.conn.execute(
+            "SELECT body FROM drafts WHERE issue_iid = ? AND author = ?", [iid, author]
+        ).fetchone()
+        return str(row[0]) if row else ""
+
+    def save_draft(self, iid: int, author: str, body: str, now: datetime) -> None:
+        """Keep (or, when empty, forget) a person's unsent weekly update."""
+        with self.write():
+            if body.strip():
+                self.conn.execute(
+                    "INSERT OR REPLACE INTO drafts (issue_iid, author, body, updated_at) "
+                    "VALUES (?, ?, ?, ?)",
+                    [iid, author, body, now.isoformat()],
+                )
+            else:
+                self.conn.execute(
+                    "DELETE FROM drafts WHERE issue_iid = ? AND author = ?", [iid, author]
+                )
 
     def issue_count(self) -> int:
         return int(self.conn.execute("SELECT COUNT(*) FROM issues").fetchone()[0])

@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Iterable
-from contextlib import AbstractContextManager
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -68,9 +67,6 @@ class OutboxTables(IssueTables):
     """Mixed into Cache: the outbox and the local view of edited issues."""
 
     conn: sqlite3.Connection
-
-    def write(self) -> AbstractContextManager[sqlite_utils.Database]:
-        raise NotImplementedError  # Cache's BEGIN IMMEDIATE transaction
 
     def cached_issue(self, iid: int) -> RemoteIssue | None:
         row = self.conn.execute("SELECT * FROM issues WHERE iid = ?", [iid])

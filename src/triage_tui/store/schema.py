@@ -96,5 +96,15 @@ def _v2(db: sqlite_utils.Database) -> None:
     db.table("shadow").create({"iid": int, "issue": str}, pk="iid")
 
 
-MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (_v1, _v2)
+def _v3(db: sqlite_utils.Database) -> None:
+    # A Red account must have a TAM leader or CS director (rule 1): flagged loudly on its card.
+    db.table("issues").add_column("no_leader", int)
+    # Weekly updates being written, per person, kept across closing the pane and restarts.
+    db.table("drafts").create(
+        {"issue_iid": int, "author": str, "body": str, "updated_at": str},
+        pk=("issue_iid", "author"),
+    )
+
+
+MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (_v1, _v2, _v3)
 SCHEMA_VERSION = len(MIGRATIONS)

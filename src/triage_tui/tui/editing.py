@@ -24,10 +24,13 @@ from triage_tui.domain.template import parse_date
 from triage_tui.domain.triage import MovePlan, MoveRefused, with_churn
 from triage_tui.tui.move_modal import MoveDecision, MoveModal
 from triage_tui.tui.new_issue_modal import NewIssueModal
+from triage_tui.tui.notes_screen import NotesScreen
 from triage_tui.tui.outbox_screen import OutboxScreen
 from triage_tui.tui.pickers import MenuModal, PickModal, TextModal
 
 if TYPE_CHECKING:
+    from datetime import date
+
     from textual.timer import Timer
 
     from triage_tui.services import TriageService
@@ -40,6 +43,7 @@ EDIT_BINDINGS = [
     Binding("r", "review", "Reviewed", id="card.review"),
     Binding("R", "review_queue", "~New queue", show=False, id="board.review-queue"),
     Binding("e", "edit_menu", "Edit…", id="card.edit"),
+    Binding("w", "weekly", "Updates", id="issue.weekly"),
     Binding("n", "new_issue", "New issue", id="issue.new"),
     Binding("u", "undo", "Undo", show=False, id="edit.undo"),
     Binding("o", "outbox", "Outbox", show=False, id="outbox.open"),
@@ -50,6 +54,7 @@ class EditingScreen(Screen[None]):
     """Base of the board screen: everything that changes an issue."""
 
     service: TriageService
+    today: date
 
     class PushFinished(Message):
         def __init__(self, report: PushReport) -> None:
@@ -161,6 +166,19 @@ class EditingScreen(Screen[None]):
                 self.select_after_reload = local
 
         self.app.push_screen(NewIssueModal(), created)
+
+    def action_weekly(self) -> None:
+        card = self.board_view.current
+        detail = self.service.detail(card.iid) if card else None
+        if detail is None:
+            return
+
+        def closed(_: None) -> None:
+            self.reload_cards()
+            self.push_edits()
+
+        notes = NotesScreen(self.service, detail, self.today, send=self.push_edits)
+        self.app.push_screen(notes, closed)
 
     def action_edit_menu(self) -> None:
         card = self.board_view.current
@@ -309,7 +327,7 @@ class EditingScreen(Screen[None]):
         # python-gitlab blocks: a thread, reporting back only by message.
         self.post_message(self.PushFinished(self.service.push()))
 
-    def on_editing_screen_push_finished(self, message: PushFinished) -> None:
+    async def on_editing_screen_push_finished(self, message: PushFinished) -> None:
         self._pushing = False
         report = message.report
         self.push_status = report.summary() if (report.pushed or report.error) else ""
@@ -330,6 +348,8 @@ class EditingScreen(Screen[None]):
             self._retry_timer = self.set_timer(retry_delay(attempts), self.push_edits)
         self.reload_cards()
         self.update_bars()
+        if isinstance(self.app.screen, NotesScreen):
+            await self.app.screen.refresh_notes()
 
 
 def _check_date(text: str) -> str:

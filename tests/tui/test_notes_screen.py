@@ -1,0 +1,102 @@
+"""Weekly updates by keyboard, against the GitLab emulator."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from textual.pilot import Pilot
+from textual.widgets import Markdown, TextArea
+
+from tests.conftest import TODAY
+from tests.emulated import synced
+from tests.tui.helpers import widget_text
+from triage_emulators.gitlab import GitLabEmulator
+from triage_tui.services import TriageService
+from triage_tui.tui.app import TriageApp
+from triage_tui.tui.board_view import BoardView
+from triage_tui.tui.notes_screen import NotesScreen
+
+pytestmark = pytest.mark.usefixtures("isolated_credentials")
+
+
+async def until(pilot: Pilot[None], check: Callable[[], bool], seconds: float = 10) -> None:
+    for _ in range(int(seconds / 0.05)):
+        if check():
+            return
+        await pilot.pause(0.05)
+    raise AssertionError("timed out waiting for the app")
+
+
+def app_for(service: TriageService) -> TriageApp:
+    return TriageApp(service, today=TODAY, poll_seconds=0.05)
+
+
+def notes_text(app: TriageApp) -> str:
+    """What the notes list draws: every leaf widget's lines (Markdown is a tree of blocks)."""
+    leaves = [w for w in app.screen.query("#notes-list *") if not w.children]
+    return "\n".join(widget_text(w) for w in leaves)
+
+
+async def test_a_weekly_update_is_written_kept_as_a_draft_and_posted(
+    emu: GitLabEmulator, tmp_path: Path
+) -> None:
+    service = synced(emu, tmp_path, sync_interval=0)
+    app = app_for(service)
+    async with app.run_test(size=(120, 40)) as pilot:
+        iid = app.screen.query_one(BoardView).current.iid  # type: ignore[union-attr]
+        await pilot.press("w")
+        await until(pilot, lambda: isinstance(app.screen, NotesScreen))
+        assert "weekly updates" in widget_text(app.screen.query_one("#notes-title"))
+        await pilot.press("c")
+        await pilot.press(*"Exec call with the sponsor")
+        await pilot.press("escape", "escape")  # close the composer, then the pane
+        await until(pilot, lambda: not isinstance(app.screen, NotesScreen))
+    assert "Exec call with the sponsor" in service.draft(iid)
+
+    # A restart: the draft is still there and the composer opens on it.
+    app = app_for(service)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("w")
+        await until(pilot, lambda: isinstance(app.screen, NotesScreen))
+        text = app.screen.query_one("#composer-text", TextArea)
+        await until(pilot, lambda: "Exec call with the sponsor" in text.text)
+        assert text.has_focus
+        await pilot.press(*"Renewal call booked.", "ctrl+s")  # typed at the draft's end
+        await until(pilot, lambda: "waiting to be sent" in notes_text(app) or not service.outbox())
+        await until(pilot, lambda: not service.outbox())
+    bodies = [n["body"] for n in emu.project.notes[iid]]
+    posted = [b for b in bodies if "Exec call with the sponsor" in b]
+    assert len(posted) == 1 and posted[0].startswith("**Steps taken this week:**")
+    assert "Renewal call booked." in posted[0]
+    assert service.draft(iid) == ""
+    card = next(c for c in service.cards() if c.iid == iid)
+    assert card.days_since_update == 0 and not card.update_overdue  # just updated
+
+
+async def test_notes_are_inert_markdown_and_system_notes_toggle(
+    emu: GitLabEmulator, tmp_path: Path
+) -> None:
+    iid = min(emu.project.issues)
+    emu.add_note(iid, "Call notes [@click=app.quit]quit[/] and [a link](https://evil.example/x)")
+    emu.add_note(iid, "\x1b[31mred\x1b[0m changed the milestone", system=True)
+    emu.add_note(iid, "x" * 1_000_000)  # GitLab's maximum
+    service = synced(emu, tmp_path, sync_interval=0)
+    app = app_for(service)
+    async with app.run_test(size=(120, 40)) as pilot:
+        app.screen.query_one(BoardView).select_iid(iid)
+        await pilot.press("w")
+        await until(pilot, lambda: isinstance(app.screen, NotesScreen))
+        text = notes_text(app)
+        assert "[@click=app.quit]quit[/]" in text
+        assert "more characters in GitLab" in text
+        assert "changed the milestone" not in text
+        links = [m for m in app.screen.query(Markdown) if "a link" in m.source]
+        assert links
+        links[0].post_message(Markdown.LinkClicked(links[0], "https://evil.example/x"))
+        await pilot.pause(0.2)
+        assert app.is_running and isinstance(app.screen, NotesScreen)
+        await pilot.press("s")
+        await until(pilot, lambda: "changed the milestone" in notes_text(app))
+        assert "\x1b" not in notes_text(app)
