@@ -25,6 +25,7 @@ from triage_tui.domain.issue import Card, IssueDetail, make_card
 from triage_tui.domain.new_issue import NewIssueForm, build_new_issue
 from triage_tui.domain.records import LabelInfo, Member, Milestone, Note
 from triage_tui.domain.sync_report import PushReport, SyncReport
+from triage_tui.domain.team import TriageTeam
 from triage_tui.domain.triage import MovePlan, MoveRefused, plan_move, reason_note, review_labels
 from triage_tui.store import Cache, CacheInfo
 from triage_tui.store.outbox import local_issue
@@ -263,6 +264,18 @@ class TriageService:
             f"assignees {shown}",
             assignees=usernames,
             assignee_ids=tuple(ids[u] for u in usernames if u in ids),
+        )
+
+    def set_team(self, iid: int, team: TriageTeam, summary: str) -> int:
+        """The triage team, into the description's team section and the assignees."""
+        ids = {m.username: m.id for m in self._cache().members()}
+        people = team.everyone
+        return self.update(
+            iid,
+            summary,
+            team=team,
+            assignees=people,
+            assignee_ids=tuple(ids[u] for u in people if u in ids),
         )
 
     def set_due_date(self, iid: int, due: date | None) -> int:

@@ -26,6 +26,8 @@ from triage_tui.domain.health import Health
 from triage_tui.domain.issue import IssueState
 from triage_tui.domain.labels import NEW_LABEL, ChurnClass, Region
 from triage_tui.domain.records import RemoteIssue
+from triage_tui.domain.team import Role, TriageTeam
+from triage_tui.domain.template import parse_description, replace_team
 
 
 class EditKind(Enum):
@@ -70,6 +72,9 @@ class Edit:
     title: str | None = None
     body: str = ""
     """The note's text (NOTE)."""
+    team: TriageTeam | None = None
+    """The triage team, written into the description's "Triage team" section at push
+    time over GitLab's current description, so other changes to it are kept."""
 
     def to_json(self) -> str:
         data: dict[str, Any] = {
@@ -88,6 +93,7 @@ class Edit:
             "description": self.description,
             "title": self.title,
             "body": self.body,
+            "team": _team_json(self.team),
         }
         return json.dumps(data)
 
@@ -110,6 +116,7 @@ class Edit:
             description=data.get("description"),
             title=data.get("title"),
             body=data.get("body") or "",
+            team=_team_from_json(data.get("team")),
         )
 
     @property
@@ -119,6 +126,18 @@ class Edit:
 
 def _tuple_or_none(value: Any) -> tuple[Any, ...] | None:
     return None if value is None else tuple(value)
+
+
+def _team_json(team: TriageTeam | None) -> dict[str, list[str]] | None:
+    if team is None:
+        return None
+    return {role.value: list(people) for role, people in team.members.items()}
+
+
+def _team_from_json(data: Any) -> TriageTeam | None:
+    if data is None:
+        return None
+    return TriageTeam.of((Role(name), people) for name, people in data.items())
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,6 +197,8 @@ def apply_edit(issue: RemoteIssue, edit: Edit) -> RemoteIssue:
         changed = replace(changed, due_date=_day(edit.due_date, changed.due_date))
     if edit.description is not None:
         changed = replace(changed, description=edit.description)
+    if edit.team is not None:
+        changed = replace(changed, description=replace_team(changed.description, edit.team))
     if edit.title is not None:
         changed = replace(changed, title=edit.title)
     return changed
@@ -233,7 +254,16 @@ def _fields(edit: Edit, issue: RemoteIssue) -> dict[str, tuple[object, object]]:
         fields["description"] = (issue.description.strip(), edit.description.strip())
     if edit.title is not None:
         fields["title"] = (issue.title, edit.title)
+    if edit.team is not None:
+        fields["team"] = (
+            _team_text(parse_description(issue.description).team),
+            _team_text(edit.team),
+        )
     return fields
+
+
+def _team_text(team: TriageTeam) -> str:
+    return "; ".join(f"{role.value} {', '.join(people)}" for role, people in team.members.items())
 
 
 def is_applied(edit: Edit, server: RemoteIssue) -> bool:

@@ -44,11 +44,17 @@ _FIELD_ALIASES: dict[str, TemplateField] = {
 TEAM_HEADING = "Triage team"
 
 # "**Key:** value", "- **Key**: value", "### Key", "Key: value", "__Key__ - value".
+# Matches up to the end of the separator; the value is the rest of the line, stripped.
+# The whitespace runs are possessive (`*+`, `++`) and the value is not part of the pattern,
+# so a line with a long run of spaces is read in linear time: with backtracking such a line
+# took seconds to minutes. The look-behind keeps " - " needing a space before the dash.
 _KEY_LINE = re.compile(
-    r"^\s*(?:[-*+]\s+)?(?:#{1,6}\s*)?[*_]{0,2}\s*(?P<key>[A-Za-z][A-Za-z ()/&.']{0,60}?)\s*"
-    r"(?::\s*[*_]{0,2}|[*_]{0,2}\s*(?::|\s[-–—]\s|$))\s*(?P<value>.*?)\s*$"
+    r"^\s*+(?:[-*+]\s++)?(?:#{1,6}\s*+)?[*_]{0,2}\s*+(?P<key>[A-Za-z][A-Za-z ()/&.']{0,60}?)"
+    r"\s*+(?::\s*+[*_]{0,2}|[*_]{0,2}\s*+(?::|(?<=\s)[-–—]\s|$))"
 )
-_HEADING = re.compile(r"^\s*#{1,6}\s*(?P<title>.*?)\s*#*\s*$")
+# A Markdown heading's opening hashes; the title is found with string methods (see
+# `_heading_title`), as a regular expression for it backtracked cubically on long spaces.
+_HEADING = re.compile(r"\s*+#{1,6}")
 _DATE_FORMATS = (
     "%Y-%m-%d",
     "%Y/%m/%d",
@@ -106,13 +112,21 @@ class TemplateFields:
     extra: str = ""
 
 
+def _heading_title(line: str) -> str | None:
+    """The title of a heading line ("### Title ###" gives "Title"); None when not a heading."""
+    match = _HEADING.match(line)
+    if not match:
+        return None
+    return line[match.end() :].strip().rstrip("#").rstrip()
+
+
 def _key_of(line: str) -> tuple[TemplateField | Role | None, str]:
     match = _KEY_LINE.match(line)
     if not match:
         return None, ""
     key = match.group("key").strip().lower()
     target: TemplateField | Role | None = _FIELD_ALIASES.get(key) or ROLE_ALIASES.get(key)
-    return target, match.group("value")
+    return target, line[match.end() :].strip()
 
 
 def parse_description(text: str) -> TemplateFields:
@@ -120,33 +134,45 @@ def parse_description(text: str) -> TemplateFields:
     values: dict[TemplateField, list[str]] = {}
     team_pairs: list[tuple[Role, tuple[str, ...]]] = []
     extra: list[str] = []
+    # Blank lines outside the fields go to `extra` only when more extra text follows them,
+    # so paragraph breaks in a person's text survive while the template's own spacing does not.
+    blanks: list[str] = []
     current: TemplateField | None = None
     in_team = False
     for raw in text.splitlines():
-        heading = _HEADING.match(raw)
-        if heading and heading.group("title").strip("*_ :").lower() == TEAM_HEADING.lower():
+        title = _heading_title(raw)
+        if title is not None and title.strip("*_ :").lower() == TEAM_HEADING.lower():
             in_team, current = True, None
+            blanks.clear()
             continue
         target, value = _key_of(raw)
         if in_team and isinstance(target, Role):
             team_pairs.append((target, parse_people(value)))
+            blanks.clear()
         elif in_team and not raw.strip():
-            continue
+            blanks.append(raw)
         elif isinstance(target, TemplateField):
             in_team, current = False, target
+            blanks.clear()
             values.setdefault(target, [])
             if value:
                 values[target].append(value)
-        elif heading:
+        elif title is not None:
             in_team, current = False, None
+            extra += blanks
+            blanks.clear()
             extra.append(raw)
         elif current is TemplateField.REASON:
             values[current].append(raw)
         elif current is not None and not values[current]:
             if raw.strip():
                 values[current].append(raw.strip())
-        elif raw.strip() or extra:
-            current = None if raw.strip() else current
+        elif not raw.strip():
+            blanks.append(raw)
+        else:
+            current = None
+            extra += blanks
+            blanks.clear()
             extra.append(raw)
     return _fields_from(values, team_pairs, "\n".join(extra).strip())
 
@@ -214,3 +240,29 @@ def render_description(fields: TemplateFields) -> str:
     if fields.extra.strip():
         parts += ["", fields.extra.strip()]
     return "\n".join(parts) + "\n"
+
+
+def replace_team(description: str, team: TriageTeam) -> str:
+    """The description with its "Triage team" section replaced by `team`, everything else
+    kept as it is (a hand-edited description stays hand-edited); the section is added at
+    the end when there is none. Its role lines are the lines the parser reads as roles."""
+    lines = description.splitlines()
+    start = next(
+        (
+            i
+            for i, raw in enumerate(lines)
+            if (title := _heading_title(raw)) is not None
+            and title.strip("*_ :").lower() == TEAM_HEADING.lower()
+        ),
+        None,
+    )
+    section = render_team(team).splitlines()
+    if start is None:
+        body = description.rstrip("\n")
+        return (body + "\n\n" if body else "") + "\n".join(section) + "\n"
+    end = start + 1
+    while end < len(lines) and (not lines[end].strip() or isinstance(_key_of(lines[end])[0], Role)):
+        end += 1
+    # Keep one blank line between the section and what follows it.
+    rest = lines[end:]
+    return "\n".join([*lines[:start], *section, *([""] if rest else []), *rest]) + "\n"

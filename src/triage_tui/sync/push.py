@@ -17,6 +17,7 @@ from triage_tui.domain.edit import Edit, EditKind, OutboxEntry, conflicts, is_ap
 from triage_tui.domain.milestone import bounds_of_title
 from triage_tui.domain.records import Note, RemoteIssue
 from triage_tui.domain.sync_report import PushReport
+from triage_tui.domain.template import replace_team
 from triage_tui.sync.errors import describe, is_rejection
 
 
@@ -66,6 +67,9 @@ def _push_one(writer: IssueWriter, sink: OutboxSink, entry: OutboxEntry) -> bool
     if found:
         sink.conflict_edit(entry.id, "\n".join(found), server)
         return False
+    if edit.team is not None:
+        # Merge: the team section goes into GitLab's description as it is now.
+        edit = replace(edit, description=replace_team(server.description, edit.team))
     sink.finish_edit(entry.id, writer.update_issue(edit.iid, edit))
     return True
 

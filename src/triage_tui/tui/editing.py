@@ -20,6 +20,7 @@ from triage_tui.domain.issue import IssueState
 from triage_tui.domain.milestone import milestone_title
 from triage_tui.domain.new_issue import NewIssueForm
 from triage_tui.domain.sync_report import PushReport, retry_delay
+from triage_tui.domain.team import TriageTeam
 from triage_tui.domain.template import parse_date
 from triage_tui.domain.triage import MovePlan, MoveRefused, with_churn
 from triage_tui.tui.move_modal import MoveDecision, MoveModal
@@ -27,6 +28,7 @@ from triage_tui.tui.new_issue_modal import NewIssueModal
 from triage_tui.tui.notes_screen import NotesScreen
 from triage_tui.tui.outbox_screen import OutboxScreen
 from triage_tui.tui.pickers import MenuModal, PickModal, TextModal
+from triage_tui.tui.team_screen import TeamScreen
 
 if TYPE_CHECKING:
     from datetime import date
@@ -44,6 +46,7 @@ EDIT_BINDINGS = [
     Binding("R", "review_queue", "~New queue", show=False, id="board.review-queue"),
     Binding("e", "edit_menu", "Edit…", id="card.edit"),
     Binding("w", "weekly", "Updates", id="issue.weekly"),
+    Binding("t", "team", "Team", id="issue.team"),
     Binding("n", "new_issue", "New issue", id="issue.new"),
     Binding("u", "undo", "Undo", show=False, id="edit.undo"),
     Binding("o", "outbox", "Outbox", show=False, id="outbox.open"),
@@ -179,6 +182,21 @@ class EditingScreen(Screen[None]):
 
         notes = NotesScreen(self.service, detail, self.today, send=self.push_edits)
         self.app.push_screen(notes, closed)
+
+    def action_team(self) -> None:
+        card = self.board_view.current
+        detail = self.service.detail(card.iid) if card else None
+        if card is None or detail is None:
+            return
+        iid = card.iid
+
+        def save(team: TriageTeam, summary: str) -> None:
+            self.service.set_team(iid, team, summary)
+            self._edited(f"#{iid} {summary}")
+
+        members = [(m.username, m.name) for m in self.service.members()]
+        heading = f"Triage team of #{iid} {card.summary.title}"
+        self.app.push_screen(TeamScreen(heading, detail.fields.team, card.health, members, save))
 
     def action_edit_menu(self) -> None:
         card = self.board_view.current

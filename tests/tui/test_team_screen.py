@@ -1,0 +1,92 @@
+"""Editing the triage team by keyboard; GitLab receives the description section and
+the assignees."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from textual.pilot import Pilot
+
+from tests.conftest import TODAY
+from tests.emulated import synced
+from tests.tui.helpers import widget_text
+from triage_emulators.gitlab import GitLabEmulator
+from triage_tui.domain.team import Role
+from triage_tui.domain.template import parse_description
+from triage_tui.services import TriageService
+from triage_tui.tui.app import TriageApp
+from triage_tui.tui.board_view import BoardView
+from triage_tui.tui.pickers import PickModal
+from triage_tui.tui.team_screen import TeamScreen
+
+pytestmark = pytest.mark.usefixtures("isolated_credentials")
+
+
+async def until(pilot: Pilot[None], check: Callable[[], bool], seconds: float = 10) -> None:
+    for _ in range(int(seconds / 0.05)):
+        if check():
+            return
+        await pilot.pause(0.05)
+    raise AssertionError("timed out waiting for the app")
+
+
+def app_for(service: TriageService) -> TriageApp:
+    return TriageApp(service, today=TODAY, poll_seconds=0.05)
+
+
+def team_on_gitlab(emu: GitLabEmulator, iid: int):  # type: ignore[no-untyped-def]
+    return parse_description(emu.issue(iid)["description"]).team
+
+
+@pytest.mark.parametrize("several_assignees", [True, False])
+async def test_the_team_is_edited_and_merged_into_gitlabs_description(
+    emu: GitLabEmulator, tmp_path: Path, several_assignees: bool
+) -> None:
+    emu.multiple_assignees = several_assignees
+    service = synced(emu, tmp_path, sync_interval=0)
+    app = app_for(service)
+    async with app.run_test(size=(120, 40)) as pilot:
+        iid = app.screen.query_one(BoardView).current.iid  # type: ignore[union-attr]
+        # Meanwhile someone adds a paragraph to the description in the web UI.
+        emu.touch(iid, description=emu.issue(iid)["description"] + "\nAdded in the web UI.\n")
+        await pilot.press("t")
+        await until(pilot, lambda: isinstance(app.screen, TeamScreen))
+        await pilot.press("down", "down", "down", "enter")  # CS Manager / Director
+        await until(pilot, lambda: isinstance(app.screen, PickModal))
+        await pilot.press(*"fatima", "enter")
+        await until(pilot, lambda: isinstance(app.screen, TeamScreen))
+        await until(pilot, lambda: "fatima" in team_on_gitlab(emu, iid).people(Role.CS_LEADER))
+        await pilot.press("up", "up", "x")  # clear the TAM
+        await until(pilot, lambda: not team_on_gitlab(emu, iid).people(Role.TAM))
+        assert "TAM" in widget_text(app.screen.query_one("#team-warnings"))
+        await until(pilot, lambda: not service.outbox())
+    issue = emu.issue(iid)
+    assert "Added in the web UI." in issue["description"]  # merged, not overwritten
+    assignees = [a["username"] for a in issue["assignees"]]
+    team = team_on_gitlab(emu, iid)
+    if several_assignees:
+        assert set(assignees) == set(team.everyone)
+    else:
+        assert len(assignees) == 1 and assignees[0] in team.everyone
+
+
+async def test_a_red_account_without_a_leader_is_flagged_loudly(
+    emu: GitLabEmulator, tmp_path: Path
+) -> None:
+    service = synced(emu, tmp_path, sync_interval=0)
+    app = app_for(service)
+    async with app.run_test(size=(120, 40)) as pilot:
+        card = app.screen.query_one(BoardView).current
+        assert card is not None and card.health is not None and card.health.label == "Red"
+        await pilot.press("t")
+        await until(pilot, lambda: isinstance(app.screen, TeamScreen))
+        screen = app.screen
+        assert isinstance(screen, TeamScreen)
+        for role in (Role.TAM_LEADER, Role.CS_LEADER):
+            screen._set(role, ())
+        warnings = widget_text(screen.query_one("#team-warnings"))
+        assert "Red account without a TAM leader" in warnings
+        await pilot.press("escape")
+        await until(pilot, lambda: any(c.red_without_leader for c in service.cards()))
