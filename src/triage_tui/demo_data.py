@@ -17,7 +17,7 @@ from triage_tui.domain.health import Health
 from triage_tui.domain.labels import NEW_LABEL, ChurnClass, Region
 from triage_tui.domain.milestone import milestone_title, quarter_bounds
 from triage_tui.domain.team import Role, TriageTeam
-from triage_tui.domain.template import TemplateFields, render_description
+from triage_tui.domain.template import TemplateFields, parse_description, render_description
 
 JSON = dict[str, Any]
 
@@ -330,3 +330,83 @@ def generate(today: date, count: int = 300, seed: int = 7) -> DemoProject:
         )
         project.notes[iid] = updates
     return project
+
+
+#: Default Salesforce field API names (see triage_tui.config.SalesforceSettings).
+SF_FIELDS = {
+    "id": "Id",
+    "name": "Name",
+    "health": "Health_Score__c",
+    "health_date": "Health_Score_Date__c",
+    "health_reasons": "Health_Score_Reasons__c",
+    "renewal_date": "Next_Renewal_Date__c",
+    "arr": "ARR__c",
+    "region": "Region__c",
+    "owner": "Account_Owner__c",
+    "tam": "TAM__c",
+    "last_modified": "LastModifiedDate",
+}
+
+
+def salesforce_accounts(project: DemoProject, today: date, seed: int = 11) -> list[JSON]:
+    """Salesforce Account records (REST JSON, default field names) for a demo project:
+    one per issue's Salesforce URL, mostly agreeing with the issue, with what the weekly
+    ER call looks for mixed in: health that differs from the issue's label, Amber and Red
+    accounts without an issue, large accounts without a TAM renewing soon, stale scores."""
+    rng = random.Random(seed)
+    records: list[JSON] = []
+
+    def record(
+        account_id: str, name: str, health: Health, renewal: date, *, tam: str, region: str
+    ) -> JSON:
+        confirmed = today - timedelta(days=rng.choice((1, 3, 6, 9, 14, 20, 27, 40, 75)))
+        modified = datetime.combine(confirmed, time(15, 30), tzinfo=UTC)
+        return {
+            "attributes": {
+                "type": "Account",
+                "url": f"/services/data/v59.0/sobjects/Account/{account_id}",
+            },
+            "Id": account_id,
+            "Name": name,
+            "Health_Score__c": health.label,
+            "Health_Score_Date__c": confirmed.isoformat(),
+            "Health_Score_Reasons__c": f"{BASE_URL}/customer-success/call-notes/{account_id[-6:]}",
+            "Next_Renewal_Date__c": renewal.isoformat(),
+            "ARR__c": float(rng.choice((40, 80, 150, 250, 600, 1200)) * 1000),
+            "Region__c": region,
+            "Account_Owner__c": rng.choice(_OWNERS),
+            "TAM__c": tam,
+            "LastModifiedDate": modified.strftime("%Y-%m-%dT%H:%M:%S.000+0000"),
+        }
+
+    for issue in project.issues:
+        reading_health = next((h for h in Health if h.label in issue["labels"]), None)
+        region = next((r.label for r in Region if r.label in issue["labels"]), "EMEA")
+        fields = parse_description(issue["description"])
+        account_id = fields.salesforce_url.rsplit("/", 1)[-1]
+        health = reading_health or rng.choice(list(Health))
+        if rng.random() < 0.08:
+            health = rng.choice([h for h in Health if h is not health])  # a mismatch to settle
+        tam = fields.team.first(Role.TAM) or ""
+        renewal = fields.renewal_date or today + timedelta(days=200)
+        records.append(record(account_id, issue["title"], health, renewal, tam=tam, region=region))
+    for index in range(max(3, len(project.issues) // 30)):
+        # At risk in Salesforce, and nobody opened an issue: the ER call's five-minute check.
+        account_id = f"001{900_000_000_000 + index:012d}AAA"
+        name = f"{_PREFIXES[index % len(_PREFIXES)]} Unopened {index + 1}"
+        health = Health.RED if index % 3 == 0 else Health.AMBER
+        region = rng.choice(list(Region)).label
+        renewal = today + timedelta(days=rng.randint(10, 300))
+        records.append(
+            record(account_id, name, health, renewal, tam=rng.choice(_TAMS), region=region)
+        )
+    for index in range(max(2, len(project.issues) // 50)):
+        # Large, no TAM, renewing within 90 days.
+        account_id = f"001{950_000_000_000 + index:012d}AAA"
+        name = f"{_PREFIXES[(index + 7) % len(_PREFIXES)]} Enterprise {index + 1}"
+        region = rng.choice(list(Region)).label
+        renewal = today + timedelta(days=rng.randint(5, 85))
+        account = record(account_id, name, Health.GREEN, renewal, tam="", region=region)
+        account["ARR__c"] = float(rng.choice((500, 750, 2000)) * 1000)
+        records.append(account)
+    return records

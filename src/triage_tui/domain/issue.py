@@ -35,6 +35,8 @@ class IssueSummary:
     missing_roles: int = 0
     no_leader: bool = False
     """The triage team has no TAM leader or CS manager/director."""
+    salesforce_id: str = ""
+    """The account id from the template's Salesforce URL ("" when missing or not one)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,6 +10,7 @@ from datetime import date, datetime
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
+from triage_tui.domain.accounts import account_id_from_url
 from triage_tui.domain.issue import IssueDetail, IssueState, IssueSummary
 from triage_tui.domain.records import LabelInfo, Member, Milestone, Note, RemoteIssue
 from triage_tui.domain.team import Role
@@ -54,6 +55,7 @@ def issue_row(issue: RemoteIssue) -> dict[str, Any]:
         "tam": fields.team.first(Role.TAM) or (issue.assignees[0] if issue.assignees else None),
         "missing_roles": len(fields.team.missing_roles()),
         "no_leader": int(not fields.team.has_leader),
+        "salesforce_id": account_id_from_url(fields.salesforce_url) or "",
     }
 
 
@@ -79,7 +81,7 @@ def issue_from_row(row: dict[str, Any]) -> RemoteIssue:
 
 _SUMMARY_SQL = """
 SELECT i.iid, i.title, i.state, i.labels, i.renewal_date, i.tam, i.last_update_at,
-       i.missing_roles, i.no_leader,
+       i.missing_roles, i.no_leader, i.salesforce_id,
        COALESCE(o.pending, 0) AS pending, COALESCE(o.failed, 0) AS failed
 FROM issues i
 LEFT JOIN (
@@ -108,8 +110,9 @@ def _summary(row: tuple[Any, ...]) -> IssueSummary:
         last_update_at=_datetime(row[6]),
         missing_roles=row[7] or 0,
         no_leader=bool(row[8]),
-        pending_edits=row[9],
-        failed_edits=row[10],
+        salesforce_id=row[9] or "",
+        pending_edits=row[10],
+        failed_edits=row[11],
     )
 
 

@@ -25,7 +25,8 @@ from triage_tui.domain.edit import (
 )
 from triage_tui.domain.issue import IssueState
 from triage_tui.domain.records import Note, RemoteIssue
-from triage_tui.store.issues import IssueTables, issue_from_row, issue_row
+from triage_tui.store.accounts import AccountTables
+from triage_tui.store.issues import issue_from_row, issue_row
 
 if TYPE_CHECKING:
     import sqlite_utils
@@ -63,7 +64,7 @@ def _entry(row: tuple[Any, ...]) -> OutboxEntry:
     )
 
 
-class OutboxTables(IssueTables):
+class OutboxTables(AccountTables):
     """Mixed into Cache: the outbox and the local view of edited issues."""
 
     conn: sqlite3.Connection

@@ -106,5 +106,12 @@ def _v3(db: sqlite_utils.Database) -> None:
     )
 
 
-MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (_v1, _v2, _v3)
+def _v4(db: sqlite_utils.Database) -> None:
+    # Issues point at their Salesforce account (from the template's URL); accounts keep
+    # Salesforce's LastModifiedDate, sent back on a write against lost updates.
+    db.table("issues").add_column("salesforce_id", str)
+    db.table("accounts").add_column("last_modified", str)
+
+
+MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (_v1, _v2, _v3, _v4)
 SCHEMA_VERSION = len(MIGRATIONS)

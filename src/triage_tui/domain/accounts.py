@@ -1,0 +1,53 @@
+"""Salesforce accounts, the system of record for health, and how issues point at them."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from urllib.parse import urlsplit
+
+from triage_tui.domain.health import Health
+
+#: Salesforce record ids: 15 or 18 characters; Account ids start with "001".
+_ACCOUNT_ID = re.compile(r"(001[A-Za-z0-9]{12}(?:[A-Za-z0-9]{3})?)")
+
+
+@dataclass(frozen=True, slots=True)
+class Account:
+    """A Salesforce account as the sync brings it, every text field already cleaned."""
+
+    id: str
+    name: str
+    health: Health | None = None
+    health_date: date | None = None
+    """When the score was last confirmed (refreshed after every customer call)."""
+    health_reasons: str = ""
+    renewal_date: date | None = None
+    arr: float | None = None
+    region: str = ""
+    owner: str = ""
+    tam: str = ""
+    last_modified: str = ""
+    """Salesforce's LastModifiedDate, sent back as If-Unmodified-Since on a write."""
+
+
+def account_id_from_url(url: str) -> str | None:
+    """The account id in a Salesforce URL, in the forms people paste:
+    https://acme.my.salesforce.com/0015g00000AbCdE,
+    https://acme.lightning.force.com/lightning/r/Account/0015g00000AbCdEAAZ/view."""
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:
+        return None
+    if not parts.netloc:
+        return None
+    for segment in reversed([s for s in parts.path.split("/") if s]):
+        if match := _ACCOUNT_ID.fullmatch(segment):
+            return match.group(1)
+    return None
+
+
+def same_account(a: str, b: str) -> bool:
+    """15- and 18-character forms of one id are the same account (the 18 adds a checksum)."""
+    return a[:15] == b[:15]
