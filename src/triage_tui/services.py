@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import getpass
 import os
+import socket
 import tempfile
 import threading
 import uuid
@@ -18,9 +19,12 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from triage_tui.config import Settings, config_path
+from triage_tui.config import Settings, config_path, data_dir
+from triage_tui.domain.accounts import Account
 from triage_tui.domain.board import BoardKind, Column
 from triage_tui.domain.edit import Edit, EditKind, EditState, OutboxEntry
+from triage_tui.domain.er_call import DEFAULT_ARR_THRESHOLD, Agenda, build_agenda
+from triage_tui.domain.health import Health
 from triage_tui.domain.issue import Card, IssueDetail, make_card
 from triage_tui.domain.new_issue import NewIssueForm, build_new_issue
 from triage_tui.domain.records import LabelInfo, Member, Milestone, Note
@@ -63,6 +67,7 @@ class TriageService:
         """Whose edits these are: each person pushes their own, with their own token."""
         self._local = threading.local()
         self._push_lock = threading.Lock()
+        self._token_ok = False
         # Open once now, on the caller's thread, so a bad cache fails before any UI starts.
         self._cache()
 
@@ -133,6 +138,20 @@ class TriageService:
             )
         return ""
 
+    def edit_problem(self) -> str:
+        """Why this person cannot make edits (empty when they can). Demo edits stay
+        local; on a real cache an edit needs this person's own token, so GitLab
+        attributes it to them."""
+        if self.info().source == "demo":
+            return ""
+        if self._token_ok:
+            return ""
+        source, problem = self._gitlab()
+        self._token_ok = source is not None
+        if problem:
+            return f"Read-only: {problem}"
+        return ""
+
     def push_problem(self) -> str:
         """Why edits cannot be sent now, briefly (empty when they can)."""
         if self.info().source == "demo":
@@ -158,7 +177,8 @@ class TriageService:
     def sync(self, *, full: bool | None = None, progress: Progress | None = None) -> SyncReport:
         """Push this user's waiting edits, then pull from GitLab into the cache. Blocking:
         call it from a worker thread. Never raises for network, auth or server trouble:
-        see `report.error`."""
+        see `report.error`. On a shared cache only one process pulls at a time; the
+        others push their own edits and read what it brings."""
         now = datetime.now(UTC)
         source, problem = self._gitlab()
         if source is None:
@@ -166,8 +186,17 @@ class TriageService:
         cache = self._cache()
         with self._push_lock:
             pushed = push(source, cache, author=self.user)
-        kwargs = {"progress": progress} if progress else {}
-        report = pull(source, cache, now=now, full=full, **kwargs)
+        holder = f"{self.user}@{socket.gethostname()}:{os.getpid()}"
+        busy = cache.take_pull_lease(holder, now)
+        if busy:
+            return SyncReport(
+                full=False, finished_at=now, pushed=pushed, skipped=f"{busy} is syncing"
+            )
+        try:
+            kwargs = {"progress": progress} if progress else {}
+            report = pull(source, cache, now=now, full=full, **kwargs)
+        finally:
+            cache.drop_pull_lease(holder)
         if report.ok:
             cache.set_meta(
                 source="gitlab",
@@ -300,6 +329,63 @@ class TriageService:
 
     def labels(self) -> list[LabelInfo]:
         return self._cache().labels()
+
+    # -- Salesforce and the ER call ------------------------------------------------------------
+
+    def accounts(self) -> list[Account]:
+        return self._cache().accounts()
+
+    def agenda(
+        self, *, arr_threshold: float = DEFAULT_ARR_THRESHOLD, regions: tuple[str, ...] = ()
+    ) -> Agenda:
+        """The ER call's agenda from the cache (GitLab issues and Salesforce accounts)."""
+        return build_agenda(
+            self.cards(),
+            self.accounts(),
+            self.today(),
+            arr_threshold=arr_threshold,
+            regions=regions,
+        )
+
+    def form_for_account(self, account: Account) -> NewIssueForm:
+        """A new triage issue prefilled from a Salesforce account (the ER call's "missing
+        issue" case): template fields, health, region; the person adds the reason."""
+        url = self.settings.salesforce.instance_url if self.settings.salesforce else ""
+        return NewIssueForm(
+            account=account.name,
+            salesforce_url=f"{url.rstrip('/') or 'https://login.salesforce.com'}/{account.id}",
+            success_plan_url="",
+            renewal_date=account.renewal_date.isoformat() if account.renewal_date else "",
+            reason=account.health_reasons,
+            health=account.health.label if account.health else "",
+            region=account.region,
+            tam=account.tam,
+        )
+
+    def set_salesforce_health(
+        self, account: Account, health: Health, reason: str, *, iid: int = 0
+    ) -> int:
+        """Write a score to Salesforce through the outbox (confirmed today, with the reason);
+        a change made in Salesforce since `account` was read becomes a conflict."""
+        edit = Edit(
+            EditKind.SALESFORCE_HEALTH,
+            iid,
+            uuid.uuid4().hex,
+            f"Salesforce {account.name}: {health.label}",
+            body=reason.strip(),
+            account_id=account.id,
+            account_health=health.label,
+            unmodified_since=account.last_modified,
+        )
+        return self.record(edit)
+
+    def export_er_summary(self, markdown: str, day: date) -> Path:
+        """Write the ER call's summary next to the user's data; returns where."""
+        folder = data_dir() / "er-calls"
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"er-call-{day.isoformat()}.md"
+        path.write_text(markdown, encoding="utf-8")
+        return path
 
     def undo_last(self) -> OutboxEntry | None:
         """Take back this user's newest edit that is not on GitLab yet (None when there

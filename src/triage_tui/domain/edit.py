@@ -34,6 +34,7 @@ class EditKind(Enum):
     UPDATE = "update"  # change fields of an existing issue
     NOTE = "note"  # add a comment (a weekly update)
     CREATE = "create"  # open a new triage issue
+    SALESFORCE_HEALTH = "salesforce-health"  # confirm or change an account's score in Salesforce
 
 
 class EditState(Enum):
@@ -75,6 +76,12 @@ class Edit:
     team: TriageTeam | None = None
     """The triage team, written into the description's "Triage team" section at push
     time over GitLab's current description, so other changes to it are kept."""
+    account_id: str = ""
+    """SALESFORCE_HEALTH: the account; `body` is the reason, `account_health` the score."""
+    account_health: str = ""
+    unmodified_since: str = ""
+    """The account's LastModifiedDate when the person decided: a later change in
+    Salesforce makes the write a conflict instead of overwriting it."""
 
     def to_json(self) -> str:
         data: dict[str, Any] = {
@@ -94,6 +101,9 @@ class Edit:
             "title": self.title,
             "body": self.body,
             "team": _team_json(self.team),
+            "account_id": self.account_id,
+            "account_health": self.account_health,
+            "unmodified_since": self.unmodified_since,
         }
         return json.dumps(data)
 
@@ -117,6 +127,9 @@ class Edit:
             title=data.get("title"),
             body=data.get("body") or "",
             team=_team_from_json(data.get("team")),
+            account_id=data.get("account_id") or "",
+            account_health=data.get("account_health") or "",
+            unmodified_since=data.get("unmodified_since") or "",
         )
 
     @property

@@ -17,6 +17,8 @@ class SyncReport:
     finished_at: datetime | None = None
     pushed: PushReport | None = None
     """The push of local edits that ran before the pull."""
+    skipped: str = ""
+    """Why the pull did not run (another process on a shared cache was pulling)."""
 
     @property
     def ok(self) -> bool:
@@ -26,6 +28,8 @@ class SyncReport:
         pushed = f"; {self.pushed.summary()}" if self.pushed else ""
         if self.error:
             return self.error + pushed
+        if self.skipped:
+            return f"not pulled: {self.skipped}" + pushed
         kind = "full sync" if self.full else "sync"
         text = f"{kind}: {self.issues} issues updated, notes of {self.notes_of}"
         return text + (f", {self.removed} removed" if self.removed else "") + pushed

@@ -250,6 +250,30 @@ class Cache(OutboxTables):
             self.conn.execute("DELETE FROM notes WHERE issue_iid NOT IN (SELECT iid FROM seen)")
         return int(removed)
 
+    def take_pull_lease(self, holder: str, now: datetime, ttl: float = 300.0) -> str:
+        """Become the one process that pulls into this (shared) cache, for `ttl` seconds.
+
+        Returns "" when this `holder` has the lease, else who holds it. A lease is a
+        row in meta with an expiry, taken inside BEGIN IMMEDIATE: two processes cannot
+        both take it, and one that crashed holds it only until it expires.
+        """
+        with self.write():
+            current = self.get_meta("pull_lease")
+            owner, _, expires = current.rpartition("|")
+            if owner and owner != holder and expires and float(expires) > now.timestamp():
+                return owner
+            self.conn.execute(
+                "INSERT OR REPLACE INTO meta (key, value) VALUES ('pull_lease', ?)",
+                [f"{holder}|{now.timestamp() + ttl}"],
+            )
+        return ""
+
+    def drop_pull_lease(self, holder: str) -> None:
+        with self.write():
+            self.conn.execute(
+                "DELETE FROM meta WHERE key = 'pull_lease' AND value LIKE ?", [holder + "|%"]
+            )
+
     def finish_sync(self, report: SyncReport) -> None:
         values: dict[str, str | None] = {"last_error": report.error}
         if report.ok:

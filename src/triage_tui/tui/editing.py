@@ -8,6 +8,7 @@ pending), and pushed by a thread worker. Failures keep the edit and say so.
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import wraps
 from typing import TYPE_CHECKING
 
 from textual import work
@@ -23,6 +24,7 @@ from triage_tui.domain.sync_report import PushReport, retry_delay
 from triage_tui.domain.team import TriageTeam
 from triage_tui.domain.template import parse_date
 from triage_tui.domain.triage import MovePlan, MoveRefused, with_churn
+from triage_tui.tui.er_screen import ERScreen
 from triage_tui.tui.move_modal import MoveDecision, MoveModal
 from triage_tui.tui.new_issue_modal import NewIssueModal
 from triage_tui.tui.notes_screen import NotesScreen
@@ -47,10 +49,26 @@ EDIT_BINDINGS = [
     Binding("e", "edit_menu", "Edit…", id="card.edit"),
     Binding("w", "weekly", "Updates", id="issue.weekly"),
     Binding("t", "team", "Team", id="issue.team"),
+    Binding("E", "er_call", "ER call", id="board.er-call"),
     Binding("n", "new_issue", "New issue", id="issue.new"),
     Binding("u", "undo", "Undo", show=False, id="edit.undo"),
     Binding("o", "outbox", "Outbox", show=False, id="outbox.open"),
 ]
+
+
+def needs_edit(action: Callable[..., None]) -> Callable[..., None]:
+    """An action that changes an issue: refused, with the reason, for someone who can
+    only read (no token of their own on a real cache)."""
+
+    @wraps(action)
+    def guarded(self: EditingScreen, *args: object) -> None:
+        problem = self.service.edit_problem()
+        if problem:
+            self.notify(problem, title="You can read, not edit", severity="warning", timeout=8)
+            return
+        action(self, *args)
+
+    return guarded
 
 
 class EditingScreen(Screen[None]):
@@ -89,6 +107,7 @@ class EditingScreen(Screen[None]):
 
     # -- moving cards -----------------------------------------------------------------------
 
+    @needs_edit
     def action_move_card(self, step: int) -> None:
         """Shift+arrows: to the next column left or right (skipping non-label columns)."""
         board, cursor = self.board_view.board, self.board_view.cursor
@@ -101,6 +120,7 @@ class EditingScreen(Screen[None]):
             target += step
         self.app.bell()
 
+    @needs_edit
     def action_move_to(self) -> None:
         card = self.board_view.current
         if card is None:
@@ -149,6 +169,7 @@ class EditingScreen(Screen[None]):
 
     # -- ~New review --------------------------------------------------------------------------
 
+    @needs_edit
     def action_review(self) -> None:
         card = self.board_view.current
         if card is not None:
@@ -161,6 +182,7 @@ class EditingScreen(Screen[None]):
 
     # -- new issue, and the issue's fields -----------------------------------------------------
 
+    @needs_edit
     def action_new_issue(self) -> None:
         def created(form: NewIssueForm | None) -> None:
             if form is not None:
@@ -183,6 +205,13 @@ class EditingScreen(Screen[None]):
         notes = NotesScreen(self.service, detail, self.today, send=self.push_edits)
         self.app.push_screen(notes, closed)
 
+    def action_er_call(self) -> None:
+        def closed(_: None) -> None:
+            self.reload_cards()
+
+        self.app.push_screen(ERScreen(self.service, self.today, edited=self._edited), closed)
+
+    @needs_edit
     def action_team(self) -> None:
         card = self.board_view.current
         detail = self.service.detail(card.iid) if card else None
@@ -198,6 +227,7 @@ class EditingScreen(Screen[None]):
         heading = f"Triage team of #{iid} {card.summary.title}"
         self.app.push_screen(TeamScreen(heading, detail.fields.team, card.health, members, save))
 
+    @needs_edit
     def action_edit_menu(self) -> None:
         card = self.board_view.current
         if card is None:

@@ -139,6 +139,10 @@ class NotesScreen(Screen[None]):
         self.service.save_draft(self.iid, body if has_content(body, health) else "")
 
     async def action_post(self) -> None:
+        if problem := self.service.edit_problem():
+            # The draft stays: it is posted once this person has a token.
+            self.notify(problem, title="You can read, not edit", severity="warning", timeout=8)
+            return
         text = self.query_one("#composer-text", TextArea)
         if not has_content(text.text, make_card(self.detail.summary, self.today).health):
             self.notify("Write what happened this week first.", severity="warning", timeout=4)

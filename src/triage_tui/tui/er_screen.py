@@ -1,0 +1,393 @@
+"""`E`: the weekly Customer ER call, driven by a lead from the keyboard.
+
+The agenda's sections (triage_tui.domain.er_call) with their counts at the top,
+walked in order with 1-5. Every fix goes through the same outbox as the board's
+edits; what was done is collected for the Markdown summary (`x`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import Footer, OptionList, Static
+from textual.widgets.option_list import Option
+
+from triage_tui.domain.accounts import Account
+from triage_tui.domain.board import BoardKind, Column
+from triage_tui.domain.er_call import (
+    DEFAULT_ARR_THRESHOLD,
+    Agenda,
+    Mismatch,
+    Outcome,
+    summary_markdown,
+)
+from triage_tui.domain.issue import Card
+from triage_tui.domain.labels import Region
+from triage_tui.domain.new_issue import NewIssueForm
+from triage_tui.domain.triage import MoveRefused
+from triage_tui.services import TriageService
+from triage_tui.tui.detail_pane import render_detail
+from triage_tui.tui.format import renewal_phrase
+from triage_tui.tui.new_issue_modal import NewIssueModal
+from triage_tui.tui.pickers import MenuModal, TextModal
+
+SECTIONS = (
+    ("new", "New at-risk"),
+    ("missing", "Missing issues"),
+    ("mismatch", "Mismatches"),
+    ("renewal", "Renewals without TAM"),
+    ("stale", "Stale / silent"),
+)
+
+Item = Card | Account | Mismatch
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    key: str
+    item: Item
+
+
+def _money(value: float | None) -> str:
+    if value is None:
+        return "ARR ?"
+    return f"ARR {value / 1000:,.0f}k" if value < 1_000_000 else f"ARR {value / 1e6:,.1f}M"
+
+
+def _account_line(account: Account, today: date) -> Content:
+    days = (account.renewal_date - today).days if account.renewal_date else None
+    health = account.health.label.upper() if account.health else "NO SCORE"
+    return Content.assemble(
+        (f"{health:<7}", "bold"),
+        f" {account.name}",
+        (
+            f"  {account.region or 'no region'} · {renewal_phrase(days)} · {_money(account.arr)}"
+            f" · TAM {('@' + account.tam) if account.tam else 'none'}",
+            "$text-muted",
+        ),
+    )
+
+
+def _card_line(card: Card, note: str = "") -> Content:
+    health = card.health.label.upper() if card.health else "NO HEALTH"
+    return Content.assemble(
+        (f"#{card.iid:<5}", "bold"),
+        (f"{health:<7}", "bold"),
+        f" {card.summary.title}",
+        (f"  {note}" if note else "", "$text-muted"),
+    )
+
+
+class ERScreen(Screen[None]):
+    BINDINGS = [
+        Binding("escape", "close", "Board", id="er.close"),
+        *(
+            Binding(str(n), f"section('{key}')", title, show=False, id=f"er.section-{n}")
+            for n, (key, title) in enumerate(SECTIONS, start=1)
+        ),
+        Binding("r", "review", "Reviewed", id="er.review"),
+        Binding("n", "open_issue", "Open issue", id="er.open-issue"),
+        Binding("g", "gitlab_right", "GitLab is right", id="er.gitlab-right"),
+        Binding("f", "salesforce_right", "Salesforce is right", id="er.salesforce-right"),
+        Binding("a", "arr", "ARR ≥", id="er.arr"),
+        Binding("z", "region", "Region", id="er.region"),
+        Binding("x", "export", "Export summary", id="er.export"),
+    ]
+
+    def __init__(
+        self, service: TriageService, today: date, *, edited: Callable[[str], None]
+    ) -> None:
+        """`edited(what)` tells the board screen an edit was recorded (it pushes)."""
+        super().__init__()
+        self.service = service
+        self.today = today
+        self.edited = edited
+        self.section = "new"
+        self.outcome = Outcome()
+        self.arr_threshold = DEFAULT_ARR_THRESHOLD
+        self.regions: tuple[str, ...] = ()
+        self.agenda = Agenda()
+        self.rows: list[Row] = []
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="er-title", markup=False)
+        yield Static(id="er-sections", markup=False)
+        with Horizontal(id="er-main"):
+            yield OptionList(id="er-list")
+            with VerticalScroll(id="er-detail"):
+                yield Static(id="er-detail-text", markup=False)
+        yield Static(id="er-help", markup=False)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.refresh_agenda()
+        self.query_one("#er-list", OptionList).focus()
+
+    # -- showing --------------------------------------------------------------------------
+
+    def refresh_agenda(self) -> None:
+        self.agenda = self.service.agenda(arr_threshold=self.arr_threshold, regions=self.regions)
+        self._show()
+
+    def _section_rows(self) -> list[Row]:
+        agenda = self.agenda
+        if self.section == "new":
+            return [Row("card", c) for c in agenda.new_issues]
+        if self.section == "missing":
+            return [Row("account", a) for a in agenda.missing_issues]
+        if self.section == "mismatch":
+            return [Row("mismatch", m) for m in agenda.mismatches]
+        if self.section == "renewal":
+            return [Row("account", a) for a in agenda.renewals_without_tam]
+        return [Row("account", a) for a in agenda.stale_scores] + [
+            Row("card", c) for c in agenda.silent_issues
+        ]
+
+    def _line(self, row: Row) -> Content:
+        item = row.item
+        if isinstance(item, Mismatch):
+            return Content.assemble(
+                (f"#{item.card.iid:<5}", "bold"),
+                f"{item.card.summary.title}  ",
+                ("GitLab ", "$text-muted"),
+                (item.gitlab, "bold"),
+                (" · Salesforce ", "$text-muted"),
+                (item.salesforce, "bold $warning"),
+            )
+        if isinstance(item, Account):
+            line = _account_line(item, self.today)
+            if self.section == "stale":
+                confirmed = item.health_date.isoformat() if item.health_date else "never"
+                line = Content.assemble(line, (f" · score confirmed {confirmed}", "$warning"))
+            return line
+        note = ""
+        if self.section == "stale":
+            days = item.days_since_update
+            note = f"no weekly update for {days} days" if days is not None else "never updated"
+        return _card_line(item, note)
+
+    def _show(self) -> None:
+        counts = self.agenda.counts()
+        title = Content.assemble(
+            (" Customer ER call ", "bold reverse"),
+            f" {self.today.isoformat()} · ",
+            (
+                f"{len(self.outcome.reviewed)} reviewed, {len(self.outcome.changed)} changed, "
+                f"{len(self.outcome.opened)} opened",
+                "$accent",
+            ),
+            ("  (Esc: board · x: export summary)", "$text-muted"),
+        )
+        self.query_one("#er-title", Static).update(title)
+        tabs: list[Content | str | tuple[str, str]] = []
+        for n, ((key, name), count) in enumerate(zip(SECTIONS, counts.values(), strict=True), 1):
+            style = "bold reverse $accent" if key == self.section else ""
+            tabs += [(f" {n} {name} ({count}) ", style), " "]
+        self.query_one("#er-sections", Static).update(Content.assemble(*tabs))
+        self.rows = self._section_rows()
+        listing = self.query_one("#er-list", OptionList)
+        highlighted = listing.highlighted or 0
+        listing.clear_options()
+        if self.rows:
+            listing.add_options(Option(self._line(row)) for row in self.rows)
+            listing.highlighted = min(highlighted, len(self.rows) - 1)
+        else:
+            listing.add_option(
+                Option("Nothing here: this part of the agenda is done.", disabled=True)
+            )
+        self._help()
+        self._detail()
+
+    def _help(self) -> None:
+        keys = {
+            "new": "r marks reviewed (removes ~New)",
+            "missing": "n opens a triage issue prefilled from the account",
+            "mismatch": "g: GitLab is right (updates Salesforce) · f: Salesforce is right "
+            "(relabels the issue); both ask why",
+            "renewal": f"a sets the ARR threshold (now {self.arr_threshold:,.0f}) · z filters "
+            f"by region (now {', '.join(self.regions) or 'all'})",
+            "stale": "scores not confirmed in 31 days, and issues without a weekly update in 7",
+        }[self.section]
+        self.query_one("#er-help", Static).update(Content.assemble((f" {keys}", "$text-muted")))
+
+    def current(self) -> Row | None:
+        listing = self.query_one("#er-list", OptionList)
+        if listing.highlighted is None or not self.rows:
+            return None
+        return self.rows[min(listing.highlighted, len(self.rows) - 1)]
+
+    @on(OptionList.OptionHighlighted, "#er-list")
+    def _detail(self) -> None:
+        row = self.current()
+        text = self.query_one("#er-detail-text", Static)
+        if row is None:
+            text.update("")
+            return
+        item = row.item
+        card = item.card if isinstance(item, Mismatch) else item if isinstance(item, Card) else None
+        account = (
+            item.account
+            if isinstance(item, Mismatch)
+            else item
+            if isinstance(item, Account)
+            else None
+        )
+        parts: list[Content | str | tuple[str, str]] = []
+        if account is not None:
+            parts += [
+                ("Salesforce\n", "bold"),
+                f"{account.name}\nHealth {account.health.label if account.health else '?'}",
+                f" (confirmed {account.health_date or 'never'})\n",
+                f"Renewal {account.renewal_date or '?'} · {_money(account.arr)}\n",
+                f"Region {account.region or '?'} · owner {account.owner or '?'} · "
+                f"TAM {account.tam or 'none'}\nReasons: {account.health_reasons or '—'}\n\n",
+            ]
+        if card is not None:
+            detail = self.service.detail(card.iid)
+            if detail is not None:
+                parts.append(render_detail(detail, self.today))
+        text.update(Content.assemble(*parts))
+
+    # -- navigation ----------------------------------------------------------------------
+
+    def action_section(self, key: str) -> None:
+        self.section = key
+        self.query_one("#er-list", OptionList).highlighted = 0
+        self._show()
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+    # -- fixing things -------------------------------------------------------------------
+
+    def _can_edit(self) -> bool:
+        problem = self.service.edit_problem()
+        if problem:
+            self.notify(problem, title="You can read, not edit", severity="warning", timeout=8)
+        return not problem
+
+    def _done(self, what: str) -> None:
+        self.edited(what)
+        self.refresh_agenda()
+
+    def action_review(self) -> None:
+        row = self.current() if self._can_edit() else None
+        if row is None or not isinstance(row.item, Card) or self.section != "new":
+            return
+        card = row.item
+        self.service.toggle_reviewed(card.iid)
+        self.outcome = self.outcome.with_reviewed(f"#{card.iid} {card.summary.title}")
+        self._done(f"#{card.iid} reviewed")
+
+    def action_open_issue(self) -> None:
+        row = self.current() if self._can_edit() else None
+        if row is None or not isinstance(row.item, Account):
+            return
+        account = row.item
+
+        def created(form: NewIssueForm | None) -> None:
+            if form is not None:
+                self.service.new_issue(form)
+                health = form.health or "?"
+                self.outcome = self.outcome.with_opened(f"{form.account.strip()} ({health})")
+                self._done(f"issue opened for {form.account.strip()}")
+
+        self.app.push_screen(NewIssueModal(self.service.form_for_account(account)), created)
+
+    def _ask_reason(self, heading: str, then: Callable[[str], None]) -> None:
+        def check(text: str) -> str:
+            return "" if text.strip() else "Say why: it goes on the issue and in Salesforce."
+
+        def answered(reason: str | None) -> None:
+            if reason:
+                then(reason)
+
+        self.app.push_screen(TextModal(heading, "", check, "the reason"), answered)
+
+    def action_gitlab_right(self) -> None:
+        row = self.current() if self._can_edit() else None
+        if row is None or not isinstance(row.item, Mismatch):
+            return
+        mismatch = row.item
+        health = mismatch.card.health
+        if health is None:
+            self.notify("The issue has no single health label to send.", severity="warning")
+            return
+
+        def send(reason: str) -> None:
+            self.service.set_salesforce_health(
+                mismatch.account, health, reason, iid=mismatch.card.iid
+            )
+            line = (
+                f"{mismatch.account.name}: Salesforce {mismatch.salesforce} → {health.label} "
+                f"({reason})"
+            )
+            self.outcome = self.outcome.with_changed(line)
+            self._done(line)
+
+        self._ask_reason(f"Why is {health.label} right for {mismatch.account.name}?", send)
+
+    def action_salesforce_right(self) -> None:
+        row = self.current() if self._can_edit() else None
+        if row is None or not isinstance(row.item, Mismatch):
+            return
+        mismatch = row.item
+        target = mismatch.account.health
+        if target is None:
+            return
+        column = Column(target.label, target.label, (), health=target)
+        try:
+            plan = self.service.plan_move(mismatch.card.iid, BoardKind.COLOURS, column)
+        except MoveRefused as refused:
+            self.notify(str(refused), severity="warning")
+            return
+
+        def relabel(reason: str) -> None:
+            self.service.move(plan, reason)
+            line = f"#{mismatch.card.iid} {mismatch.card.summary.title}: {plan.summary} ({reason})"
+            self.outcome = self.outcome.with_changed(line)
+            self._done(line)
+
+        self._ask_reason(f"#{mismatch.card.iid}: {plan.summary}, as in Salesforce. Why?", relabel)
+
+    def action_arr(self) -> None:
+        def check(text: str) -> str:
+            try:
+                float(text.replace(",", "").rstrip("kK") or "0")
+            except ValueError:
+                return "A number, e.g. 250000 or 250k."
+            return ""
+
+        def saved(text: str | None) -> None:
+            if text is not None:
+                value = float(text.replace(",", "").rstrip("kK") or "0")
+                self.arr_threshold = value * 1000 if text.lower().endswith("k") else value
+                self.refresh_agenda()
+
+        self.app.push_screen(
+            TextModal("Large accounts: ARR at least", f"{self.arr_threshold:.0f}", check), saved
+        )
+
+    def action_region(self) -> None:
+        choices = [("0", "All regions"), *((str(n), r.label) for n, r in enumerate(Region, 1))]
+
+        def picked(key: str | None) -> None:
+            if key is not None:
+                self.regions = () if key == "0" else (list(Region)[int(key) - 1].label,)
+                self.refresh_agenda()
+
+        self.app.push_screen(MenuModal("Renewals in which region?", choices), picked)
+
+    def action_export(self) -> None:
+        text = summary_markdown(self.agenda, self.outcome, self.today)
+        path = self.service.export_er_summary(text, self.today)
+        self.app.copy_to_clipboard(text)
+        self.notify(f"Summary written to {path} and copied to the clipboard.", timeout=8)
