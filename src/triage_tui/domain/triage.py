@@ -39,6 +39,15 @@ class MovePlan:
     warnings: tuple[str, ...] = ()
 
 
+@dataclass(frozen=True, slots=True)
+class MoveDecision:
+    """What the person answered for a planned move."""
+
+    reason: str
+    signals: tuple[str, ...] = ()
+    churn: ChurnClass | None = None
+
+
 def plan_move(
     *,
     iid: int,

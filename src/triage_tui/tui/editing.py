@@ -23,14 +23,7 @@ from triage_tui.domain.new_issue import NewIssueForm
 from triage_tui.domain.sync_report import PushReport, retry_delay
 from triage_tui.domain.team import TriageTeam
 from triage_tui.domain.template import parse_date
-from triage_tui.domain.triage import MovePlan, MoveRefused, with_churn
-from triage_tui.tui.er_screen import ERScreen
-from triage_tui.tui.move_modal import MoveDecision, MoveModal
-from triage_tui.tui.new_issue_modal import NewIssueModal
-from triage_tui.tui.notes_screen import NotesScreen
-from triage_tui.tui.outbox_screen import OutboxScreen
-from triage_tui.tui.pickers import MenuModal, PickModal, TextModal
-from triage_tui.tui.team_screen import TeamScreen
+from triage_tui.domain.triage import MoveDecision, MovePlan, MoveRefused, with_churn
 
 if TYPE_CHECKING:
     from datetime import date
@@ -39,6 +32,9 @@ if TYPE_CHECKING:
 
     from triage_tui.services import TriageService
     from triage_tui.tui.board_view import BoardView
+
+# The dialogs and screens below are imported where they open, not at start-up: together
+# they cost ~60 ms of imports (Markdown, TextArea...) before the board's first paint.
 
 EDIT_BINDINGS = [
     Binding("shift+left,H", "move_card(-1)", "Move left", show=False, id="card.move-left"),
@@ -122,6 +118,8 @@ class EditingScreen(Screen[None]):
 
     @needs_edit
     def action_move_to(self) -> None:
+        from triage_tui.tui.pickers import MenuModal
+
         card = self.board_view.current
         if card is None:
             return
@@ -141,6 +139,8 @@ class EditingScreen(Screen[None]):
         self.app.push_screen(MenuModal(f"Move #{card.iid} to…", choices), picked)
 
     def _plan_and_ask(self, column_index: int) -> None:
+        from triage_tui.tui.move_modal import MoveModal
+
         card = self.board_view.current
         if card is None:
             return
@@ -184,6 +184,8 @@ class EditingScreen(Screen[None]):
 
     @needs_edit
     def action_new_issue(self) -> None:
+        from triage_tui.tui.new_issue_modal import NewIssueModal
+
         def created(form: NewIssueForm | None) -> None:
             if form is not None:
                 local = self.service.new_issue(form)
@@ -193,6 +195,8 @@ class EditingScreen(Screen[None]):
         self.app.push_screen(NewIssueModal(), created)
 
     def action_weekly(self) -> None:
+        from triage_tui.tui.notes_screen import NotesScreen
+
         card = self.board_view.current
         detail = self.service.detail(card.iid) if card else None
         if detail is None:
@@ -206,6 +210,8 @@ class EditingScreen(Screen[None]):
         self.app.push_screen(notes, closed)
 
     def action_er_call(self) -> None:
+        from triage_tui.tui.er_screen import ERScreen
+
         def closed(_: None) -> None:
             self.reload_cards()
 
@@ -213,6 +219,8 @@ class EditingScreen(Screen[None]):
 
     @needs_edit
     def action_team(self) -> None:
+        from triage_tui.tui.team_screen import TeamScreen
+
         card = self.board_view.current
         detail = self.service.detail(card.iid) if card else None
         if card is None or detail is None:
@@ -229,6 +237,8 @@ class EditingScreen(Screen[None]):
 
     @needs_edit
     def action_edit_menu(self) -> None:
+        from triage_tui.tui.pickers import MenuModal
+
         card = self.board_view.current
         if card is None:
             return
@@ -247,6 +257,8 @@ class EditingScreen(Screen[None]):
         self.app.push_screen(MenuModal(f"Edit #{card.iid}", choices), picked)
 
     def _edit_field(self, iid: int, key: str) -> None:
+        from triage_tui.tui.pickers import TextModal
+
         detail = self.service.detail(iid)
         if detail is None:
             return
@@ -316,6 +328,8 @@ class EditingScreen(Screen[None]):
         multiple: bool,
         save: Callable[[tuple[str, ...]], object],
     ) -> None:
+        from triage_tui.tui.pickers import PickModal
+
         def picked(values: tuple[str, ...] | None) -> None:
             if values is not None:
                 save(values)
@@ -334,9 +348,13 @@ class EditingScreen(Screen[None]):
         self.reload_cards()
 
     def action_outbox(self) -> None:
+        from triage_tui.tui.outbox_screen import OutboxScreen
+
         self.app.push_screen(OutboxScreen(self.service.outbox(), self._decide))
 
     def _decide(self, action: str, entry_id: int | None) -> None:
+        from triage_tui.tui.outbox_screen import OutboxScreen
+
         if action == "retry" and entry_id is not None:
             self.service.retry_edit(entry_id)
         elif action == "discard" and entry_id is not None:
@@ -376,6 +394,8 @@ class EditingScreen(Screen[None]):
         self.post_message(self.PushFinished(self.service.push()))
 
     async def on_editing_screen_push_finished(self, message: PushFinished) -> None:
+        from triage_tui.tui.notes_screen import NotesScreen
+
         self._pushing = False
         report = message.report
         self.push_status = report.summary() if (report.pushed or report.error) else ""

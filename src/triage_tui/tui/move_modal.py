@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -14,7 +12,7 @@ from textual.widgets import Input, RadioButton, RadioSet, SelectionList, Static
 
 from triage_tui.domain.health import SIGNALS
 from triage_tui.domain.labels import ChurnClass
-from triage_tui.domain.triage import MovePlan
+from triage_tui.domain.triage import MoveDecision, MovePlan
 
 _CHURN_WORDS = {
     ChurnClass.EXPECTED_AVOIDABLE: "expected, avoidable",
@@ -22,13 +20,6 @@ _CHURN_WORDS = {
     ChurnClass.UNEXPECTED_AVOIDABLE: "unexpected, avoidable",
     ChurnClass.UNEXPECTED_UNAVOIDABLE: "unexpected, unavoidable",
 }
-
-
-@dataclass(frozen=True, slots=True)
-class MoveDecision:
-    reason: str
-    signals: tuple[str, ...] = ()
-    churn: ChurnClass | None = None
 
 
 class MoveModal(ModalScreen[MoveDecision | None]):
