@@ -48,13 +48,19 @@ def follow(old: Board, cursor: Cursor, new: Board) -> Cursor:
     the nearest column that has cards, so walking a queue never strands it."""
     if old.columns and 0 <= cursor.column < len(old.columns):
         column = old.columns[cursor.column]
+        landed = clamp(new, cursor)
+        for index, candidate in enumerate(new.columns):
+            if candidate.key == column.key:
+                landed = clamp(new, Cursor(index, cursor.row))
+                break
         if 0 <= cursor.row < len(column):
             found = new.find(column.cards[cursor.row].iid)
             if found is not None:
                 return Cursor(*found)
-        for index, candidate in enumerate(new.columns):
-            if candidate.key == column.key:
-                return _nearest_cards(new, clamp(new, Cursor(index, cursor.row)))
+            # The card left (its column may be empty now, or gone).
+            return _nearest_cards(new, landed)
+        # The cursor was on an empty column the person chose: it stays there.
+        return landed
     return clamp(new, cursor)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from calendar import monthrange
 from datetime import date
 
 
@@ -18,13 +19,11 @@ def milestone_title(renewal: date) -> str:
 def quarter_bounds(renewal: date) -> tuple[date, date]:
     """First and last day of the renewal date's quarter (the milestone's start and due dates)."""
     first_month = (quarter_of(renewal) - 1) * 3 + 1
-    start = date(renewal.year, first_month, 1)
-    end = (
-        date(renewal.year + 1, 1, 1)
-        if first_month == 10
-        else date(renewal.year, first_month + 3, 1)
-    )
-    return start, date.fromordinal(end.toordinal() - 1)
+    last_month = first_month + 2
+    # The last day of the quarter's last month: no step into the next year, which for
+    # 9999-12-31 (a common "no end date" sentinel) would be past date.max.
+    last_day = monthrange(renewal.year, last_month)[1]
+    return date(renewal.year, first_month, 1), date(renewal.year, last_month, last_day)
 
 
 def bounds_of_title(title: str) -> tuple[date, date] | None:

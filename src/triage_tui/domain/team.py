@@ -57,13 +57,26 @@ REQUIRED_ROLES: tuple[Role, ...] = (Role.ACCOUNT_OWNER, Role.TAM, Role.EXECUTIVE
 _PERSON = re.compile(r"@?([A-Za-z0-9_.][A-Za-z0-9_.\-]*)")
 
 
+def _unemphasize(token: str) -> str:
+    """Drop Markdown bold, italics and code around a mention ("**@a**", "_@a_", "`@a`").
+
+    Underscores go only as a pair around the token: a GitLab username may end in one
+    ("@bob_"), and that one is part of the name.
+    """
+    token = token.strip("*`")
+    opening = len(token) - len(token.lstrip("_"))
+    if opening and token.endswith("_" * opening):
+        token = token[opening:-opening]
+    return token
+
+
 def parse_people(text: str) -> tuple[str, ...]:
     """Usernames from "@alice, @bob" (also "alice bob", "@alice and @bob"); dashes mean none."""
     people: list[str] = []
     for token in re.split(r"[,;\s]+", text.strip()):
         if token.lower() in ("", "and", "&", "-", "--", "—", "n/a", "none", "tbd", "_none_"):
             continue
-        match = _PERSON.fullmatch(token.strip("*_`"))
+        match = _PERSON.fullmatch(_unemphasize(token))
         if match and match.group(1) not in people:
             people.append(match.group(1))
     return tuple(people)
@@ -107,11 +120,13 @@ class TriageTeam:
         return bool(self.people(Role.TAM_LEADER) or self.people(Role.CS_LEADER))
 
     def missing_roles(self) -> tuple[str, ...]:
-        """Required roles with nobody in them, by name."""
-        missing = [role.value for role in REQUIRED_ROLES if not self.people(role)]
+        """Required roles with nobody in them, by name, in the handbook's order (a missing
+        leader comes after the account owner and TAM, before the executive sponsor)."""
+        missing = [(role, role.value) for role in REQUIRED_ROLES if not self.people(role)]
         if not self.has_leader:
-            missing.insert(2, "TAM Leader or CS Manager / Director")
-        return tuple(missing)
+            missing.append((Role.TAM_LEADER, "TAM Leader or CS Manager / Director"))
+        order = list(Role)
+        return tuple(name for role, name in sorted(missing, key=lambda m: order.index(m[0])))
 
     def __bool__(self) -> bool:
         return bool(self.members)

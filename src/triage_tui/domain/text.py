@@ -11,10 +11,11 @@ import re
 # C0 controls except tab and newline, DEL, C1 controls, and the bidi overrides and
 # isolates that can make text read differently from how it is stored (Trojan Source).
 _UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
-# A whole ANSI escape sequence (CSI ... final byte, OSC ... BEL/ST) goes, not just its ESC,
+# A whole ANSI escape sequence (CSI ... final byte, OSC ... BEL/ST, and the short ones such
+# as "\x1bc" or tput's "\x1b(B": intermediates, then one final byte) goes, not just its ESC,
 # so "\x1b[31mred" becomes "red" rather than "[31mred".
 _ESCAPE_SEQUENCE = re.compile(
-    r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[@-_]"
+    r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[ -/]*[0-~]"
 )
 
 

@@ -21,8 +21,15 @@ from triage_tui.tui.format import age_phrase, health_text, renewal_phrase
 DESCRIPTION_LIMIT = 20_000
 
 
-def _row(name: str, value: str, value_style: str = "") -> Content:
-    return Content.assemble((f"{name:<18}", "$text-muted"), (value or "—", value_style), "\n")
+#: Field names are padded to this width; the longest ("Success plan URL") keeps a gap.
+LABEL_WIDTH = 18
+#: Team rows: the longest role name in full, indented, then at least one space.
+TEAM_LABEL_WIDTH = 2 + max(len(role.value) for role in Role) + 1
+
+
+def _row(name: str, value: str, value_style: str = "", *, width: int = LABEL_WIDTH) -> Content:
+    label = f"{name:<{width - 1}} "  # never runs into the value, whatever the name's length
+    return Content.assemble((label, "$text-muted"), (value or "—", value_style), "\n")
 
 
 def render_detail(detail: IssueDetail, today: date) -> Content:
@@ -68,7 +75,9 @@ def render_detail(detail: IssueDetail, today: date) -> Content:
     parts.append(("Triage team\n", "bold"))
     for role in Role:
         people = fields.team.people(role)
-        parts.append(_row(f"  {role.value}"[:18], ", ".join(f"@{p}" for p in people)))
+        parts.append(
+            _row(f"  {role.value}", ", ".join(f"@{p}" for p in people), width=TEAM_LABEL_WIDTH)
+        )
     missing = fields.team.missing_roles()
     if missing:
         parts.append((f"⚠ Missing: {', '.join(missing)}\n", "$warning"))

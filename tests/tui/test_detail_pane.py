@@ -1,0 +1,97 @@
+"""The detail pane's text: template fields and a readable, aligned Triage team section."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+
+from tests.conftest import TODAY
+from triage_tui.domain.issue import IssueDetail, IssueState, IssueSummary
+from triage_tui.domain.team import Role
+from triage_tui.tui.detail_pane import render_detail
+
+DESCRIPTION = """\
+**Salesforce URL:** https://acme.my.salesforce.com/001A000001
+**Customer Success Plan URL:** https://gitlab.example.com/cs/acme
+**Contract Renewal Date:** 2027-03-31
+
+**Reason for Health Score:**
+Low adoption [b]not bold[/b] [@click=app.quit]x[/]
+
+### Triage team
+
+- **Account Owner:** @ann
+- **TAM:** @tim
+- **CS Manager / Director:** @dora
+- **Professional Services Engineer:** —
+- **Executive Sponsor:** @tariq
+- **Product Managers:** @pm1, @pm2
+"""
+
+
+def _detail(description: str = DESCRIPTION) -> IssueDetail:
+    summary = IssueSummary(
+        iid=42,
+        title="Acme [red]Corp[/red]",
+        state=IssueState.OPENED,
+        labels=("Red", "EMEA"),
+        renewal_date=datetime(2027, 3, 31).date(),
+        tam="tim",
+        last_update_at=datetime(2026, 11, 20, 9, 0, tzinfo=UTC),
+    )
+    return IssueDetail.build(summary, description=description)
+
+
+def _team_lines(text: str) -> list[str]:
+    lines = text.splitlines()
+    start = lines.index("Triage team") + 1
+    return lines[start : start + len(Role)]
+
+
+def test_team_roles_are_shown_in_full_and_apart_from_their_values() -> None:
+    text = render_detail(_detail(), TODAY).plain
+    assert "CS Manager / Director" in text
+    assert "Professional Services Engineer" in text
+    assert re.search(r"Executive Sponsor\s+@tariq", text)
+    assert re.search(r"CS Manager / Director\s+@dora", text)
+    assert re.search(r"Professional Services Engineer\s+—", text)
+    assert re.search(r"Product Managers\s+@pm1, @pm2", text)
+    assert "Sponso@" not in text
+    assert "Dir—" not in text
+
+
+def test_team_rows_list_every_role_with_values_in_one_column() -> None:
+    lines = _team_lines(render_detail(_detail(), TODAY).plain)
+    starts = set()
+    for line, role in zip(lines, Role, strict=True):
+        assert line.startswith(f"  {role.value} "), line
+        name_end = line.index(role.value) + len(role.value)
+        value_start = len(line) - len(line[name_end:].lstrip())
+        assert value_start > name_end, line  # at least one space
+        starts.add(value_start)
+    assert len(starts) == 1, lines
+
+
+def test_an_empty_role_shows_a_dash() -> None:
+    lines = _team_lines(render_detail(_detail(), TODAY).plain)
+    regional = next(line for line in lines if "Regional Sales Manager" in line)
+    assert regional.split("Regional Sales Manager", 1)[1].strip() == "—"
+
+
+def test_field_rows_keep_their_layout() -> None:
+    text = render_detail(_detail(), TODAY).plain
+    assert "Salesforce URL    https://acme.my.salesforce.com/001A000001" in text
+    assert "Success plan URL  https://gitlab.example.com/cs/acme" in text
+
+
+def test_gitlab_text_is_shown_as_typed_not_as_markup() -> None:
+    text = render_detail(_detail(), TODAY).plain
+    assert "#42 Acme [red]Corp[/red]" in text
+    assert "Low adoption [b]not bold[/b] [@click=app.quit]x[/]" in text
+
+
+def test_missing_roles_are_flagged() -> None:
+    text = render_detail(_detail("### Triage team\n- TAM: @tim\n"), TODAY).plain
+    assert (
+        "⚠ Missing: Account Owner, TAM Leader or CS Manager / Director, Executive Sponsor" in text
+    )
