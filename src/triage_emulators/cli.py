@@ -1,9 +1,10 @@
-"""`triage-emulator gitlab`: a seeded GitLab emulator for manual runs."""
+"""`triage-emulator gitlab|salesforce`: seeded emulators for manual runs."""
 
 from __future__ import annotations
 
 import argparse
 import time
+from collections.abc import Callable
 from datetime import date
 
 from triage_emulators.gitlab import GitLabEmulator
@@ -15,14 +16,38 @@ def main() -> int:
     gitlab = commands.add_parser("gitlab", help="serve a seeded GitLab project on 127.0.0.1")
     gitlab.add_argument("--count", type=int, default=300, help="issues to seed")
     gitlab.add_argument("--token", default="demo-token", help="the token it accepts")
+    salesforce = commands.add_parser(
+        "salesforce", help="serve seeded Salesforce accounts over HTTPS on 127.0.0.1"
+    )
+    salesforce.add_argument(
+        "--count", type=int, default=300, help="demo issues the accounts match (as for gitlab)"
+    )
     args = parser.parse_args()
+    if args.command == "salesforce":
+        return _serve_salesforce(args.count)
     emulator = GitLabEmulator.from_demo(date.today(), count=args.count, token=args.token).start()
     print(f"GitLab emulator at {emulator.url}")
     print(f"  project: {emulator.project.path}   token: {args.token}")
     print("  triage-tui --gitlab-url URL --project PATH sync   (with GITLAB_TOKEN set)")
+    _wait(emulator.stop)
+    return 0
+
+
+def _serve_salesforce(count: int) -> int:
+    from triage_emulators.salesforce import SalesforceEmulator
+
+    emulator = SalesforceEmulator.from_demo(date.today(), count=count).start()
+    print(f"Salesforce emulator at {emulator.url} ({len(emulator.accounts)} accounts)")
+    print(f"  trust its test CA: [salesforce] ca_bundle = {emulator.ca_pem_path!r}")
+    print(f"  [salesforce] instance_url = {emulator.url!r}")
+    print(f"  SALESFORCE_INSTANCE_URL={emulator.url} SALESFORCE_SESSION_ID={emulator.session_id}")
+    _wait(emulator.stop)
+    return 0
+
+
+def _wait(stop: Callable[[], None]) -> None:
     try:
         while True:
             time.sleep(3600)
     except KeyboardInterrupt:
-        emulator.stop()
-    return 0
+        stop()

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 import platformdirs
@@ -25,6 +27,27 @@ EXAMPLE = """\
 # [keymap]
 # "board.switch" = "tab"
 # "board.cursor-down" = "down,j,n"
+
+# Salesforce, the system of record for health. Credentials never go here: set
+# SALESFORCE_USERNAME, SALESFORCE_PASSWORD and SALESFORCE_SECURITY_TOKEN (or
+# SALESFORCE_INSTANCE_URL and SALESFORCE_SESSION_ID), or keep them in the OS keyring.
+# [salesforce]
+# instance_url = "https://acme.my.salesforce.com"
+# domain = "login"                # "test" for a sandbox, "acme.my" for a My Domain login
+# api_version = "59.0"
+# ca_bundle = "/etc/ssl/certs/company-ca.pem"   # a PEM bundle to trust instead of the system's
+# timeout = 30                    # seconds per request
+#
+# Field API names, when your org's differ from these defaults:
+# [salesforce.fields]
+# health = "Health_Score__c"
+# health_date = "Health_Score_Date__c"
+# health_reasons = "Health_Score_Reasons__c"
+# renewal_date = "Next_Renewal_Date__c"
+# arr = "ARR__c"
+# region = "Region__c"
+# owner = "Account_Owner__c"
+# tam = "TAM__c"
 """
 
 
@@ -51,6 +74,48 @@ def demo_cache_path() -> Path:
     return Path(platformdirs.user_cache_dir(APP_NAME)) / "demo.db"
 
 
+#: Logical field -> the Account field's API name in Salesforce, as in the handbook's org.
+#: Orgs name custom fields differently; `[salesforce.fields]` overrides any of them.
+DEFAULT_SALESFORCE_FIELDS: Mapping[str, str] = MappingProxyType(
+    {
+        "id": "Id",
+        "name": "Name",
+        "health": "Health_Score__c",
+        "health_date": "Health_Score_Date__c",
+        "health_reasons": "Health_Score_Reasons__c",
+        "renewal_date": "Next_Renewal_Date__c",
+        "arr": "ARR__c",
+        "region": "Region__c",
+        "owner": "Account_Owner__c",
+        "tam": "TAM__c",
+        "last_modified": "LastModifiedDate",
+    }
+)
+
+# A field API name (optionally one relationship hop, "Owner.Name"): it is put into SOQL
+# as is, so nothing else may pass.
+_API_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*(\.[A-Za-z][A-Za-z0-9_]*)?")
+_DOMAIN = re.compile(r"[A-Za-z0-9][A-Za-z0-9.-]*")
+_API_VERSION = re.compile(r"\d{2,3}\.\d")
+
+
+@dataclass(frozen=True, slots=True)
+class SalesforceSettings:
+    """Where Salesforce is and what its Account fields are called (no credentials)."""
+
+    instance_url: str = ""
+    """The org's URL, e.g. https://acme.my.salesforce.com (used with a session id)."""
+    domain: str = "login"
+    """The SOAP login host before .salesforce.com: "login", "test" or a My Domain "acme.my"."""
+    api_version: str = "59.0"
+    ca_bundle: str = ""
+    """A PEM bundle to trust instead of the system's (a company's TLS-inspecting proxy)."""
+    timeout: float = 30.0
+    """Seconds before any one request is given up (simple-salesforce sets none itself)."""
+    fields: Mapping[str, str] = field(default_factory=lambda: dict(DEFAULT_SALESFORCE_FIELDS))
+    """Logical name -> API name, every key of DEFAULT_SALESFORCE_FIELDS present."""
+
+
 @dataclass(frozen=True, slots=True)
 class Settings:
     gitlab_url: str = ""
@@ -65,12 +130,16 @@ class Settings:
     """Seconds to wait for another process's write lock on the cache before giving up."""
     keymap: Mapping[str, str] = field(default_factory=dict)
     """Binding id -> keys, overriding the defaults."""
+    salesforce: SalesforceSettings | None = None
+    """The `[salesforce]` table; None when the file has none (no Salesforce sync)."""
 
 
-def _expect(data: Mapping[str, Any], key: str, kind: type, path: Path) -> Any:
+def _expect(data: Mapping[str, Any], key: str, kind: type | tuple[type, ...], path: Path) -> Any:
     value = data.get(key)
     if value is not None and not isinstance(value, kind):
-        raise ConfigError(f"{path}: `{key}` should be a {kind.__name__}, not {value!r}.")
+        kinds = kind if isinstance(kind, tuple) else (kind,)
+        names = " or ".join(k.__name__ for k in kinds)
+        raise ConfigError(f"{path}: `{key}` should be a {names}, not {value!r}.")
     return value
 
 
@@ -89,20 +158,74 @@ def load_settings(path: Path | None = None, **overrides: Any) -> Settings:
     for binding_id, keys in keymap.items():
         if not isinstance(keys, str):
             raise ConfigError(f"{path}: keymap entry `{binding_id}` should be a string of keys.")
-    project = _expect(data, "project", (str, int), path)  # type: ignore[arg-type]
+    project = _expect(data, "project", (str, int), path)
     cache = _expect(data, "cache", str, path)
     settings = Settings(
         gitlab_url=(_expect(data, "gitlab_url", str, path) or "").rstrip("/"),
         project=str(project) if project is not None else "",
         cache_path=Path(cache).expanduser() if cache else default_cache_path(),
         sync_interval=int(_expect(data, "sync_interval", int, path) or 300),
-        busy_timeout=float(_expect(data, "busy_timeout", (int, float), path) or 5.0),  # type: ignore[arg-type]
+        busy_timeout=float(_expect(data, "busy_timeout", (int, float), path) or 5.0),
         keymap=dict(keymap),
+        salesforce=_salesforce(data, path),
     )
     values = {k: v for k, v in overrides.items() if v is not None}
     if "cache_path" in values:
         values["cache_path"] = Path(values["cache_path"]).expanduser()
     return Settings(**{**_as_dict(settings), **values})
+
+
+def _salesforce(data: Mapping[str, Any], path: Path) -> SalesforceSettings | None:
+    """The `[salesforce]` table, checked: a wrong value is named with the fix, not guessed."""
+    table = _expect(data, "salesforce", dict, path)
+    if table is None:
+        return None
+    where = f"{path} [salesforce]"
+    known = {"instance_url", "domain", "api_version", "ca_bundle", "timeout", "fields"}
+    if unknown := sorted(set(table) - known):
+        raise ConfigError(f"{where}: unknown key(s) {', '.join(unknown)}.")
+    instance_url = (_expect(table, "instance_url", str, path) or "").strip().rstrip("/")
+    if instance_url and not instance_url.startswith("https://"):
+        raise ConfigError(
+            f"{where}: `instance_url` should start with https://, not {instance_url!r}."
+        )
+    domain = (_expect(table, "domain", str, path) or "login").strip()
+    if not _DOMAIN.fullmatch(domain) or domain.endswith("salesforce.com"):
+        raise ConfigError(
+            f"{where}: `domain` is the login host before .salesforce.com "
+            f'("login", "test" or "acme.my"), not {domain!r}.'
+        )
+    version = str(_expect(table, "api_version", str, path) or "59.0").strip()
+    if not _API_VERSION.fullmatch(version):
+        raise ConfigError(f'{where}: `api_version` should look like "59.0", not {version!r}.')
+    timeout = _expect(table, "timeout", (int, float), path)
+    if timeout is not None and (isinstance(timeout, bool) or timeout <= 0):
+        raise ConfigError(f"{where}: `timeout` should be a number of seconds above 0.")
+    ca_bundle = _expect(table, "ca_bundle", str, path) or ""
+    return SalesforceSettings(
+        instance_url=instance_url,
+        domain=domain,
+        api_version=version,
+        ca_bundle=str(Path(ca_bundle).expanduser()) if ca_bundle else "",
+        timeout=float(timeout) if timeout is not None else 30.0,
+        fields=_salesforce_fields(table, path),
+    )
+
+
+def _salesforce_fields(table: Mapping[str, Any], path: Path) -> dict[str, str]:
+    overrides = _expect(table, "fields", dict, path) or {}
+    where = f"{path} [salesforce.fields]"
+    fields = dict(DEFAULT_SALESFORCE_FIELDS)
+    for key, value in overrides.items():
+        if key not in fields:
+            raise ConfigError(f"{where}: unknown field `{key}`; known: {', '.join(fields)}.")
+        if not isinstance(value, str) or not _API_NAME.fullmatch(value.strip()):
+            raise ConfigError(
+                f'{where}: `{key}` should be a field API name such as "Health_Score__c", '
+                f"not {value!r}."
+            )
+        fields[key] = value.strip()
+    return fields
 
 
 def _as_dict(settings: Settings) -> dict[str, Any]:

@@ -8,6 +8,9 @@
    0600 in a 0700 directory, refused if group or world can read it.
 
 Never from argv; never written to SQLite, logs or the screen.
+
+Salesforce credentials (resolve_salesforce_credentials) come from the environment or
+the keyring only: a password has no file fallback.
 """
 
 from __future__ import annotations
@@ -137,3 +140,141 @@ def store_token(url: str, value: str, config_dir: Path) -> str:
         handle.write(value + "\n")
     os.chmod(path, 0o600)
     return str(path)
+
+
+# -- Salesforce ---------------------------------------------------------------------------
+
+SALESFORCE_KEYRING_SERVICE = "triage-tui-salesforce"
+_SF_PASSWORD_VARS = ("SALESFORCE_USERNAME", "SALESFORCE_PASSWORD", "SALESFORCE_SECURITY_TOKEN")
+_SF_SESSION_VARS = ("SALESFORCE_INSTANCE_URL", "SALESFORCE_SESSION_ID")
+
+
+@dataclass(frozen=True, slots=True)
+class SalesforceCredentials:
+    """How to sign in to Salesforce: username, password and security token (simple-salesforce
+    logs in over SOAP), or an existing session id for an instance. Secrets stay out of repr."""
+
+    source: str
+    username: str = ""
+    password: str = field(default="", repr=False)
+    security_token: str = field(default="", repr=False)
+    session_id: str = field(default="", repr=False)
+    instance_url: str = ""
+
+    @property
+    def uses_session(self) -> bool:
+        return bool(self.session_id)
+
+    def __str__(self) -> str:
+        kind = "session id" if self.uses_session else f"login for {self.username}"
+        return f"<Salesforce {kind} from {self.source}>"
+
+
+def _salesforce_from_env() -> SalesforceCredentials | None:
+    env = {name: os.environ.get(name) for name in _SF_PASSWORD_VARS + _SF_SESSION_VARS}
+    username, password, token = (env[name] for name in _SF_PASSWORD_VARS)
+    if username or password:
+        # The token may be set and empty: an org that trusts the caller's IP range needs none.
+        missing = [n for n in _SF_PASSWORD_VARS[:2] if not (env[n] or "").strip()]
+        if token is None:
+            missing.append(_SF_PASSWORD_VARS[2])
+        if missing:
+            raise CredentialError(
+                f"{', '.join(missing)} not set: Salesforce needs {', '.join(_SF_PASSWORD_VARS)} "
+                "together (the token may be empty when your IP range is trusted)."
+            )
+        return SalesforceCredentials(
+            "environment",
+            username=(username or "").strip(),
+            password=password or "",
+            security_token=(token or "").strip(),
+        )
+    instance_url, session_id = (env[name] for name in _SF_SESSION_VARS)
+    if (session_id or "").strip():
+        if not (instance_url or "").strip().startswith("https://"):
+            raise CredentialError(
+                "SALESFORCE_SESSION_ID needs SALESFORCE_INSTANCE_URL, the org's https:// URL."
+            )
+        return SalesforceCredentials(
+            "environment",
+            session_id=(session_id or "").strip(),
+            instance_url=(instance_url or "").strip().rstrip("/"),
+        )
+    return None
+
+
+def _salesforce_from_keyring(key: str) -> SalesforceCredentials | None:
+    """A JSON object {"username", "password", "security_token"} (or {"session_id",
+    "instance_url"}) kept under the service triage-tui-salesforce, keyed by instance URL."""
+    import json
+
+    try:
+        import keyring
+
+        raw = keyring.get_password(SALESFORCE_KEYRING_SERVICE, key)
+    except Exception:  # no usable backend (dbus, secretstorage, ...): treat as absent
+        return None
+    if not raw:
+        return None
+    try:
+        data = json.loads(raw)
+    except ValueError:
+        data = None
+    if not isinstance(data, dict) or not all(isinstance(v, str) for v in data.values()):
+        raise CredentialError(
+            f"The keyring entry {SALESFORCE_KEYRING_SERVICE} / {key} is not usable: "
+            "store it again with triage-tui."
+        )
+    credentials = SalesforceCredentials(
+        "keyring",
+        username=data.get("username", ""),
+        password=data.get("password", ""),
+        security_token=data.get("security_token", ""),
+        session_id=data.get("session_id", ""),
+        instance_url=data.get("instance_url", ""),
+    )
+    usable = credentials.session_id or (credentials.username and credentials.password)
+    return credentials if usable else None
+
+
+def resolve_salesforce_credentials(instance_url: str = "") -> SalesforceCredentials | None:
+    """The Salesforce credentials, in order: the environment, then the OS keyring (under the
+    instance URL, else "default"). None when there are none: Salesforce sync stays off.
+    Never from argv; never written to the cache, logs or the screen."""
+    found = _salesforce_from_env()
+    if found is not None:
+        return found
+    keys = [k for k in (instance_url.rstrip("/"), "default") if k]
+    return next((c for k in keys if (c := _salesforce_from_keyring(k)) is not None), None)
+
+
+def store_salesforce_credentials(
+    credentials: SalesforceCredentials, instance_url: str = ""
+) -> None:
+    """Keep credentials in the OS keyring (there is no file fallback for a password).
+    Raises CredentialError when no keyring is usable."""
+    import json
+
+    value = json.dumps(
+        {
+            k: v
+            for k, v in {
+                "username": credentials.username,
+                "password": credentials.password,
+                "security_token": credentials.security_token,
+                "session_id": credentials.session_id,
+                "instance_url": credentials.instance_url,
+            }.items()
+            if v
+        }
+    )
+    key = instance_url.rstrip("/") or "default"
+    try:
+        import keyring
+
+        keyring.set_password(SALESFORCE_KEYRING_SERVICE, key, value)
+        stored = keyring.get_password(SALESFORCE_KEYRING_SERVICE, key) == value
+    except Exception as error:  # backends raise their own types
+        raise CredentialError(f"No usable OS keyring ({type(error).__name__}).") from None
+    if not stored:
+        raise CredentialError("The OS keyring did not keep the Salesforce credentials.")

@@ -2,10 +2,19 @@
 
 The sync never raises into the UI: every failure becomes a message in the report.
 Nothing here ever includes a token (python-gitlab's exceptions do not carry it,
-and request URLs carry the project, not credentials).
+and request URLs carry the project, not credentials), nor a Salesforce password,
+security token or session id (only error codes and Salesforce's messages are used,
+never str() of an exception, whose text carries the request URL and body).
 """
 
 from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+from triage_tui.domain.accounts import Account
+from triage_tui.domain.text import clean_line
+from triage_tui.sync.credentials import CredentialError
 
 
 class SyncError(Exception):
@@ -57,3 +66,137 @@ def is_rejection(error: BaseException) -> bool:
         code = error.response_code
         return code is not None and 400 <= code < 500 and code != 429
     return False
+
+
+# -- Salesforce ---------------------------------------------------------------------------
+
+
+class SalesforceConflict(SyncError):
+    """A health write refused with 412: the account changed in Salesforce after it was
+    read. `current` is the account as it is now, for the person to settle against."""
+
+    def __init__(self, current: Account) -> None:
+        self.current = current
+        health = current.health.label if current.health else "no health score"
+        when = f", confirmed {current.health_date.isoformat()}" if current.health_date else ""
+        super().__init__(
+            f"{current.name or current.id} changed in Salesforce since it was read "
+            f"(now {health}{when}); nothing was written."
+        )
+
+
+def _salesforce_body(content: object) -> tuple[str, str]:
+    """(errorCode, message) from Salesforce's JSON error array, cleaned for the screen."""
+    first = content[0] if isinstance(content, list) and content else content
+    if isinstance(first, dict):
+        code, message = str(first.get("errorCode") or ""), str(first.get("message") or "")
+    else:
+        code, message = "", str(first or "")
+    code = code if re.fullmatch(r"[A-Z_]{1,60}", code) else ""
+    return code, clean_line(message)
+
+
+def _field_setting(message: str, fields: Mapping[str, str] | None) -> str:
+    """The config key to fix when Salesforce names a field it does not have."""
+    match = re.search(r"No such column '([A-Za-z0-9_.]+)'", message)
+    if not match:
+        return "Check the field API names under [salesforce.fields] in the config file."
+    api_name = match.group(1)
+    logical = next((k for k, v in (fields or {}).items() if v.lower() == api_name.lower()), None)
+    if logical is None:
+        return f"Salesforce has no Account field {api_name}: check [salesforce.fields]."
+    return (
+        f"Salesforce has no Account field {api_name}: set `{logical}` under "
+        "[salesforce.fields] in the config file to your org's API name for it."
+    )
+
+
+def describe_salesforce(error: BaseException, fields: Mapping[str, str] | None = None) -> str:
+    """A one-line, plain description of a Salesforce client failure. `fields` (logical ->
+    API name, as configured) lets an unknown-field error name the setting to change.
+    Never includes a password, security token or session id: only fixed sentences, error
+    codes and Salesforce's own messages (which carry none) are used."""
+    import requests
+    from simple_salesforce.exceptions import SalesforceAuthenticationFailed, SalesforceError
+
+    if isinstance(error, (SyncError, CredentialError)):
+        return str(error)
+    if isinstance(error, SalesforceAuthenticationFailed):
+        code = error.code
+        if isinstance(code, int) and code >= 500:
+            return f"Salesforce's login service had a server error ({code}); try again shortly."
+        shown = (
+            f" ({code})" if isinstance(code, str) and re.fullmatch(r"[A-Z_]{1,60}", code) else ""
+        )
+        return (
+            f"Salesforce did not accept the username, password or security token{shown}. "
+            "Check them (a reset password comes with a new security token)."
+        )
+    if isinstance(error, SalesforceError):
+        return _describe_rest(error.status, *_salesforce_body(error.content), fields=fields)
+    if isinstance(error, requests.exceptions.SSLError):
+        return (
+            "Cannot connect to Salesforce securely because the certificate is not trusted: "
+            "set ca_bundle under [salesforce] to your company's CA bundle (PEM)."
+        )
+    if isinstance(error, requests.exceptions.Timeout) or _timed_out(error):
+        return "Salesforce did not answer in time; the accounts were kept as they were."
+    if isinstance(error, requests.exceptions.ConnectionError):
+        return "Cannot reach Salesforce; the accounts were kept as they were."
+    if isinstance(error, OSError) and "CA certificate bundle" in str(error):
+        return "The ca_bundle file under [salesforce] cannot be read: set it to a PEM file."
+    if isinstance(error, (ValueError, KeyError, TypeError)):
+        return f"Salesforce sent something unexpected ({type(error).__name__})."
+    return f"Salesforce sync failed: {type(error).__name__}"
+
+
+def _timed_out(error: BaseException) -> bool:
+    """requests reports a read timeout that used up urllib3's retries as a ConnectionError
+    wrapping MaxRetryError(reason=ReadTimeoutError): look at the reason."""
+    import urllib3.exceptions
+
+    reason = getattr(error.args[0], "reason", None) if error.args else None
+    # NewConnectionError (refused, unreachable) subclasses ConnectTimeoutError in urllib3.
+    return isinstance(reason, urllib3.exceptions.TimeoutError) and not isinstance(
+        reason, urllib3.exceptions.NewConnectionError
+    )
+
+
+def _describe_rest(
+    status: int, code: str, message: str, *, fields: Mapping[str, str] | None
+) -> str:
+    if status == 401 or code == "INVALID_SESSION_ID":
+        return (
+            "Salesforce says the session has expired or is invalid: sign in again "
+            "(a new session id, or username, password and security token)."
+        )
+    if code == "REQUEST_LIMIT_EXCEEDED":
+        return "Salesforce's API limit for today is used up; the sync will try again later."
+    if code in ("INVALID_FIELD", "MALFORMED_QUERY") or "No such column" in message:
+        return _field_setting(message, fields)
+    if status == 412 or code == "PRECONDITION_FAILED":
+        return "The account changed in Salesforce since it was read; nothing was written."
+    message = message[:200]
+    if status == 403:
+        return f"Salesforce refused the request (403 {code}): the user may lack access. {message}"
+    if status == 404:
+        return f"Salesforce has no such account or resource (404). {message}".rstrip()
+    if status >= 500:
+        return f"Salesforce had a server error ({status}); try again shortly."
+    return f"Salesforce answered {status} {code}: {message}".rstrip(": ")
+
+
+def is_salesforce_rejection(error: BaseException) -> bool:
+    """Salesforce refused this write itself (a 4xx such as a bad picklist value, a missing
+    field, a conflict): sending it unchanged would fail again, so it waits for a person.
+    An expired session, the daily API limit, 429, 5xx and network trouble are retried."""
+    from simple_salesforce.exceptions import SalesforceAuthenticationFailed, SalesforceError
+
+    if isinstance(error, SalesforceConflict):
+        return True
+    if isinstance(error, SalesforceAuthenticationFailed) or not isinstance(error, SalesforceError):
+        return False
+    code, _ = _salesforce_body(error.content)
+    if error.status in (401, 429) or code in ("REQUEST_LIMIT_EXCEEDED", "INVALID_SESSION_ID"):
+        return False
+    return 400 <= error.status < 500

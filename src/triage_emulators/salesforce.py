@@ -1,0 +1,891 @@
+"""A Salesforce REST emulator on 127.0.0.1 over real HTTPS, for tests and manual runs.
+
+It speaks what the unmodified simple-salesforce client sends, faithfully enough
+to run its own code paths: the SOAP username/password login (sessionId and
+serverUrl in the envelope, a SOAP fault for a wrong password), Bearer session
+ids with Salesforce's 401 body, SOQL queries over Account with paging through
+nextRecordsUrl, sobject GET and PATCH with If-Unmodified-Since (412), JSON-array
+error bodies, and the Sforce-Limit-Info header. TLS uses a certificate from a
+throwaway CA made at start with trustme: `ca_pem_path` is what a client trusts,
+so tests prove certificate verification is on rather than switching it off.
+Faults (latency, 403 REQUEST_LIMIT_EXCEEDED, 5xx, dropped connections) can be
+scheduled so tests prove retries and plain error messages.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+import secrets
+import socket
+import ssl
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from email.utils import parsedate_to_datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+from xml.etree import ElementTree
+from xml.sax.saxutils import escape
+
+JSON = dict[str, Any]
+API_LIMIT = 15_000
+ORG_ID = "00D000000000001EAA"
+HEALTH_VALUES = ("Green", "Yellow", "Amber", "Red")
+REGIONS = ("US-WEST", "US-EAST", "EMEA", "APAC", "LATAM")
+
+#: The Account fields this org has (API name -> SOQL type), as the handbook's org names them.
+FIELD_TYPES: dict[str, str] = {
+    "Id": "id",
+    "Name": "string",
+    "Health_Score__c": "picklist",
+    "Health_Score_Date__c": "date",
+    "Health_Score_Reasons__c": "textarea",
+    "Next_Renewal_Date__c": "date",
+    "ARR__c": "double",
+    "Region__c": "picklist",
+    "Account_Owner__c": "string",
+    "TAM__c": "string",
+    "LastModifiedDate": "datetime",
+}
+READ_ONLY = frozenset({"Id", "LastModifiedDate"})
+
+_STATUS_ERRORS: dict[int, tuple[str, str]] = {
+    400: ("MALFORMED_QUERY", "emulated malformed request"),
+    401: ("INVALID_SESSION_ID", "Session expired or invalid"),
+    403: ("REQUEST_LIMIT_EXCEEDED", "TotalRequests Limit exceeded."),
+    404: ("NOT_FOUND", "The requested resource does not exist"),
+    412: ("PRECONDITION_FAILED", "The requested resource has been modified."),
+    500: ("UNKNOWN_EXCEPTION", "An unexpected error occurred. Please include this ErrorId."),
+}
+
+
+def stamp(moment: datetime) -> str:
+    """Salesforce's datetime format: "2026-11-24T12:00:00.000+0000"."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.000+0000")
+
+
+def parse_stamp(text: str) -> datetime | None:
+    cleaned = text.strip().replace("Z", "+00:00")
+    if re.search(r"[+-]\d{4}$", cleaned):
+        cleaned = f"{cleaned[:-2]}:{cleaned[-2:]}"
+    try:
+        moment = datetime.fromisoformat(cleaned)
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+@dataclass
+class Fault:
+    """Answer the next `times` requests matching `method` and `path` (a regex) with
+    `status` and Salesforce's error body for it (or drop the connection when status is
+    0), after `delay` seconds. Status 200 only delays: the real answer follows."""
+
+    method: str
+    path: str
+    status: int
+    times: int = 1
+    delay: float = 0.0
+    error_code: str = ""
+    message: str = ""
+    retry_after: int | None = None
+
+
+class SoqlError(Exception):
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+# -- SOQL: the subset the adapter sends -------------------------------------------------------
+
+_TOKEN = re.compile(
+    r"""\s*(?:
+        (?P<string>'(?:[^'\\]|\\.)*')
+      | (?P<datetime>\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2}))
+      | (?P<date>\d{4}-\d{2}-\d{2})
+      | (?P<number>-?\d+(?:\.\d+)?)
+      | (?P<op>!=|<>|>=|<=|=|<|>)
+      | (?P<punct>[(),])
+      | (?P<ident>[A-Za-z_][A-Za-z0-9_.]*)
+    )""",
+    re.VERBOSE,
+)
+
+
+_RESERVED = frozenset(
+    {"SELECT", "FROM", "WHERE", "AND", "OR", "NOT", "IN", "ORDER", "BY", "LIMIT", "ASC", "DESC"}
+)
+
+
+@dataclass
+class Query:
+    fields: list[str]
+    where: list[tuple[str, str, Any]] = field(default_factory=list)
+    order: list[tuple[str, bool]] = field(default_factory=list)
+    limit: int | None = None
+
+
+def _tokens(text: str) -> list[tuple[str, str]]:
+    tokens: list[tuple[str, str]] = []
+    position = 0
+    while position < len(text):
+        if not text[position:].strip():
+            break
+        match = _TOKEN.match(text, position)
+        if not match or match.end() == position:
+            raise SoqlError(
+                "MALFORMED_QUERY", f"unexpected token: '{text[position:].strip()[:20]}'"
+            )
+        kind = match.lastgroup or ""
+        tokens.append((kind, match.group(kind)))
+        position = match.end()
+    return tokens
+
+
+class _Parser:
+    """Recursive descent over SELECT f, ... FROM Account [WHERE c AND c] [ORDER BY f] [LIMIT n]."""
+
+    def __init__(self, text: str, schema: dict[str, str]) -> None:
+        self.text = text
+        self.tokens = _tokens(text)
+        self.at = 0
+        self.schema = schema
+        self.canonical = {name.lower(): name for name in schema}
+
+    def peek(self) -> tuple[str, str]:
+        return self.tokens[self.at] if self.at < len(self.tokens) else ("end", "")
+
+    def take(self) -> tuple[str, str]:
+        token = self.peek()
+        self.at += 1
+        return token
+
+    def keyword(self, *words: str) -> bool:
+        kind, value = self.peek()
+        if kind == "ident" and value.upper() == words[0]:
+            saved = self.at
+            self.at += 1
+            for word in words[1:]:
+                kind, value = self.take()
+                if kind != "ident" or value.upper() != word:
+                    self.at = saved
+                    return False
+            return True
+        return False
+
+    def expect(self, *words: str) -> None:
+        if not self.keyword(*words):
+            raise SoqlError("MALFORMED_QUERY", f"unexpected token: '{self.peek()[1] or 'end'}'")
+
+    def field_name(self) -> str:
+        kind, value = self.take()
+        if kind != "ident" or value.upper() in _RESERVED:
+            raise SoqlError("MALFORMED_QUERY", f"unexpected token: '{value or 'end'}'")
+        name = self.canonical.get(value.lower())
+        if name is None:
+            raise SoqlError(
+                "INVALID_FIELD",
+                f"\n{self.text}\n^\nERROR at Row:1:Column:1\nNo such column '{value}' on entity "
+                "'Account'. If you are attempting to use a custom field, be sure to append the "
+                "'__c' after the custom field name. Please reference your WSDL or the describe "
+                "call for the appropriate names.",
+            )
+        return name
+
+    def literal(self, name: str) -> Any:
+        kind, value = self.take()
+        wanted = self.schema[name]
+        if kind == "ident" and value.lower() == "null":
+            return None
+        if wanted == "date" and kind == "date":
+            return date.fromisoformat(value)
+        if wanted == "datetime" and kind == "datetime":
+            return parse_stamp(value)
+        if wanted == "double" and kind == "number":
+            return float(value)
+        if wanted not in ("date", "datetime", "double") and kind == "string":
+            return re.sub(r"\\(.)", r"\1", value[1:-1])
+        soql_type = {"date": "date", "datetime": "dateTime", "double": "double"}.get(
+            wanted, "string"
+        )
+        raise SoqlError(
+            "MALFORMED_QUERY",
+            f"value of filter criterion for field '{name}' must be of type {soql_type}"
+            + (" and should not be enclosed in quotes" if soql_type != "string" else ""),
+        )
+
+    def condition(self) -> tuple[str, str, Any]:
+        name = self.field_name()
+        listed = "NOT IN" if self.keyword("NOT", "IN") else "IN" if self.keyword("IN") else ""
+        if listed:
+            if self.take() != ("punct", "("):
+                raise SoqlError("MALFORMED_QUERY", "expecting '(' after IN")
+            values = [self.literal(name)]
+            while self.peek() == ("punct", ","):
+                self.take()
+                values.append(self.literal(name))
+            if self.take() != ("punct", ")"):
+                raise SoqlError("MALFORMED_QUERY", "expecting ')'")
+            return name, listed, values
+        kind, op = self.take()
+        if kind != "op":
+            raise SoqlError("MALFORMED_QUERY", f"unexpected token: '{op or 'end'}'")
+        return name, "!=" if op == "<>" else op, self.literal(name)
+
+    def parse(self) -> Query:
+        self.expect("SELECT")
+        fields = [self.field_name()]
+        while self.peek() == ("punct", ","):
+            self.take()
+            fields.append(self.field_name())
+        self.expect("FROM")
+        kind, sobject = self.take()
+        if kind != "ident" or sobject.lower() != "account":
+            raise SoqlError("INVALID_TYPE", f"sObject type '{sobject}' is not supported.")
+        query = Query(fields)
+        if self.keyword("WHERE"):
+            query.where.append(self.condition())
+            while self.keyword("AND"):
+                query.where.append(self.condition())
+        if self.keyword("ORDER", "BY"):
+            while True:
+                name = self.field_name()
+                descending = self.keyword("DESC")
+                if not descending:
+                    self.keyword("ASC")
+                query.order.append((name, descending))
+                if self.peek() != ("punct", ","):
+                    break
+                self.take()
+        if self.keyword("LIMIT"):
+            kind, value = self.take()
+            if kind != "number" or not value.isdigit():
+                raise SoqlError("MALFORMED_QUERY", "LIMIT must be a non-negative integer")
+            query.limit = int(value)
+        if self.peek()[0] != "end":
+            raise SoqlError("MALFORMED_QUERY", f"unexpected token: '{self.peek()[1]}'")
+        return query
+
+
+def parse_soql(text: str, schema: dict[str, str] | None = None) -> Query:
+    """The query, or SoqlError with the errorCode Salesforce would answer (400)."""
+    return _Parser(text, schema or FIELD_TYPES).parse()
+
+
+def _typed(value: Any, kind: str) -> Any:
+    """A stored value as its SOQL type, for comparison; None when it does not read as one."""
+    if value is None:
+        return None
+    if kind == "date":
+        try:
+            return date.fromisoformat(str(value))
+        except ValueError:
+            return None
+    if kind == "datetime":
+        return parse_stamp(str(value))
+    if kind == "double":
+        return float(value) if isinstance(value, int | float) else None
+    return str(value).casefold()
+
+
+def _matches(record: JSON, condition: tuple[str, str, Any], schema: dict[str, str]) -> bool:
+    name, op, wanted = condition
+    kind = schema[name]
+    value = _typed(record.get(name), kind)
+
+    def same(literal: Any) -> bool:
+        if literal is None or value is None:
+            return literal is value
+        return bool(value == (literal.casefold() if isinstance(literal, str) else literal))
+
+    if op in ("IN", "NOT IN"):
+        found = any(same(v) for v in wanted)
+        return found if op == "IN" else not found
+    if op == "=":
+        return same(wanted)
+    if op == "!=":
+        return not same(wanted)
+    if value is None or wanted is None:
+        return False
+    literal = wanted.casefold() if isinstance(wanted, str) else wanted
+    result: bool = {
+        ">": value > literal,
+        "<": value < literal,
+        ">=": value >= literal,
+        "<=": value <= literal,
+    }[op]
+    return result
+
+
+def run_query(query: Query, accounts: list[JSON], schema: dict[str, str]) -> list[JSON]:
+    """Filter, sort (nulls first, Id breaking ties) and limit; full records."""
+    rows = [r for r in accounts if all(_matches(r, c, schema) for c in query.where)]
+    rows.sort(key=lambda r: r.get("Id") or "")
+    for name, descending in reversed(query.order):
+        kind = schema[name]
+        present = [r for r in rows if _typed(r.get(name), kind) is not None]
+        absent = [r for r in rows if _typed(r.get(name), kind) is None]
+        present.sort(key=lambda r: _typed(r.get(name), kind), reverse=descending)
+        rows = present + absent if descending else absent + present
+    return rows[: query.limit] if query.limit is not None else rows
+
+
+# -- the emulator ------------------------------------------------------------------------------
+
+
+class SalesforceEmulator:
+    """Start with `with SalesforceEmulator.from_demo(today) as emu:`; then `emu.url`,
+    `emu.instance`, `emu.ca_pem_path`, `emu.username` / `emu.password` /
+    `emu.security_token` for the SOAP login, or `emu.session_id` for a session."""
+
+    def __init__(
+        self,
+        accounts: dict[str, JSON] | None = None,
+        *,
+        username: str = "tam@example.com",
+        password: str = "correct-horse-battery",
+        security_token: str = "EMUTOKEN123",
+    ) -> None:
+        self.accounts: dict[str, JSON] = accounts if accounts is not None else {}
+        """Id -> record (API names as keys): state a test reads and changes directly."""
+        self.schema: dict[str, str] = dict(FIELD_TYPES)
+        self.picklists: dict[str, tuple[str, ...]] = {"Health_Score__c": HEALTH_VALUES}
+        """Restricted picklists: a write of any other value gets Salesforce's 400."""
+        self.username, self.password, self.security_token = username, password, security_token
+        self.users: dict[str, str] = {username: password + security_token}
+        """Username -> password followed by security token, as the SOAP login sends them."""
+        self.sessions: set[str] = set()
+        self.session_id = self.new_session()
+        self.page_size = 2000
+        self.api_usage = 0
+        self.api_limit = API_LIMIT
+        self.faults: list[Fault] = []
+        self.latency = 0.0
+        self.requests: list[tuple[str, str]] = []
+        self.queries: list[str] = []
+        """Every SOQL text received, as sent."""
+        self.writes: list[tuple[str, JSON, str]] = []
+        """Every PATCH applied: (id, body, If-Unmodified-Since or "")."""
+        self.logins: list[str] = []
+        self.clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+        self.lock = threading.Lock()
+        self._cursors: dict[str, list[JSON]] = {}
+        self.server: ThreadingHTTPServer | None = None
+        self.ssl_context: ssl.SSLContext | None = None
+        self._tmp: tempfile.TemporaryDirectory[str] | None = None
+
+    @classmethod
+    def from_demo(
+        cls, today: date, count: int = 300, seed: int = 11, **kwargs: Any
+    ) -> SalesforceEmulator:
+        """Accounts behind the demo GitLab project (same seed day and count), with the
+        differences the weekly ER call looks for; see demo_accounts."""
+        return cls({a["Id"]: a for a in demo_accounts(today, count, seed)}, **kwargs)
+
+    # -- lifecycle --------------------------------------------------------------------------
+
+    def start(self) -> SalesforceEmulator:
+        try:
+            import trustme
+        except ImportError as error:  # a dev extra: the wheel does not depend on it
+            raise RuntimeError(
+                "The Salesforce emulator needs trustme (pip install trustme)."
+            ) from error
+        ca = trustme.CA()
+        self._tmp = tempfile.TemporaryDirectory(prefix="sf-emulator-")
+        ca.cert_pem.write_to_path(str(Path(self._tmp.name) / "ca.pem"))
+        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        ca.issue_cert("127.0.0.1", "localhost").configure_cert(context)
+        self.ssl_context = context
+        emulator = self
+
+        class Handler(_Handler):
+            emu = emulator
+
+        self.server = _Server(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        # A short poll interval: stop() (shutdown) waits up to one interval.
+        threading.Thread(target=self.server.serve_forever, args=(0.05,), daemon=True).start()
+        return self
+
+    def stop(self) -> None:
+        if self.server:
+            self.server.shutdown()
+            self.server.server_close()
+            self.server = None
+        if self._tmp:
+            self._tmp.cleanup()
+            self._tmp = None
+
+    def __enter__(self) -> SalesforceEmulator:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    @property
+    def instance(self) -> str:
+        """ "127.0.0.1:PORT", what simple-salesforce calls the instance (sf_instance)."""
+        assert self.server is not None, "start the emulator first"
+        return f"127.0.0.1:{self.server.server_address[1]}"
+
+    @property
+    def url(self) -> str:
+        return f"https://{self.instance}"
+
+    @property
+    def ca_pem_path(self) -> str:
+        """The test CA's certificate (PEM): the file a client puts in its verify/ca_bundle."""
+        assert self._tmp is not None, "start the emulator first"
+        return str(Path(self._tmp.name) / "ca.pem")
+
+    # -- state a test drives ------------------------------------------------------------------
+
+    def new_session(self) -> str:
+        session = f"{ORG_ID[:15]}!AQ{secrets.token_urlsafe(32)}"
+        self.sessions.add(session)
+        return session
+
+    def expire_sessions(self) -> None:
+        """Every session id stops working (as after a timeout or a password reset)."""
+        with self.lock:
+            self.sessions.clear()
+
+    def account(self, account_id: str) -> JSON:
+        with self.lock:
+            return dict(self.accounts[account_id])
+
+    def _bump(self, record: JSON) -> None:
+        """LastModifiedDate moves on by at least a second: If-Unmodified-Since has whole
+        seconds, so two changes in one second would otherwise look like none."""
+        previous = parse_stamp(str(record.get("LastModifiedDate") or "")) or datetime.min.replace(
+            tzinfo=UTC
+        )
+        now = self.clock().astimezone(UTC).replace(microsecond=0)
+        record["LastModifiedDate"] = stamp(max(now, previous + timedelta(seconds=1)))
+
+    def touch(self, account_id: str, **fields: Any) -> JSON:
+        """Change an account as a person in Salesforce would (bumps LastModifiedDate)."""
+        with self.lock:
+            record = self.accounts[account_id]
+            record.update(fields)
+            self._bump(record)
+            return dict(record)
+
+    def rename_field(self, old: str, new: str) -> None:
+        """This org calls a field differently (e.g. Customer_Health__c): schema and data."""
+        with self.lock:
+            self.schema[new] = self.schema.pop(old)
+            if old in self.picklists:
+                self.picklists[new] = self.picklists.pop(old)
+            for record in self.accounts.values():
+                record[new] = record.pop(old, None)
+
+    def take_fault(self, method: str, path: str) -> Fault | None:
+        with self.lock:
+            for fault in self.faults:
+                if fault.method == method and re.search(fault.path, path) and fault.times > 0:
+                    fault.times -= 1
+                    return fault
+        return None
+
+    # -- what the REST handlers call (under no lock: they take it) ----------------------------
+
+    def query(self, soql: str, version: str, batch: int) -> JSON:
+        with self.lock:
+            self.queries.append(soql)
+            query = parse_soql(soql, self.schema)
+            rows = run_query(query, list(self.accounts.values()), self.schema)
+            records = [self._project(r, query.fields, version) for r in rows]
+            locator = f"01g{secrets.token_hex(6).upper()}AAA"
+            self._cursors[locator] = records
+        return self.page(locator, 0, version, batch)
+
+    def page(self, locator: str, offset: int, version: str, batch: int) -> JSON:
+        with self.lock:
+            records = self._cursors.get(locator)
+        if records is None:
+            raise SoqlError("INVALID_QUERY_LOCATOR", "invalid query locator")
+        end = offset + batch
+        body: JSON = {"totalSize": len(records), "done": end >= len(records)}
+        if end < len(records):
+            body["nextRecordsUrl"] = f"/services/data/v{version}/query/{locator}-{end}"
+        body["records"] = records[offset:end]
+        return body
+
+    def _project(self, record: JSON, fields: list[str], version: str) -> JSON:
+        return {
+            "attributes": {
+                "type": "Account",
+                "url": f"/services/data/v{version}/sobjects/Account/{record.get('Id')}",
+            },
+            **{name: record.get(name) for name in fields},
+        }
+
+    def record(self, account_id: str, version: str) -> JSON | None:
+        with self.lock:
+            record = self.accounts.get(account_id)
+            return self._project(record, list(self.schema), version) if record else None
+
+
+class _Server(ThreadingHTTPServer):
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        return  # handshakes refused by untrusting clients, clients that gave up: expected
+
+
+def _error(code: str, message: str) -> list[JSON]:
+    return [{"message": message, "errorCode": code}]
+
+
+class _Handler(BaseHTTPRequestHandler):
+    emu: SalesforceEmulator
+    protocol_version = "HTTP/1.1"  # keep-alive, as Salesforce: requests reuses connections
+
+    def setup(self) -> None:
+        # The TLS handshake happens here, in the connection's own thread, so a client that
+        # stalls or refuses the certificate never blocks the accept loop.
+        assert self.emu.ssl_context is not None
+        self.request.settimeout(30)
+        self.request = self.emu.ssl_context.wrap_socket(self.request, server_side=True)
+        super().setup()
+
+    def log_message(self, format: str, *args: Any) -> None:
+        return  # quiet: tests read emu.requests instead
+
+    def _send(
+        self,
+        status: int,
+        body: Any = None,
+        headers: dict[str, str] | None = None,
+        content_type: str = "application/json;charset=UTF-8",
+    ) -> None:
+        data = (
+            b"" if body is None else body if isinstance(body, bytes) else json.dumps(body).encode()
+        )
+        self.send_response(status)
+        self.send_header(
+            "Sforce-Limit-Info", f"api-usage={self.emu.api_usage}/{self.emu.api_limit}"
+        )
+        if status != 204:
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(data)))
+        for key, value in (headers or {}).items():
+            self.send_header(key, value)
+        self.end_headers()
+        if status != 204:
+            self.wfile.write(data)
+
+    def _handle(self, method: str) -> None:
+        parts = urlsplit(self.path)
+        # Read the body before any early answer: bytes left unread on a keep-alive
+        # connection would be parsed as the next request.
+        length = int(self.headers.get("Content-Length") or 0)
+        raw = self.rfile.read(length) if length else b""
+        self.emu.requests.append((method, parts.path))
+        if self.emu.latency:
+            time.sleep(self.emu.latency)
+        fault = self.emu.take_fault(method, parts.path)
+        if fault:
+            time.sleep(fault.delay)
+            if fault.status == 0:
+                self.close_connection = True
+                self.connection.shutdown(socket.SHUT_RDWR)
+                return
+            if fault.status != 200:
+                self._fault(fault)
+                return
+        if method == "POST" and re.fullmatch(r"/services/Soap/u/\d+\.\d/?", parts.path):
+            self._login(raw, parts.path.rstrip("/").rsplit("/", 1)[1])
+            return
+        if not self._authorized():
+            self._send(401, _error("INVALID_SESSION_ID", "Session expired or invalid"))
+            return
+        with self.emu.lock:
+            self.emu.api_usage += 1
+            over = self.emu.api_usage > self.emu.api_limit
+        if over:
+            self._send(403, _error("REQUEST_LIMIT_EXCEEDED", "TotalRequests Limit exceeded."))
+            return
+        match = re.fullmatch(r"/services/data/v(\d+\.\d)/(.*)", parts.path)
+        if not match:
+            self._send(404, _error("NOT_FOUND", "The requested resource does not exist"))
+            return
+        try:
+            self._route(method, match.group(1), match.group(2), parse_qs(parts.query), raw)
+        except SoqlError as error:
+            self._send(400, _error(error.code, error.message))
+
+    do_GET = lambda self: self._handle("GET")  # noqa: E731
+    do_POST = lambda self: self._handle("POST")  # noqa: E731
+    do_PATCH = lambda self: self._handle("PATCH")  # noqa: E731
+    do_DELETE = lambda self: self._handle("DELETE")  # noqa: E731
+
+    def _fault(self, fault: Fault) -> None:
+        code, message = _STATUS_ERRORS.get(
+            fault.status, ("SERVER_UNAVAILABLE", "Server temporarily unavailable")
+        )
+        headers = {"Retry-After": str(fault.retry_after)} if fault.retry_after is not None else {}
+        body = _error(fault.error_code or code, fault.message or message)
+        self._send(fault.status, body, headers)
+
+    def _authorized(self) -> bool:
+        auth = self.headers.get("Authorization") or ""
+        scheme, _, session = auth.partition(" ")
+        return scheme in ("Bearer", "OAuth") and session.strip() in self.emu.sessions
+
+    # -- SOAP login ---------------------------------------------------------------------------
+
+    def _login(self, raw: bytes, version: str) -> None:
+        try:
+            root = ElementTree.fromstring(raw)
+        except ElementTree.ParseError:
+            self._soap_fault("INVALID_LOGIN", "Invalid username, password, security token.")
+            return
+        values = {el.tag.rsplit("}", 1)[-1]: (el.text or "") for el in root.iter()}
+        username, password = values.get("username", ""), values.get("password", "")
+        self.emu.logins.append(username)
+        if not username or self.emu.users.get(username) != password:
+            self._soap_fault(
+                "INVALID_LOGIN", "Invalid username, password, security token; or user locked out."
+            )
+            return
+        with self.emu.lock:
+            session = self.emu.new_session()
+        host = self.emu.instance
+        body = f"""<?xml version="1.0" encoding="UTF-8"?>
+<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" \
+xmlns="urn:partner.soap.sforce.com" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">\
+<soapenv:Body><loginResponse><result>\
+<metadataServerUrl>https://{host}/services/Soap/m/{version}/{ORG_ID[:15]}</metadataServerUrl>\
+<passwordExpired>false</passwordExpired><sandbox>false</sandbox>\
+<serverUrl>https://{host}/services/Soap/u/{version}/{ORG_ID[:15]}</serverUrl>\
+<sessionId>{escape(session)}</sessionId><userId>005000000000001AAA</userId>\
+<userInfo><organizationId>{ORG_ID}</organizationId>\
+<userName>{escape(username)}</userName></userInfo>\
+</result></loginResponse></soapenv:Body></soapenv:Envelope>"""
+        self._send(200, body.encode(), content_type="text/xml;charset=UTF-8")
+
+    def _soap_fault(self, code: str, message: str) -> None:
+        body = f"""<?xml version="1.0" encoding="UTF-8"?>
+<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" \
+xmlns:sf="urn:fault.partner.soap.sforce.com" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">\
+<soapenv:Body><soapenv:Fault><faultcode>sf:{code}</faultcode>\
+<faultstring>{code}: {escape(message)}</faultstring><detail>\
+<sf:LoginFault xsi:type="sf:LoginFault"><sf:exceptionCode>{code}</sf:exceptionCode>\
+<sf:exceptionMessage>{escape(message)}</sf:exceptionMessage></sf:LoginFault>\
+</detail></soapenv:Fault></soapenv:Body></soapenv:Envelope>"""
+        self._send(500, body.encode(), content_type="text/xml;charset=UTF-8")
+
+    # -- REST ---------------------------------------------------------------------------------
+
+    def _batch(self) -> int:
+        options = self.headers.get("Sforce-Query-Options") or ""
+        match = re.search(r"batchSize=(\d+)", options)
+        size = int(match.group(1)) if match else self.emu.page_size
+        return max(1, min(size, self.emu.page_size))
+
+    def _route(
+        self, method: str, version: str, rest: str, query: dict[str, list[str]], raw: bytes
+    ) -> None:
+        rest = rest.rstrip("/")
+        if rest in ("query", "queryAll") and method == "GET":
+            soql = (query.get("q") or [""])[-1]
+            self._send(200, self.emu.query(soql, version, self._batch()))
+        elif (m := re.fullmatch(r"query(?:All)?/(01g\w+)-(\d+)", rest)) and method == "GET":
+            self._send(200, self.emu.page(m.group(1), int(m.group(2)), version, self._batch()))
+        elif (m := re.fullmatch(r"sobjects/Account/(\w+)", rest)) and method == "GET":
+            record = self.emu.record(m.group(1), version)
+            if record is None:
+                self._send(404, _error("NOT_FOUND", "The requested resource does not exist"))
+            else:
+                self._send(200, record)
+        elif (m := re.fullmatch(r"sobjects/Account/(\w+)", rest)) and method == "PATCH":
+            self._patch(m.group(1), raw)
+        else:
+            self._send(404, _error("NOT_FOUND", "The requested resource does not exist"))
+
+    def _patch(self, account_id: str, raw: bytes) -> None:
+        try:
+            body = json.loads(raw or b"{}")
+        except ValueError:
+            self._send(400, _error("JSON_PARSER_ERROR", "Unexpected character in the body"))
+            return
+        if not isinstance(body, dict):
+            self._send(400, _error("JSON_PARSER_ERROR", "Expected a JSON object"))
+            return
+        if problem := self._invalid(body):
+            self._send(400, _error(*problem))
+            return
+        since_text = self.headers.get("If-Unmodified-Since") or ""
+        with self.emu.lock:
+            record = self.emu.accounts.get(account_id)
+            if record is None:
+                self._send(404, _error("NOT_FOUND", "The requested resource does not exist"))
+                return
+            modified = parse_stamp(str(record.get("LastModifiedDate") or ""))
+            since = _http_date(since_text)
+            if since and modified and modified.replace(microsecond=0) > since:
+                self._send(
+                    412,
+                    _error(
+                        "PRECONDITION_FAILED",
+                        "The requested resource has been modified since the time specified "
+                        "in the If-Unmodified-Since header.",
+                    ),
+                )
+                return
+            record.update(body)
+            self.emu._bump(record)
+            self.emu.writes.append((account_id, dict(body), since_text))
+        self._send(204)
+
+    def _invalid(self, body: JSON) -> tuple[str, str] | None:
+        """Salesforce's 400 for a field it does not have, cannot write, or a value of the
+        wrong kind; None when the body can be applied."""
+        for name, value in body.items():
+            kind = self.emu.schema.get(name)
+            if kind is None:
+                return "INVALID_FIELD", f"No such column '{name}' on sobject of type Account"
+            if name in READ_ONLY:
+                return "INVALID_FIELD_FOR_INSERT_UPDATE", f"Unable to create/update fields: {name}."
+            if value is None:
+                continue
+            allowed = self.emu.picklists.get(name)
+            if allowed is not None and value not in allowed:
+                return (
+                    "INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST",
+                    f"{name}: bad value for restricted picklist field: {value}",
+                )
+            if kind == "date" and _typed(value, "date") is None:
+                return (
+                    "JSON_PARSER_ERROR",
+                    f"Cannot deserialize instance of date from VALUE_STRING value {value}",
+                )
+            if kind == "double" and (isinstance(value, bool) or not isinstance(value, int | float)):
+                return "JSON_PARSER_ERROR", f"Cannot deserialize instance of double from {value}"
+        return None
+
+
+def _http_date(text: str) -> datetime | None:
+    if not text:
+        return None
+    try:
+        moment = parsedate_to_datetime(text)
+    except (TypeError, ValueError):
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+# -- demo data ---------------------------------------------------------------------------------
+
+_EXTRA_AT_RISK = (
+    "Northwind Traders",
+    "Contoso Pharmaceuticals",
+    "Fabrikam Robotics",
+    "Tailspin Toys",
+    "Adventure Works Cycles",
+    "Litware Systems",
+    "Proseware Analytics",
+    "Wide World Importers",
+    "Coho Winery",
+    "Fourth Coffee",
+)
+_EXTRA_UNCOVERED = (
+    "Alpine Ski House",
+    "Margie's Travel",
+    "Lucerne Publishing",
+    "Trey Research",
+    "Woodgrove Bank",
+    "Graphic Design Institute",
+)
+
+
+def demo_account_id(iid: int) -> str:
+    """The account behind demo issue `iid` (its description links to this id)."""
+    return f"001{iid:012d}AAA"
+
+
+def demo_accounts(today: date, count: int = 300, seed: int = 11) -> Iterator[JSON]:
+    """Accounts matching the demo GitLab project (src/triage_tui/demo_data.py, generated for
+    the same `today` and `count`), with the differences the weekly ER call is for:
+    about 8% whose health differs from the issue's label, ten Amber/Red accounts without
+    an issue, large accounts (ARR > 500k) with no TAM renewing within 90 days, and health
+    dates older than 35 days (stale). Deterministic for a seed."""
+    from triage_tui.demo_data import generate
+    from triage_tui.domain.health import Health
+    from triage_tui.domain.labels import read_labels
+    from triage_tui.domain.team import Role
+    from triage_tui.domain.template import parse_description
+
+    rng = random.Random(seed)
+    demo = generate(today, count=count)
+    names = {m["username"]: m["name"] for m in demo.members}
+    noon = datetime.combine(today, datetime.min.time(), tzinfo=UTC) + timedelta(hours=12)
+
+    def account(account_id: str, name: str, health: Health, **values: Any) -> JSON:
+        stale = rng.random() < 0.1
+        return {
+            "Id": account_id,
+            "Name": name,
+            "Health_Score__c": health.label,
+            "Health_Score_Date__c": (
+                today - timedelta(days=rng.randint(36, 120) if stale else rng.randint(0, 30))
+            ).isoformat(),
+            "Health_Score_Reasons__c": "",
+            "Next_Renewal_Date__c": (today + timedelta(days=rng.randint(-20, 380))).isoformat(),
+            "ARR__c": float(round(rng.lognormvariate(11.8, 0.9), -2)),
+            "Region__c": rng.choice(REGIONS),
+            "Account_Owner__c": names.get(rng.choice(sorted(names)), ""),
+            "TAM__c": "",
+            "LastModifiedDate": stamp(
+                noon - timedelta(days=rng.randint(0, 60), minutes=rng.randint(0, 600))
+            ),
+            **values,
+        }
+
+    for issue in demo.issues:
+        reading = read_labels(issue["labels"])
+        fields = parse_description(issue["description"])
+        health = reading.health or (reading.healths[0] if reading.healths else Health.YELLOW)
+        if rng.random() < 0.08:  # Salesforce moved on and the label did not follow
+            health = rng.choice([h for h in Health if h is not health])
+        owner = fields.team.first(Role.ACCOUNT_OWNER) or ""
+        tam = fields.team.first(Role.TAM) or ""
+        renewal = fields.renewal_date or today + timedelta(days=rng.randint(0, 365))
+        values: JSON = {
+            "Health_Score_Reasons__c": fields.reason,
+            "Next_Renewal_Date__c": renewal.isoformat(),
+            "Account_Owner__c": names.get(owner, owner),
+            "TAM__c": tam,
+        }
+        if reading.region is not None:
+            values["Region__c"] = reading.region.label
+        if not tam and (renewal - today).days <= 90:
+            values["ARR__c"] = float(rng.randrange(520_000, 2_400_000, 1_000))
+        yield account(demo_account_id(issue["iid"]), issue["title"], health, **values)
+    for index, name in enumerate(_EXTRA_AT_RISK):  # at risk in Salesforce, no issue yet
+        health = Health.RED if index % 3 == 0 else Health.AMBER
+        yield account(
+            f"001{900_000_000_000 + index:012d}AAA",
+            name,
+            health,
+            Health_Score_Reasons__c="Flagged on the last customer call; no triage issue yet.",
+            TAM__c=rng.choice(("bob", "chen", "dana", "emeka")),
+        )
+    for index, name in enumerate(_EXTRA_UNCOVERED):  # large, no TAM, renewing within 90 days
+        yield account(
+            f"001{910_000_000_000 + index:012d}AAA",
+            name,
+            rng.choice((Health.GREEN, Health.YELLOW)),
+            ARR__c=float(rng.randrange(520_000, 3_000_000, 1_000)),
+            Next_Renewal_Date__c=(today + timedelta(days=rng.randint(5, 85))).isoformat(),
+        )

@@ -1,0 +1,180 @@
+"""Salesforce Account records to and from the domain's Account: pure, never raising.
+
+Orgs name their custom fields differently, so every function takes the logical
+name -> API name mapping from the settings. Values are read defensively: a
+picklist value nobody expected ("Purple"), a date typed into a text field, or
+a missing field becomes None or "" for that field, and the account still syncs.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping
+from datetime import UTC, date, datetime
+from email.utils import format_datetime
+from types import MappingProxyType
+from typing import Any
+
+from triage_tui.domain.accounts import Account
+from triage_tui.domain.health import Health
+from triage_tui.domain.labels import Region
+from triage_tui.domain.text import clean_line, clean_text
+
+#: The defaults of triage_tui.config.DEFAULT_SALESFORCE_FIELDS, repeated because the sync
+#: may not import the config layer (a test keeps the two equal).
+DEFAULT_FIELDS: Mapping[str, str] = MappingProxyType(
+    {
+        "id": "Id",
+        "name": "Name",
+        "health": "Health_Score__c",
+        "health_date": "Health_Score_Date__c",
+        "health_reasons": "Health_Score_Reasons__c",
+        "renewal_date": "Next_Renewal_Date__c",
+        "arr": "ARR__c",
+        "region": "Region__c",
+        "owner": "Account_Owner__c",
+        "tam": "TAM__c",
+        "last_modified": "LastModifiedDate",
+    }
+)
+
+# API names go into SOQL verbatim: only plain names (and one relationship hop) pass.
+_API_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*(\.[A-Za-z][A-Za-z0-9_]*)?")
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def checked_fields(fields: Mapping[str, str]) -> dict[str, str]:
+    """The defaults overlaid with `fields`; ValueError naming a key that is unknown or
+    whose value is not an API name (it would otherwise be pasted into SOQL)."""
+    merged = dict(DEFAULT_FIELDS)
+    for key, value in fields.items():
+        if key not in DEFAULT_FIELDS:
+            raise ValueError(f"unknown Salesforce field setting `{key}`")
+        if not isinstance(value, str) or not _API_NAME.fullmatch(value):
+            raise ValueError(f"Salesforce field setting `{key}` is not an API name: {value!r}")
+        merged[key] = value
+    return merged
+
+
+def _value(record: Mapping[str, Any], api_name: str) -> Any:
+    """A field's value; "Owner.Name" follows the relationship object Salesforce nests."""
+    value: Any = record
+    for part in api_name.split("."):
+        if not isinstance(value, Mapping):
+            return None
+        value = value.get(part)
+    return value
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, bool):
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, int | float) and math.isfinite(value):
+        return f"{value:g}" if isinstance(value, float) else str(value)
+    return ""
+
+
+def _date(value: Any) -> date | None:
+    """A Salesforce date ("2026-11-24"; a datetime's day also passes), else None."""
+    if not isinstance(value, str) or not _DATE.match(value.strip()):
+        return None
+    try:
+        return date.fromisoformat(value.strip()[:10])
+    except ValueError:
+        return None
+
+
+def _number(value: Any) -> float | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, str):
+        try:
+            value = float(value.replace(",", "").strip())
+        except ValueError:
+            return None
+    if isinstance(value, int | float) and math.isfinite(value):
+        return float(value)
+    return None
+
+
+def _region(value: Any) -> str:
+    text = clean_line(_text(value))
+    region = Region.parse(text) or Region.parse(text.replace(" ", "-"))
+    return region.label if region else text
+
+
+def account_from_salesforce(record: Mapping[str, Any], fields: Mapping[str, str]) -> Account:
+    """An Account from a REST record (query row or sobject GET). Never raises: a value of
+    the wrong type or spelling maps to None/"" so one bad account cannot stop a sync."""
+    names = {**DEFAULT_FIELDS, **fields}
+
+    def get(key: str) -> Any:
+        return _value(record, names[key]) if isinstance(record, Mapping) else None
+
+    health = get("health")
+    return Account(
+        id=clean_line(_text(get("id"))),
+        name=clean_line(_text(get("name"))),
+        health=Health.parse(health) if isinstance(health, str) else None,
+        health_date=_date(get("health_date")),
+        health_reasons=clean_text(_text(get("health_reasons"))).strip(),
+        renewal_date=_date(get("renewal_date")),
+        arr=_number(get("arr")),
+        region=_region(get("region")),
+        owner=clean_line(_text(get("owner"))),
+        tam=clean_line(_text(get("tam"))).lstrip("@"),
+        last_modified=clean_line(_text(get("last_modified"))),
+    )
+
+
+def soql_datetime(moment: datetime) -> str:
+    """A SOQL datetime literal (UTC, unquoted); a naive datetime is taken as UTC."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def accounts_soql(fields: Mapping[str, str], modified_after: datetime | None = None) -> str:
+    """The query for every account (or those changed since `modified_after`, inclusive: a
+    change in the same second as the watermark is read again rather than missed)."""
+    names = checked_fields(fields)
+    selected = ", ".join(dict.fromkeys(names.values()))
+    soql = f"SELECT {selected} FROM Account"
+    if modified_after is not None:
+        soql += f" WHERE {names['last_modified']} >= {soql_datetime(modified_after)}"
+    return soql + f" ORDER BY {names['last_modified']}"
+
+
+def health_update(
+    fields: Mapping[str, str], health: Health, health_date: date, reasons: str
+) -> dict[str, Any]:
+    """The PATCH body for a health change: the score, the date it was confirmed, the why."""
+    names = checked_fields(fields)
+    return {
+        names["health"]: health.label,
+        names["health_date"]: health_date.isoformat(),
+        names["health_reasons"]: reasons,
+    }
+
+
+def parse_salesforce_datetime(text: str) -> datetime | None:
+    """Salesforce's "2026-11-24T09:00:00.000+0000" (or ISO with Z), aware; else None."""
+    cleaned = text.strip().replace("Z", "+00:00")
+    if re.search(r"[+-]\d{4}$", cleaned):
+        cleaned = f"{cleaned[:-2]}:{cleaned[-2:]}"
+    try:
+        moment = datetime.fromisoformat(cleaned)
+    except ValueError:
+        return None
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def http_date(last_modified: str) -> str | None:
+    """LastModifiedDate as an HTTP date for If-Unmodified-Since (whole seconds, GMT)."""
+    moment = parse_salesforce_datetime(last_modified)
+    if moment is None:
+        return None
+    return format_datetime(moment.astimezone(UTC).replace(microsecond=0), usegmt=True)
