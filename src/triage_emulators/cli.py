@@ -51,3 +51,7 @@ def _wait(stop: Callable[[], None]) -> None:
             time.sleep(3600)
     except KeyboardInterrupt:
         stop()
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -7,6 +7,7 @@ and never pay for (or depend on) the UI.
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from collections.abc import Sequence
 from datetime import date
@@ -46,6 +47,9 @@ def _parser() -> argparse.ArgumentParser:
     config.add_argument("what", choices=("path", "example"))
     sync = commands.add_parser("sync", help="pull the triage project from GitLab into the cache")
     sync.add_argument("--full", action="store_true", help="re-read everything (catches deletions)")
+    # For the board, which runs its syncs in a child process: progress and the report as
+    # JSON lines on stdout.
+    sync.add_argument("--json", action="store_true", help=argparse.SUPPRESS)
     auth = commands.add_parser("auth", help="store a GitLab token (read from stdin, never argv)")
     auth.add_argument("what", choices=("login",))
     outbox = commands.add_parser(
@@ -70,7 +74,7 @@ def _settings(args: argparse.Namespace) -> Settings:
     )
 
 
-def _sync(settings: Settings, full: bool) -> int:
+def _sync(settings: Settings, full: bool, as_json: bool = False) -> int:
     service = TriageService(
         settings.cache_path, busy_timeout=settings.busy_timeout, settings=settings, create=True
     )
@@ -80,16 +84,21 @@ def _sync(settings: Settings, full: bool) -> int:
     def progress(phase: str, done: int, total: int | None) -> None:
         nonlocal last_phase
         of = f"/{total}" if total else ""
-        if live:
+        if as_json:
+            print(json.dumps({"phase": phase, "done": done, "total": total}), flush=True)
+        elif live:
             print(f"\r{phase}: {done}{of}   ", end="", file=sys.stderr, flush=True)
         elif phase != last_phase:
             print(f"{phase}...", file=sys.stderr)
         last_phase = phase
 
     report = service.sync(full=full or None, progress=progress)
+    service.close()
+    if as_json:
+        print(json.dumps({"report": report.to_json()}), flush=True)
+        return 0 if report.ok else 1
     if live:
         print(file=sys.stderr)
-    service.close()
     print(report.summary(), file=sys.stdout if report.ok else sys.stderr)
     return 0 if report.ok else 1
 
@@ -167,7 +176,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 0
         settings = _settings(args)
         if args.command == "sync":
-            return _sync(settings, args.full)
+            return _sync(settings, args.full, args.json)
         if args.command == "outbox":
             return _outbox(settings, args.what, args.ids)
         if args.command == "auth":

@@ -8,8 +8,11 @@ UI thread never step on each other.
 from __future__ import annotations
 
 import getpass
+import json
 import os
 import socket
+import subprocess
+import sys
 import tempfile
 import threading
 import uuid
@@ -203,6 +206,44 @@ class TriageService:
                 source_name=f"{self.settings.project} on {self.settings.gitlab_url}",
             )
         return replace(report, pushed=pushed)
+
+    def sync_in_child(self, *, progress: Progress | None = None) -> SyncReport:
+        """`sync`, run by `triage-tui sync` in a child process: the board's event loop then
+        shares no GIL with 10,000 issues of JSON and mapping (in a thread, those stalled
+        it 100-200 ms at a time). Blocking: call it from a worker thread. The token is
+        not passed: the child finds it as this process would (environment, config, keyring)."""
+        argv = [sys.executable, "-m", "triage_tui", "--cache", str(self.cache_path)]
+        if self.settings.gitlab_url:
+            argv += ["--gitlab-url", self.settings.gitlab_url]
+        if self.settings.project:
+            argv += ["--project", self.settings.project]
+        argv += ["sync", "--json"]
+        now = datetime.now(UTC)
+        try:
+            child = subprocess.Popen(
+                argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+            )
+        except OSError as error:
+            return SyncReport(full=False, error=f"Cannot start the sync: {error}", finished_at=now)
+        report: SyncReport | None = None
+        assert child.stdout is not None
+        for line in child.stdout:
+            try:
+                data = json.loads(line)
+            except ValueError:
+                continue
+            if "report" in data:
+                report = SyncReport.from_json(data["report"])
+            elif progress is not None:
+                progress(str(data.get("phase")), int(data.get("done") or 0), data.get("total"))
+        errors = child.stderr.read() if child.stderr else ""
+        child.wait()
+        if report is None:
+            last = errors.strip().splitlines()[-1:] or [f"exit code {child.returncode}"]
+            return SyncReport(
+                full=False, error=f"The sync stopped: {last[0][:200]}", finished_at=now
+            )
+        return report
 
     # -- edits ------------------------------------------------------------------------------
 

@@ -156,15 +156,16 @@ def test_sync_from_the_board(emu: GitLabEmulator, tmp_path: Path) -> None:
             view = app.screen.query_one(BoardView)
             assert view.board.total == 0
             await pilot.press("s")
-            for _ in range(200):
+            status = app.screen.query_one("#status", Static)
+            for _ in range(400):  # the whole sync: issues first, then their notes
                 await pilot.pause(0.05)
-                if view.board.total:
+                if "synced" in widget_text(status):
                     break
+            assert "synced" in widget_text(status)
+            await pilot.pause(0.3)  # the last reload of the cards
             assert view.board.total == sum(
                 1 for i in emu.project.issues.values() if i["state"] == "opened"
             )
-            status = widget_text(app.screen.query_one("#status", Static))
-            assert "synced" in status
 
     asyncio.run(drive())
     assert datetime.now(UTC) > service.info().refreshed_at

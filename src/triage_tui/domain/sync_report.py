@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import json
+from dataclasses import asdict, dataclass
 from datetime import datetime
 
 
@@ -23,6 +24,36 @@ class SyncReport:
     @property
     def ok(self) -> bool:
         return not self.error
+
+    def to_json(self) -> str:
+        """One line, for the sync child process to hand its report to the board."""
+        data = {
+            "full": self.full,
+            "issues": self.issues,
+            "notes_of": self.notes_of,
+            "removed": self.removed,
+            "error": self.error,
+            "finished_at": self.finished_at.isoformat() if self.finished_at else None,
+            "skipped": self.skipped,
+            "pushed": asdict(self.pushed) if self.pushed else None,
+        }
+        return json.dumps(data)
+
+    @classmethod
+    def from_json(cls, text: str) -> SyncReport:
+        data = json.loads(text)
+        finished = data.get("finished_at")
+        pushed = data.get("pushed")
+        return cls(
+            full=bool(data.get("full")),
+            issues=int(data.get("issues") or 0),
+            notes_of=int(data.get("notes_of") or 0),
+            removed=int(data.get("removed") or 0),
+            error=str(data.get("error") or ""),
+            finished_at=datetime.fromisoformat(finished) if finished else None,
+            skipped=str(data.get("skipped") or ""),
+            pushed=PushReport(**pushed) if pushed else None,
+        )
 
     def summary(self) -> str:
         pushed = f"; {self.pushed.summary()}" if self.pushed else ""
