@@ -38,7 +38,11 @@ def run_in_pty(args: list[str], cols: int = 120, rows: int = 40) -> tuple[float,
     start = time.perf_counter()
     proc = subprocess.Popen(
         [sys.executable, str(CHILD), *args],
-        stdin=slave, stdout=slave, stderr=slave, env=env, start_new_session=True,
+        stdin=slave,
+        stdout=slave,
+        stderr=slave,
+        env=env,
+        start_new_session=True,
     )
     os.close(slave)
     while proc.poll() is None:  # keep the pty drained so the child never blocks on write
@@ -71,7 +75,9 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--sizes", default="10000,50000")
-    parser.add_argument("--workdir", type=Path, default=Path(tempfile.gettempdir()) / "triage-bench")
+    parser.add_argument(
+        "--workdir", type=Path, default=Path(tempfile.gettempdir()) / "triage-bench"
+    )
     args = parser.parse_args()
     args.workdir.mkdir(exist_ok=True)
     sizes = [int(s) for s in args.sizes.split(",")]

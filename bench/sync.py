@@ -31,8 +31,12 @@ def raw_floor(emu: GitLabEmulator) -> float:
     url = f"{emu.url}/api/v4/projects/{emu.project.id}/issues"
     page: str | None = "1"
     while page:
-        response = session.get(url, params={"per_page": 100, "page": page, "state": "all"},
-                               headers={"PRIVATE-TOKEN": TOKEN}, timeout=30)
+        response = session.get(
+            url,
+            params={"per_page": 100, "page": page, "state": "all"},
+            headers={"PRIVATE-TOKEN": TOKEN},
+            timeout=30,
+        )
         response.json()
         page = response.headers.get("X-Next-Page")
     return time.perf_counter() - start
@@ -69,11 +73,15 @@ def main() -> None:
         emu.stop()
     print(f"{args.count} issues, pages of 100, loopback emulator, latency {args.latency}s:")
     print(f"  raw floor (requests + json, sequential)  {floor:6.2f} s   1.00x")
-    print(f"  issues phase of a full sync              {issues_phase:6.2f} s   "
-          f"{issues_phase / floor:4.2f}x")
+    print(
+        f"  issues phase of a full sync              {issues_phase:6.2f} s   "
+        f"{issues_phase / floor:4.2f}x"
+    )
     print(f"  whole full sync (+ notes of {report.notes_of} issues)   {full:6.2f} s")
-    print(f"  no-change incremental sync               {incremental:6.3f} s"
-          f"   ({again.issues} issues in the overlap window)")
+    print(
+        f"  no-change incremental sync               {incremental:6.3f} s"
+        f"   ({again.issues} issues in the overlap window)"
+    )
 
 
 if __name__ == "__main__":

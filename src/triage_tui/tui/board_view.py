@@ -53,6 +53,10 @@ class BoardView(Horizontal, can_focus=True):
         super().__init__(id=id)
         self.board = board
         self.cursor = Cursor()
+        self._shown = 1
+        """How many columns fit side by side (set from the width)."""
+        self._first = 0
+        """The leftmost column in view."""
 
     def compose(self) -> ComposeResult:
         for index, column in enumerate(self.board.columns):
@@ -82,16 +86,34 @@ class BoardView(Horizontal, can_focus=True):
         if not views or not self.size.width:
             return
         fitting = max(1, self.size.width // (MIN_COLUMN_WIDTH + COLUMN_GAP))
-        # As many whole columns as fit, sharing the width, so no column shows half-cut.
-        width = self.size.width // min(len(views), fitting) - COLUMN_GAP
-        for view in views:
-            view.styles.width = width
+        # As many whole columns as fit, sharing the width. The cells left over go one each
+        # to columns in turn, so any `shown` neighbouring columns fill the width exactly:
+        # scrolled to a column's edge, the board never shows a sliver of another column.
+        shown = min(len(views), fitting)
+        if shown != self._shown:
+            # A new width (a resize, the detail pane opening or closing): show as much of
+            # the board from the left as the cursor's column allows, not the old offset.
+            self._shown, self._first = shown, 0
+        base, extra = divmod(self.size.width, self._shown)
+        for index, view in enumerate(views):
+            view.styles.width = base + (index % self._shown < extra) - COLUMN_GAP
         self.call_after_refresh(self._keep_cursor_column_visible)
 
+    def _column_x(self, index: int) -> int:
+        """Where column `index` (its margin included) starts, in board coordinates."""
+        base, extra = divmod(self.size.width, self._shown)
+        return index * base + (index // self._shown) * extra + min(index % self._shown, extra)
+
     def _keep_cursor_column_visible(self) -> None:
-        views = self.columns
-        if views and self.cursor.column < len(views):
-            self.scroll_to_widget(views[self.cursor.column], animate=False)
+        """Scroll sideways by whole columns, as little as needed to show the cursor's."""
+        count = len(self.board.columns)
+        if not count or not self.size.width:
+            return
+        shown = max(1, min(self._shown, count))
+        first = min(self._first, self.cursor.column)
+        first = max(first, self.cursor.column - shown + 1)
+        self._first = max(0, min(first, count - shown))
+        self.scroll_to(x=self._column_x(self._first), animate=False, immediate=True)
 
     # -- contents ---------------------------------------------------------------------------
 
@@ -105,7 +127,11 @@ class BoardView(Horizontal, can_focus=True):
             await self.mount_all(
                 ColumnView(column, board.kind, index) for index, column in enumerate(board.columns)
             )
-            self._fit_columns()
+            self._fit_columns()  # which brings the cursor's column into view
+        else:
+            # The cursor may have followed its card (or a filter's match) to a column
+            # out of view: show it, or the board looks empty while it is not.
+            self._keep_cursor_column_visible()
         self._paint_all()
         self.post_message(self.CursorMoved(self.current))
 
@@ -122,7 +148,7 @@ class BoardView(Horizontal, can_focus=True):
         self.cursor = target
         if old.column != target.column:
             views[old.column].select(None)
-            self.scroll_to_widget(views[target.column], animate=False)
+            self._keep_cursor_column_visible()
         views[target.column].select(target.row)
         self.post_message(self.CursorMoved(self.current))
 

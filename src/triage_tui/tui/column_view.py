@@ -122,8 +122,9 @@ class ColumnView(Widget):
         if row is not None and self._reveal(row):
             self.refresh()
             return
-        if (old is None) != (row is None):
-            self.refresh(Region(0, 0, self.size.width, HEADER_HEIGHT))
+        if old != row:
+            # The header shows the position ("2/63") as well as the active colour.
+            self.refresh(Region(0, 0, self.size.width, 1))
         for changed in {old, row} - {None}:
             assert changed is not None
             self.refresh(self._card_region(changed))
@@ -223,7 +224,7 @@ class ColumnView(Widget):
                     else (card.region.label if card.region else "no region")
                 )
                 left.append((where + " ", Style()))
-            left.append((renewal_phrase(card.days_to_renewal), Style()))
+            left.append((renewal_phrase(card.days_to_renewal, short=True), Style()))
             if card.is_new:
                 right.append(("NEW", self._overlay("tag--new")))
             if card.closed:

@@ -8,13 +8,16 @@ from triage_tui.domain.health import Health
 from triage_tui.domain.issue import Card
 
 
-def renewal_phrase(days: int | None) -> str:
+def renewal_phrase(days: int | None, *, short: bool = False) -> str:
+    """ "renew 17d", "renewal 16d ago". `short` (on cards, 10 cells or so beside a region and
+    NEW at 80 columns): "renew -16d", "renew 0d", never clipped to "renewal 16d …", which
+    would read as a renewal to come."""
     if days is None:
         return "renewal ?"
     if days < 0:
-        return f"renewal {-days}d ago"
+        return f"renew -{-days}d" if short else f"renewal {-days}d ago"
     if days == 0:
-        return "renews today"
+        return "renew 0d" if short else "renews today"
     return f"renew {days}d"
 
 
