@@ -15,7 +15,6 @@ scheduled so tests prove retries and plain error messages.
 from __future__ import annotations
 
 import json
-import random
 import re
 import secrets
 import socket
@@ -23,7 +22,7 @@ import ssl
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from email.utils import parsedate_to_datetime
@@ -33,6 +32,10 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 from xml.etree import ElementTree
 from xml.sax.saxutils import escape
+
+from triage_tui.demo_data import demo_account_id
+
+__all__ = ["Fault", "SalesforceEmulator", "demo_account_id", "demo_accounts"]
 
 JSON = dict[str, Any]
 API_LIMIT = 15_000
@@ -787,105 +790,9 @@ def _http_date(text: str) -> datetime | None:
 
 # -- demo data ---------------------------------------------------------------------------------
 
-_EXTRA_AT_RISK = (
-    "Northwind Traders",
-    "Contoso Pharmaceuticals",
-    "Fabrikam Robotics",
-    "Tailspin Toys",
-    "Adventure Works Cycles",
-    "Litware Systems",
-    "Proseware Analytics",
-    "Wide World Importers",
-    "Coho Winery",
-    "Fourth Coffee",
-)
-_EXTRA_UNCOVERED = (
-    "Alpine Ski House",
-    "Margie's Travel",
-    "Lucerne Publishing",
-    "Trey Research",
-    "Woodgrove Bank",
-    "Graphic Design Institute",
-)
 
+def demo_accounts(today: date, count: int = 300, seed: int = 11) -> list[JSON]:
+    """The demo project's Salesforce accounts (see triage_tui.demo_data.salesforce_accounts)."""
+    from triage_tui.demo_data import generate, salesforce_accounts
 
-def demo_account_id(iid: int) -> str:
-    """The account behind demo issue `iid` (its description links to this id)."""
-    return f"001{iid:012d}AAA"
-
-
-def demo_accounts(today: date, count: int = 300, seed: int = 11) -> Iterator[JSON]:
-    """Accounts matching the demo GitLab project (src/triage_tui/demo_data.py, generated for
-    the same `today` and `count`), with the differences the weekly ER call is for:
-    about 8% whose health differs from the issue's label, ten Amber/Red accounts without
-    an issue, large accounts (ARR > 500k) with no TAM renewing within 90 days, and health
-    dates older than 35 days (stale). Deterministic for a seed."""
-    from triage_tui.demo_data import generate
-    from triage_tui.domain.health import Health
-    from triage_tui.domain.labels import read_labels
-    from triage_tui.domain.team import Role
-    from triage_tui.domain.template import parse_description
-
-    rng = random.Random(seed)
-    demo = generate(today, count=count)
-    names = {m["username"]: m["name"] for m in demo.members}
-    noon = datetime.combine(today, datetime.min.time(), tzinfo=UTC) + timedelta(hours=12)
-
-    def account(account_id: str, name: str, health: Health, **values: Any) -> JSON:
-        stale = rng.random() < 0.1
-        return {
-            "Id": account_id,
-            "Name": name,
-            "Health_Score__c": health.label,
-            "Health_Score_Date__c": (
-                today - timedelta(days=rng.randint(36, 120) if stale else rng.randint(0, 30))
-            ).isoformat(),
-            "Health_Score_Reasons__c": "",
-            "Next_Renewal_Date__c": (today + timedelta(days=rng.randint(-20, 380))).isoformat(),
-            "ARR__c": float(round(rng.lognormvariate(11.8, 0.9), -2)),
-            "Region__c": rng.choice(REGIONS),
-            "Account_Owner__c": names.get(rng.choice(sorted(names)), ""),
-            "TAM__c": "",
-            "LastModifiedDate": stamp(
-                noon - timedelta(days=rng.randint(0, 60), minutes=rng.randint(0, 600))
-            ),
-            **values,
-        }
-
-    for issue in demo.issues:
-        reading = read_labels(issue["labels"])
-        fields = parse_description(issue["description"])
-        health = reading.health or (reading.healths[0] if reading.healths else Health.YELLOW)
-        if rng.random() < 0.08:  # Salesforce moved on and the label did not follow
-            health = rng.choice([h for h in Health if h is not health])
-        owner = fields.team.first(Role.ACCOUNT_OWNER) or ""
-        tam = fields.team.first(Role.TAM) or ""
-        renewal = fields.renewal_date or today + timedelta(days=rng.randint(0, 365))
-        values: JSON = {
-            "Health_Score_Reasons__c": fields.reason,
-            "Next_Renewal_Date__c": renewal.isoformat(),
-            "Account_Owner__c": names.get(owner, owner),
-            "TAM__c": tam,
-        }
-        if reading.region is not None:
-            values["Region__c"] = reading.region.label
-        if not tam and (renewal - today).days <= 90:
-            values["ARR__c"] = float(rng.randrange(520_000, 2_400_000, 1_000))
-        yield account(demo_account_id(issue["iid"]), issue["title"], health, **values)
-    for index, name in enumerate(_EXTRA_AT_RISK):  # at risk in Salesforce, no issue yet
-        health = Health.RED if index % 3 == 0 else Health.AMBER
-        yield account(
-            f"001{900_000_000_000 + index:012d}AAA",
-            name,
-            health,
-            Health_Score_Reasons__c="Flagged on the last customer call; no triage issue yet.",
-            TAM__c=rng.choice(("bob", "chen", "dana", "emeka")),
-        )
-    for index, name in enumerate(_EXTRA_UNCOVERED):  # large, no TAM, renewing within 90 days
-        yield account(
-            f"001{910_000_000_000 + index:012d}AAA",
-            name,
-            rng.choice((Health.GREEN, Health.YELLOW)),
-            ARR__c=float(rng.randrange(520_000, 3_000_000, 1_000)),
-            Next_Renewal_Date__c=(today + timedelta(days=rng.randint(5, 85))).isoformat(),
-        )
+    return salesforce_accounts(generate(today, count=count), today, seed)

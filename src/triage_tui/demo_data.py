@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from triage_tui.domain.health import Health
-from triage_tui.domain.labels import NEW_LABEL, ChurnClass, Region
+from triage_tui.domain.labels import NEW_LABEL, ChurnClass, Region, read_labels
 from triage_tui.domain.milestone import milestone_title, quarter_bounds
 from triage_tui.domain.team import Role, TriageTeam
 from triage_tui.domain.template import TemplateFields, parse_description, render_description
@@ -332,81 +332,110 @@ def generate(today: date, count: int = 300, seed: int = 7) -> DemoProject:
     return project
 
 
-#: Default Salesforce field API names (see triage_tui.config.SalesforceSettings).
-SF_FIELDS = {
-    "id": "Id",
-    "name": "Name",
-    "health": "Health_Score__c",
-    "health_date": "Health_Score_Date__c",
-    "health_reasons": "Health_Score_Reasons__c",
-    "renewal_date": "Next_Renewal_Date__c",
-    "arr": "ARR__c",
-    "region": "Region__c",
-    "owner": "Account_Owner__c",
-    "tam": "TAM__c",
-    "last_modified": "LastModifiedDate",
-}
+def _sf_stamp(moment: datetime) -> str:
+    """Salesforce's datetime format: "2026-11-24T12:00:00.000+0000"."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.000+0000")
+
+
+_EXTRA_AT_RISK = (
+    "Northwind Traders",
+    "Contoso Pharmaceuticals",
+    "Fabrikam Robotics",
+    "Tailspin Toys",
+    "Adventure Works Cycles",
+    "Litware Systems",
+    "Proseware Analytics",
+    "Wide World Importers",
+    "Coho Winery",
+    "Fourth Coffee",
+)
+_EXTRA_UNCOVERED = (
+    "Alpine Ski House",
+    "Margie's Travel",
+    "Lucerne Publishing",
+    "Trey Research",
+    "Woodgrove Bank",
+    "Graphic Design Institute",
+)
+
+
+def demo_account_id(iid: int) -> str:
+    """The account behind demo issue `iid` (its description links to this id)."""
+    return f"001{iid:012d}AAA"
 
 
 def salesforce_accounts(project: DemoProject, today: date, seed: int = 11) -> list[JSON]:
-    """Salesforce Account records (REST JSON, default field names) for a demo project:
-    one per issue's Salesforce URL, mostly agreeing with the issue, with what the weekly
-    ER call looks for mixed in: health that differs from the issue's label, Amber and Red
-    accounts without an issue, large accounts without a TAM renewing soon, stale scores."""
+    """Salesforce Account records (REST JSON, default field names) for a demo project,
+    one per issue's Salesforce URL, with the differences the weekly ER call is for:
+    about 8% whose health differs from the issue's label, ten Amber/Red accounts without
+    an issue, large accounts (ARR > 500k) with no TAM renewing within 90 days, and health
+    dates older than 35 days (stale). Deterministic for a seed."""
     rng = random.Random(seed)
+    demo = project
+    names = {m["username"]: m["name"] for m in demo.members}
     records: list[JSON] = []
+    noon = datetime.combine(today, datetime.min.time(), tzinfo=UTC) + timedelta(hours=12)
 
-    def record(
-        account_id: str, name: str, health: Health, renewal: date, *, tam: str, region: str
-    ) -> JSON:
-        confirmed = today - timedelta(days=rng.choice((1, 3, 6, 9, 14, 20, 27, 40, 75)))
-        modified = datetime.combine(confirmed, time(15, 30), tzinfo=UTC)
+    def account(account_id: str, name: str, health: Health, **values: Any) -> JSON:
+        stale = rng.random() < 0.1
         return {
-            "attributes": {
-                "type": "Account",
-                "url": f"/services/data/v59.0/sobjects/Account/{account_id}",
-            },
             "Id": account_id,
             "Name": name,
             "Health_Score__c": health.label,
-            "Health_Score_Date__c": confirmed.isoformat(),
-            "Health_Score_Reasons__c": f"{BASE_URL}/customer-success/call-notes/{account_id[-6:]}",
-            "Next_Renewal_Date__c": renewal.isoformat(),
-            "ARR__c": float(rng.choice((40, 80, 150, 250, 600, 1200)) * 1000),
-            "Region__c": region,
-            "Account_Owner__c": rng.choice(_OWNERS),
-            "TAM__c": tam,
-            "LastModifiedDate": modified.strftime("%Y-%m-%dT%H:%M:%S.000+0000"),
+            "Health_Score_Date__c": (
+                today - timedelta(days=rng.randint(36, 120) if stale else rng.randint(0, 30))
+            ).isoformat(),
+            "Health_Score_Reasons__c": "",
+            "Next_Renewal_Date__c": (today + timedelta(days=rng.randint(-20, 380))).isoformat(),
+            "ARR__c": float(round(rng.lognormvariate(11.8, 0.9), -2)),
+            "Region__c": rng.choice(list(Region)).label,
+            "Account_Owner__c": names.get(rng.choice(sorted(names)), ""),
+            "TAM__c": "",
+            "LastModifiedDate": _sf_stamp(
+                noon - timedelta(days=rng.randint(0, 60), minutes=rng.randint(0, 600))
+            ),
+            **values,
         }
 
-    for issue in project.issues:
-        reading_health = next((h for h in Health if h.label in issue["labels"]), None)
-        region = next((r.label for r in Region if r.label in issue["labels"]), "EMEA")
+    for issue in demo.issues:
+        reading = read_labels(issue["labels"])
         fields = parse_description(issue["description"])
-        account_id = fields.salesforce_url.rsplit("/", 1)[-1]
-        health = reading_health or rng.choice(list(Health))
-        if rng.random() < 0.08:
-            health = rng.choice([h for h in Health if h is not health])  # a mismatch to settle
+        health = reading.health or (reading.healths[0] if reading.healths else Health.YELLOW)
+        if rng.random() < 0.08:  # Salesforce moved on and the label did not follow
+            health = rng.choice([h for h in Health if h is not health])
+        owner = fields.team.first(Role.ACCOUNT_OWNER) or ""
         tam = fields.team.first(Role.TAM) or ""
-        renewal = fields.renewal_date or today + timedelta(days=200)
-        records.append(record(account_id, issue["title"], health, renewal, tam=tam, region=region))
-    for index in range(max(3, len(project.issues) // 30)):
-        # At risk in Salesforce, and nobody opened an issue: the ER call's five-minute check.
-        account_id = f"001{900_000_000_000 + index:012d}AAA"
-        name = f"{_PREFIXES[index % len(_PREFIXES)]} Unopened {index + 1}"
+        renewal = fields.renewal_date or today + timedelta(days=rng.randint(0, 365))
+        values: JSON = {
+            "Health_Score_Reasons__c": fields.reason,
+            "Next_Renewal_Date__c": renewal.isoformat(),
+            "Account_Owner__c": names.get(owner, owner),
+            "TAM__c": tam,
+        }
+        if reading.region is not None:
+            values["Region__c"] = reading.region.label
+        if not tam and (renewal - today).days <= 90:
+            values["ARR__c"] = float(rng.randrange(520_000, 2_400_000, 1_000))
+        records.append(account(demo_account_id(issue["iid"]), issue["title"], health, **values))
+    for index, name in enumerate(_EXTRA_AT_RISK):  # at risk in Salesforce, no issue yet
         health = Health.RED if index % 3 == 0 else Health.AMBER
-        region = rng.choice(list(Region)).label
-        renewal = today + timedelta(days=rng.randint(10, 300))
         records.append(
-            record(account_id, name, health, renewal, tam=rng.choice(_TAMS), region=region)
+            account(
+                f"001{900_000_000_000 + index:012d}AAA",
+                name,
+                health,
+                Health_Score_Reasons__c="Flagged on the last customer call; no triage issue yet.",
+                TAM__c=rng.choice(("bob", "chen", "dana", "emeka")),
+            )
         )
-    for index in range(max(2, len(project.issues) // 50)):
-        # Large, no TAM, renewing within 90 days.
-        account_id = f"001{950_000_000_000 + index:012d}AAA"
-        name = f"{_PREFIXES[(index + 7) % len(_PREFIXES)]} Enterprise {index + 1}"
-        region = rng.choice(list(Region)).label
-        renewal = today + timedelta(days=rng.randint(5, 85))
-        account = record(account_id, name, Health.GREEN, renewal, tam="", region=region)
-        account["ARR__c"] = float(rng.choice((500, 750, 2000)) * 1000)
-        records.append(account)
+    for index, name in enumerate(_EXTRA_UNCOVERED):  # large, no TAM, renewing within 90 days
+        records.append(
+            account(
+                f"001{910_000_000_000 + index:012d}AAA",
+                name,
+                rng.choice((Health.GREEN, Health.YELLOW)),
+                ARR__c=float(rng.randrange(520_000, 3_000_000, 1_000)),
+                Next_Renewal_Date__c=(today + timedelta(days=rng.randint(5, 85))).isoformat(),
+            )
+        )
     return records

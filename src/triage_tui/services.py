@@ -22,7 +22,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from triage_tui.config import Settings, config_path, data_dir
+from triage_tui.config import DEFAULT_SALESFORCE_FIELDS, Settings, config_path, data_dir
 from triage_tui.domain.accounts import Account
 from triage_tui.domain.board import BoardKind, Column
 from triage_tui.domain.edit import Edit, EditKind, EditState, OutboxEntry
@@ -42,6 +42,7 @@ from triage_tui.sync.push import push
 if TYPE_CHECKING:
     from triage_tui.demo_data import DemoProject
     from triage_tui.sync.gitlab_source import GitLabSource
+    from triage_tui.sync.salesforce_source import SalesforceSource
 
 
 def _today() -> date:
@@ -70,6 +71,9 @@ class TriageService:
         """Whose edits these are: each person pushes their own, with their own token."""
         self._local = threading.local()
         self._push_lock = threading.Lock()
+        self.salesforce_adapters: dict[str, Any] | None = None
+        """Extra transport adapters for Salesforce by URL prefix (tests route the login
+        host, which cannot point at loopback, to the emulator)."""
         self._token_ok = False
         # Open once now, on the caller's thread, so a bad cache fails before any UI starts.
         self._cache()
@@ -187,8 +191,9 @@ class TriageService:
         if source is None:
             return SyncReport(full=False, error=problem, finished_at=now)
         cache = self._cache()
+        accounts, sf_problem = self._salesforce()
         with self._push_lock:
-            pushed = push(source, cache, author=self.user)
+            pushed = push(source, cache, author=self.user, accounts=accounts)
         holder = f"{self.user}@{socket.gethostname()}:{os.getpid()}"
         busy = cache.take_pull_lease(holder, now)
         if busy:
@@ -198,14 +203,54 @@ class TriageService:
         try:
             kwargs = {"progress": progress} if progress else {}
             report = pull(source, cache, now=now, full=full, **kwargs)
+            if accounts is not None:
+                report = replace(report, **self._pull_accounts(accounts, progress))
+            elif sf_problem:
+                report = replace(report, salesforce_error=sf_problem)
         finally:
             cache.drop_pull_lease(holder)
-        if report.ok:
+        if not report.error:  # GitLab's part worked (Salesforce's may not have)
             cache.set_meta(
                 source="gitlab",
                 source_name=f"{self.settings.project} on {self.settings.gitlab_url}",
             )
         return replace(report, pushed=pushed)
+
+    def _salesforce(self) -> tuple[SalesforceSource | None, str]:
+        """The Salesforce adapter, or why there is none ("" when it is not configured:
+        Salesforce is optional, the board works on GitLab alone)."""
+        settings = self.settings.salesforce
+        if settings is None:
+            return None, ""
+        from triage_tui.sync.credentials import resolve_salesforce_credentials
+        from triage_tui.sync.errors import SyncError
+        from triage_tui.sync.salesforce_source import SalesforceSource
+
+        credentials = resolve_salesforce_credentials(settings.instance_url)
+        if credentials is None:
+            return None, (
+                "No Salesforce credentials: set SALESFORCE_USERNAME, SALESFORCE_PASSWORD and "
+                "SALESFORCE_SECURITY_TOKEN (or SALESFORCE_SESSION_ID) in the environment."
+            )
+        try:
+            return SalesforceSource(settings, credentials, adapters=self.salesforce_adapters), ""
+        except SyncError as error:
+            return None, str(error)
+
+    def _pull_accounts(self, source: SalesforceSource, progress: Progress | None) -> dict[str, Any]:
+        """Every account (a full pass: accounts are few, and this catches deletions)."""
+        from triage_tui.sync.errors import describe_salesforce
+
+        found: list[Account] = []
+        try:
+            for page in source.accounts():
+                found += page
+                if progress is not None:
+                    progress("accounts", len(found), None)
+        except Exception as error:  # every failure becomes data, as in the GitLab pull
+            return {"salesforce_error": describe_salesforce(error, source.fields)}
+        self._cache().store_accounts(found, replace_all=True)
+        return {"accounts": len(found)}
 
     def sync_in_child(self, *, progress: Progress | None = None) -> SyncReport:
         """`sync`, run by `triage-tui sync` in a child process: the board's event loop then
@@ -443,8 +488,9 @@ class TriageService:
         source, problem = self._gitlab()
         if source is None:
             return PushReport(error=problem, waiting=len(self.outbox()))
+        accounts, _ = self._salesforce()
         with self._push_lock:  # one push at a time, or an edit could be sent twice
-            return push(source, self._cache(), author=self.user)
+            return push(source, self._cache(), author=self.user, accounts=accounts)
 
     def outbox(self, states: Iterable[EditState] | None = None) -> list[OutboxEntry]:
         """Edits not yet settled (pending, failed, in conflict), oldest first."""
@@ -479,6 +525,16 @@ def load_project(cache: Cache, project: DemoProject) -> None:
         )
 
 
+def load_accounts(cache: Cache, records: list[dict[str, Any]]) -> None:
+    """Write Salesforce account records (REST JSON, default field names) through the
+    Salesforce mapping, as the sync would."""
+    from triage_tui.sync.salesforce_mapping import account_from_salesforce
+
+    cache.store_accounts(
+        [account_from_salesforce(r, DEFAULT_SALESFORCE_FIELDS) for r in records], replace_all=True
+    )
+
+
 def write_demo_cache(path: Path, *, today: date, count: int = 300, seed: int = 7) -> Path:
     """Write a fresh demo cache at `path` atomically (readers never see half a file)."""
     from triage_tui import demo_data  # only demo runs pay for generating demo data
@@ -490,7 +546,9 @@ def write_demo_cache(path: Path, *, today: date, count: int = 300, seed: int = 7
     try:
         cache = Cache.open(tmp, create=True)
         try:
-            load_project(cache, demo_data.generate(today, count=count, seed=seed))
+            project = demo_data.generate(today, count=count, seed=seed)
+            load_project(cache, project)
+            load_accounts(cache, demo_data.salesforce_accounts(project, today))
             cache.set_meta(
                 source="demo",
                 source_name=f"demo data ({count} issues)",

@@ -20,10 +20,13 @@ class SyncReport:
     """The push of local edits that ran before the pull."""
     skipped: str = ""
     """Why the pull did not run (another process on a shared cache was pulling)."""
+    accounts: int = 0
+    """Salesforce accounts read (when Salesforce is configured)."""
+    salesforce_error: str = ""
 
     @property
     def ok(self) -> bool:
-        return not self.error
+        return not self.error and not self.salesforce_error
 
     def to_json(self) -> str:
         """One line, for the sync child process to hand its report to the board."""
@@ -36,6 +39,8 @@ class SyncReport:
             "finished_at": self.finished_at.isoformat() if self.finished_at else None,
             "skipped": self.skipped,
             "pushed": asdict(self.pushed) if self.pushed else None,
+            "accounts": self.accounts,
+            "salesforce_error": self.salesforce_error,
         }
         return json.dumps(data)
 
@@ -53,10 +58,16 @@ class SyncReport:
             finished_at=datetime.fromisoformat(finished) if finished else None,
             skipped=str(data.get("skipped") or ""),
             pushed=PushReport(**pushed) if pushed else None,
+            accounts=int(data.get("accounts") or 0),
+            salesforce_error=str(data.get("salesforce_error") or ""),
         )
 
     def summary(self) -> str:
         pushed = f"; {self.pushed.summary()}" if self.pushed else ""
+        if self.accounts:
+            pushed += f"; {self.accounts} Salesforce accounts"
+        if self.salesforce_error:
+            pushed += f"; Salesforce: {self.salesforce_error}"
         if self.error:
             return self.error + pushed
         if self.skipped:

@@ -210,9 +210,12 @@ class OutboxTables(AccountTables):
         with self.write():
             self._set(entry_id, state=EditState.FAILED.value, error=error)
 
-    def conflict_edit(self, entry_id: int, error: str, remote: RemoteIssue) -> None:
+    def conflict_edit(self, entry_id: int, error: str, remote: RemoteIssue | None) -> None:
+        """`remote`: GitLab's version of the issue (None for a Salesforce conflict, whose
+        account is stored as it is now)."""
         with self.write():
-            self._set_shadow(remote)  # GitLab's newest version, for when the edit is dropped
+            if remote is not None:
+                self._set_shadow(remote)  # GitLab's newest, for when the edit is dropped
             self._set(
                 entry_id, state=EditState.CONFLICT.value, error=error, remote=_issue_json(remote)
             )
@@ -238,6 +241,9 @@ class OutboxTables(AccountTables):
             edit, base = entry.edit, entry.base
             if entry.state is EditState.CONFLICT and entry.remote is not None:
                 edit, base = keep_mine(edit, entry.remote), entry.remote
+            elif entry.state is EditState.CONFLICT and edit.kind is EditKind.SALESFORCE_HEALTH:
+                # The person keeps their score over the one Salesforce has now.
+                edit = replace(edit, unmodified_since="")
             self._set(
                 entry_id,
                 state=EditState.PENDING.value,

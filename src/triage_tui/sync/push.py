@@ -13,12 +13,21 @@ from dataclasses import replace
 from datetime import date
 from typing import Protocol
 
+from triage_tui.domain.accounts import Account
 from triage_tui.domain.edit import Edit, EditKind, OutboxEntry, conflicts, is_applied
+from triage_tui.domain.health import Health
 from triage_tui.domain.milestone import bounds_of_title
 from triage_tui.domain.records import Note, RemoteIssue
 from triage_tui.domain.sync_report import PushReport
 from triage_tui.domain.template import replace_team
-from triage_tui.sync.errors import describe, is_rejection
+from triage_tui.sync.errors import (
+    SalesforceConflict,
+    SyncError,
+    describe,
+    describe_salesforce,
+    is_rejection,
+    is_salesforce_rejection,
+)
 
 
 class IssueWriter(Protocol):
@@ -33,19 +42,69 @@ class IssueWriter(Protocol):
     def ensure_milestone(self, title: str, bounds: tuple[date, date] | None) -> int: ...
 
 
+class AccountWriter(Protocol):
+    """Salesforce, for health scores the ER call confirms (see SalesforceSource)."""
+
+    def update_health(
+        self,
+        account_id: str,
+        health: Health,
+        health_date: date,
+        reasons: str,
+        *,
+        unmodified_since: str,
+    ) -> Account: ...
+
+
 class OutboxSink(Protocol):
     def edits_to_push(self, author: str) -> list[OutboxEntry]: ...
     def finish_edit(
         self, entry_id: int, server: RemoteIssue | None, note: Note | None = None
     ) -> None: ...
     def fail_edit(self, entry_id: int, error: str) -> None: ...
-    def conflict_edit(self, entry_id: int, error: str, remote: RemoteIssue) -> None: ...
+    def conflict_edit(self, entry_id: int, error: str, remote: RemoteIssue | None) -> None: ...
     def defer_edit(self, entry_id: int, error: str) -> None: ...
+    def store_accounts(self, accounts: list[Account], *, replace_all: bool = False) -> None: ...
 
 
-def _push_one(writer: IssueWriter, sink: OutboxSink, entry: OutboxEntry) -> bool:
+class NoSalesforce(SyncError):
+    """A Salesforce edit with no Salesforce configured: it waits, visibly, for the person."""
+
+
+def _push_account(
+    accounts: AccountWriter | None, sink: OutboxSink, entry: OutboxEntry, today: date
+) -> bool:
+    edit = entry.edit
+    health = Health.parse(edit.account_health)
+    if accounts is None or health is None:
+        raise NoSalesforce(
+            "Salesforce is not configured here ([salesforce] in the config and credentials "
+            "in the environment or keyring): the score was not sent."
+        )
+    try:
+        account = accounts.update_health(
+            edit.account_id, health, today, edit.body, unmodified_since=edit.unmodified_since
+        )
+    except SalesforceConflict as conflict:
+        sink.conflict_edit(entry.id, str(conflict), None)
+        sink.store_accounts([conflict.current])
+        return False
+    sink.finish_edit(entry.id, None)
+    sink.store_accounts([account])
+    return True
+
+
+def _push_one(
+    writer: IssueWriter,
+    sink: OutboxSink,
+    entry: OutboxEntry,
+    accounts: AccountWriter | None,
+    today: date,
+) -> bool:
     """Send one edit. False when it became a conflict. Raises on a failed request."""
     edit = entry.edit
+    if edit.kind is EditKind.SALESFORCE_HEALTH:
+        return _push_account(accounts, sink, entry, today)
     if edit.milestone and not edit.milestone_id:
         # A quarter the project has no milestone for yet (a renewal far ahead): create it.
         milestone_id = writer.ensure_milestone(edit.milestone, bounds_of_title(edit.milestone))
@@ -74,7 +133,14 @@ def _push_one(writer: IssueWriter, sink: OutboxSink, entry: OutboxEntry) -> bool
     return True
 
 
-def push(writer: IssueWriter, sink: OutboxSink, *, author: str) -> PushReport:
+def push(
+    writer: IssueWriter,
+    sink: OutboxSink,
+    *,
+    author: str,
+    accounts: AccountWriter | None = None,
+    today: date | None = None,
+) -> PushReport:
     """Push `author`'s waiting edits. Never raises for network or server trouble.
 
     A rejected edit (GitLab said no) is marked failed with GitLab's message and holds
@@ -88,20 +154,23 @@ def push(writer: IssueWriter, sink: OutboxSink, *, author: str) -> PushReport:
         ready = [
             e
             for e in sink.edits_to_push(author)
-            if e.id not in attempted and (e.edit.iid > 0 or e.edit.kind is EditKind.CREATE)
+            # A negative iid is a new issue not created yet: its edits wait for it.
+            if e.id not in attempted and (e.edit.iid >= 0 or e.edit.kind is EditKind.CREATE)
         ]
         if not ready:
             break
         entry = ready[0]
         attempted.add(entry.id)
         try:
-            if _push_one(writer, sink, entry):
+            if _push_one(writer, sink, entry, accounts, today or date.today()):
                 pushed += 1
             else:
                 conflicted += 1
         except Exception as error:  # every failure becomes data, as in the pull
-            message = describe(error, writer.url)
-            if is_rejection(error):
+            salesforce = entry.edit.kind is EditKind.SALESFORCE_HEALTH
+            message = describe_salesforce(error) if salesforce else describe(error, writer.url)
+            rejected = is_salesforce_rejection(error) if salesforce else is_rejection(error)
+            if rejected or isinstance(error, NoSalesforce):
                 sink.fail_edit(entry.id, message)
                 failed += 1
                 continue

@@ -197,20 +197,23 @@ class SalesforceSource:
         unmodified_since: str,
     ) -> Account:
         """Write the score, its date and reasons unless the account changed in Salesforce
-        after `unmodified_since` (its LastModifiedDate as read): then SalesforceConflict,
+        after `unmodified_since` (its LastModifiedDate as read; "" writes regardless): then
+        SalesforceConflict,
         carrying the account as it is now. A conflict whose current values already are
         these (an earlier attempt landed before its answer was lost) counts as done.
         Returns the account read back after the write."""
         from simple_salesforce.exceptions import SalesforceError, SalesforceExpiredSession
 
         account_id = _checked_id(account_id)
-        since = http_date(unmodified_since)
-        if since is None:
-            raise SyncError(
-                "The account's last-modified time is unreadable; sync accounts again first."
-            )
+        headers: dict[str, str] = {}
+        if unmodified_since:  # "" is the person's choice to write over Salesforce's value
+            since = http_date(unmodified_since)
+            if since is None:
+                raise SyncError(
+                    "The account's last-modified time is unreadable; sync accounts again first."
+                )
+            headers["If-Unmodified-Since"] = since
         body = health_update(self.fields, health, health_date, reasons)
-        headers = {"If-Unmodified-Since": since}
         try:
             try:
                 self._account_api(refresh_session=False).update(account_id, body, headers=headers)

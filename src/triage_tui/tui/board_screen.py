@@ -167,7 +167,7 @@ class BoardScreen(EditingScreen):
         self.update_bars()
         self._poll(force=True)
         if not message.report.ok:
-            self.notify(message.report.error, title="Sync failed", severity="error", timeout=10)
+            self.notify(message.report.summary(), title="Sync failed", severity="error", timeout=10)
 
     def on_resize(self, event: Resize) -> None:
         self.set_class(event.size.width < NARROW_WIDTH, "narrow")

@@ -1,0 +1,154 @@
+"""The ER call end to end: sync from both emulators (real python-gitlab over HTTP, real
+simple-salesforce over HTTPS), walk the agenda by keyboard, settle mismatches both
+ways, and read what GitLab and Salesforce received."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from textual.pilot import Pilot
+from textual.widgets import OptionList
+
+from tests.conftest import TODAY
+from tests.emulated import synced
+from tests.tui.helpers import widget_text
+from triage_emulators.gitlab import GitLabEmulator
+from triage_emulators.salesforce import SalesforceEmulator
+from triage_tui.config import SalesforceSettings, data_dir
+from triage_tui.domain.edit import EditState
+from triage_tui.domain.er_call import Mismatch
+from triage_tui.services import TriageService
+from triage_tui.tui.app import TriageApp
+from triage_tui.tui.er_screen import ERScreen
+from triage_tui.tui.new_issue_modal import NewIssueModal
+from triage_tui.tui.pickers import TextModal
+
+
+@pytest.fixture
+def sf(monkeypatch: pytest.MonkeyPatch) -> Iterator[SalesforceEmulator]:
+    with SalesforceEmulator.from_demo(TODAY, count=120) as emulator:
+        monkeypatch.setenv("SALESFORCE_INSTANCE_URL", emulator.url)
+        monkeypatch.setenv("SALESFORCE_SESSION_ID", emulator.session_id)
+        yield emulator
+
+
+@pytest.fixture
+def service(
+    emu: GitLabEmulator, sf: SalesforceEmulator, tmp_path: Path, isolated_credentials: None
+) -> TriageService:
+    settings = SalesforceSettings(instance_url=sf.url, ca_bundle=sf.ca_pem_path, timeout=10)
+    return synced(emu, tmp_path, sync_interval=0, salesforce=settings)
+
+
+async def until(pilot: Pilot[None], check: Callable[[], bool], seconds: float = 15) -> None:
+    for _ in range(int(seconds / 0.05)):
+        if check():
+            return
+        await pilot.pause(0.05)
+    raise AssertionError("timed out waiting for the app")
+
+
+def highlight(screen: ERScreen, wanted: Callable[[object], bool]) -> object:
+    listing = screen.query_one("#er-list", OptionList)
+    for index, row in enumerate(screen.rows):
+        if wanted(row.item):
+            listing.highlighted = index
+            return row.item
+    raise AssertionError("no such row")
+
+
+def test_the_sync_reads_salesforce_accounts(service: TriageService, sf: SalesforceEmulator) -> None:
+    assert len(service.accounts()) == len(sf.accounts)
+    agenda = service.agenda()
+    assert agenda.mismatches and agenda.missing_issues and agenda.renewals_without_tam
+
+
+async def test_the_er_call_settles_mismatches_both_ways_and_exports(
+    service: TriageService, emu: GitLabEmulator, sf: SalesforceEmulator
+) -> None:
+    app = TriageApp(service, today=TODAY, poll_seconds=0.05)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await pilot.press("E")
+        await until(pilot, lambda: isinstance(app.screen, ERScreen))
+        screen = app.screen
+        assert isinstance(screen, ERScreen)
+        counts = widget_text(screen.query_one("#er-sections"))
+        assert f"3 Mismatches ({len(screen.agenda.mismatches)})" in counts
+        await pilot.press("3")
+
+        # Salesforce is right: the issue is relabelled, with the reason noted.
+        first = highlight(screen, lambda m: isinstance(m, Mismatch) and m.card.health is not None)
+        assert isinstance(first, Mismatch) and first.account.health is not None
+        target = first.account.health.label
+        await pilot.press("f")
+        await until(pilot, lambda: isinstance(app.screen, TextModal))
+        await pilot.press(*"Confirmed on the call", "enter")
+        await until(pilot, lambda: target in emu.issue(first.card.iid)["labels"])
+        note = emu.project.notes[first.card.iid][-1]["body"]
+        assert "Confirmed on the call" in note
+
+        # GitLab is right: Salesforce gets the issue's score, dated today, with the reason.
+        second = highlight(
+            screen,
+            lambda m: (
+                isinstance(m, Mismatch)
+                and m.card.iid != first.card.iid
+                and m.card.health is not None
+            ),
+        )
+        assert isinstance(second, Mismatch) and second.card.health is not None
+        await pilot.press("g")
+        await until(pilot, lambda: isinstance(app.screen, TextModal))
+        await pilot.press(*"The label was updated after the exec call", "enter")
+        account_id = second.account.id
+        await until(
+            pilot, lambda: sf.account(account_id)["Health_Score__c"] == second.card.health.label
+        )
+        record = sf.account(account_id)
+        assert record["Health_Score_Date__c"] == TODAY.isoformat()
+        assert "exec call" in record["Health_Score_Reasons__c"]
+        await until(pilot, lambda: not service.outbox())
+
+        # A missing issue is opened prefilled from its account.
+        await pilot.press("2")
+        missing = screen.agenda.missing_issues[0]
+        await pilot.press("n")
+        await until(pilot, lambda: isinstance(app.screen, NewIssueModal))
+        form = app.screen
+        assert form.query_one("#account").value == missing.name  # type: ignore[attr-defined]
+        form.query_one("#success_plan_url").value = "https://gitlab.example.com/plans/new"  # type: ignore[attr-defined]
+        if not form.query_one("#reason").value:  # type: ignore[attr-defined]
+            form.query_one("#reason").value = "Flagged Red in Salesforce"  # type: ignore[attr-defined]
+        await pilot.press("ctrl+s")
+        await until(
+            pilot, lambda: any(i["title"] == missing.name for i in emu.project.issues.values())
+        )
+
+        summary = widget_text(screen.query_one("#er-title"))
+        assert "0 reviewed, 2 changed, 1 opened" in summary
+        await pilot.press("x")
+        await pilot.pause(0.2)
+    exported = sorted((data_dir() / "er-calls").glob("er-call-*.md"))
+    text = exported[-1].read_text()
+    assert "## Changed" in text and "Confirmed on the call" in text and missing.name in text
+
+
+async def test_a_salesforce_change_meanwhile_is_a_conflict_not_overwritten(
+    service: TriageService, sf: SalesforceEmulator
+) -> None:
+    mismatch = service.agenda().mismatches[0]
+    assert mismatch.card.health is not None
+    sf.touch(mismatch.account.id, Health_Score_Reasons__c="Edited in Salesforce meanwhile")
+    service.set_salesforce_health(mismatch.account, mismatch.card.health, "from the call")
+    report = service.push()
+    assert report.conflicts == 1
+    (entry,) = service.outbox()
+    assert entry.state is EditState.CONFLICT
+    assert sf.account(mismatch.account.id)["Health_Score_Reasons__c"] == (
+        "Edited in Salesforce meanwhile"
+    )
+    service.retry_edit(entry.id)  # the lead keeps their decision
+    assert service.push().pushed == 1
+    assert sf.account(mismatch.account.id)["Health_Score__c"] == mismatch.card.health.label
