@@ -66,6 +66,7 @@ def test_the_agenda_finds_each_case() -> None:
     assert [c.iid for c in agenda.silent_issues] == [2]
     assert [c.iid for c in agenda.unmatched_issues] == [3]
     assert agenda.counts()["Missing issues"] == 1
+    assert agenda.counts()["Mismatches"] == 2  # one to settle, one with no account to check
 
 
 def test_15_and_18_character_ids_match() -> None:

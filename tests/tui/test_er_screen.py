@@ -75,7 +75,8 @@ async def test_the_er_call_settles_mismatches_both_ways_and_exports(
         screen = app.screen
         assert isinstance(screen, ERScreen)
         counts = widget_text(screen.query_one("#er-sections"))
-        assert f"3 Mismatches ({len(screen.agenda.mismatches)})" in counts
+        checkable = len(screen.agenda.mismatches) + len(screen.agenda.unmatched_issues)
+        assert f"3 Mismatches ({checkable})" in counts
         await pilot.press("3")
 
         # Salesforce is right: the issue is relabelled, with the reason noted.

@@ -53,7 +53,7 @@ class Agenda:
         return {
             "New at-risk": len(self.new_issues),
             "Missing issues": len(self.missing_issues),
-            "Mismatches": len(self.mismatches),
+            "Mismatches": len(self.mismatches) + len(self.unmatched_issues),
             "Renewals without TAM": len(self.renewals_without_tam),
             "Stale / silent": len(self.stale_scores) + len(self.silent_issues),
         }

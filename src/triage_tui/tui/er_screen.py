@@ -144,7 +144,10 @@ class ERScreen(Screen[None]):
         if self.section == "missing":
             return [Row("account", a) for a in agenda.missing_issues]
         if self.section == "mismatch":
-            return [Row("mismatch", m) for m in agenda.mismatches]
+            # Issues that cannot be checked at all come last: their URL needs fixing.
+            return [Row("mismatch", m) for m in agenda.mismatches] + [
+                Row("card", c) for c in agenda.unmatched_issues
+            ]
         if self.section == "renewal":
             return [Row("account", a) for a in agenda.renewals_without_tam]
         return [Row("account", a) for a in agenda.stale_scores] + [
@@ -169,6 +172,8 @@ class ERScreen(Screen[None]):
                 line = Content.assemble(line, (f" · score confirmed {confirmed}", "$warning"))
             return line
         note = ""
+        if self.section == "mismatch":
+            note = "no Salesforce account: the issue's Salesforce URL is missing or wrong"
         if self.section == "stale":
             days = item.days_since_update
             note = f"no weekly update for {days} days" if days is not None else "never updated"
