@@ -54,6 +54,7 @@ ROLE_ALIASES: dict[str, Role] = {
 #: Roles the process requires on every triage issue.
 REQUIRED_ROLES: tuple[Role, ...] = (Role.ACCOUNT_OWNER, Role.TAM, Role.EXECUTIVE_SPONSOR)
 
+_SEPARATORS = re.compile(r"[,;\s]+")
 _PERSON = re.compile(r"@?([A-Za-z0-9_.][A-Za-z0-9_.\-]*)")
 
 
@@ -73,7 +74,7 @@ def _unemphasize(token: str) -> str:
 def parse_people(text: str) -> tuple[str, ...]:
     """Usernames from "@alice, @bob" (also "alice bob", "@alice and @bob"); dashes mean none."""
     people: list[str] = []
-    for token in re.split(r"[,;\s]+", text.strip()):
+    for token in _SEPARATORS.split(text.strip()):
         if token.lower() in ("", "and", "&", "-", "--", "—", "n/a", "none", "tbd", "_none_"):
             continue
         match = _PERSON.fullmatch(_unemphasize(token))

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import Enum
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 from triage_tui.domain.team import ROLE_ALIASES, Role, TriageTeam, parse_people
@@ -70,6 +71,12 @@ _DATE_FORMATS = (
 def parse_date(text: str) -> date | None:
     """A calendar date in the forms people write in descriptions, or None."""
     cleaned = text.strip().strip("*_`").strip()
+    if len(cleaned) == 10 and cleaned[4] == "-":
+        # The form the app writes: fromisoformat is ~20x faster than strptime's loop.
+        try:
+            return date.fromisoformat(cleaned)
+        except ValueError:
+            pass
     for fmt in _DATE_FORMATS:
         try:
             return datetime.strptime(cleaned, fmt).date()
@@ -112,6 +119,9 @@ class TemplateFields:
     extra: str = ""
 
 
+# Both run on every line of every description a sync brings (10,000 issues of ~20 lines),
+# and template lines repeat across issues ("### Triage team", "- **TAM:** @liam"): cached.
+@lru_cache(maxsize=16384)
 def _heading_title(line: str) -> str | None:
     """The title of a heading line ("### Title ###" gives "Title"); None when not a heading."""
     match = _HEADING.match(line)
@@ -120,6 +130,7 @@ def _heading_title(line: str) -> str | None:
     return line[match.end() :].strip().rstrip("#").rstrip()
 
 
+@lru_cache(maxsize=16384)
 def _key_of(line: str) -> tuple[TemplateField | Role | None, str]:
     match = _KEY_LINE.match(line)
     if not match:
