@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
@@ -46,6 +46,16 @@ SECTIONS = (
     ("renewal", "Renewals without TAM"),
     ("stale", "Stale / silent"),
 )
+#: The same, where the terminal is narrow (80 columns must show all five).
+SHORT = {
+    "new": "New",
+    "missing": "Missing",
+    "mismatch": "Mismatch",
+    "renewal": "No TAM",
+    "stale": "Stale",
+}
+#: Below this width the list takes the whole screen; Enter shows the detail instead.
+NARROW_WIDTH = 110
 
 Item = Card | Account | Mismatch
 
@@ -181,6 +191,7 @@ class ERScreen(Screen[None]):
 
     def _show(self) -> None:
         counts = self.agenda.counts()
+        narrow = self.has_class("narrow")
         title = Content.assemble(
             (" Customer ER call ", "bold reverse"),
             f" {self.today.isoformat()} · ",
@@ -189,13 +200,14 @@ class ERScreen(Screen[None]):
                 f"{len(self.outcome.opened)} opened",
                 "$accent",
             ),
-            ("  (Esc: board · x: export summary)", "$text-muted"),
+            ("" if narrow else "  (Esc: board · x: export summary)", "$text-muted"),
         )
         self.query_one("#er-title", Static).update(title)
         tabs: list[Content | str | tuple[str, str]] = []
         for n, ((key, name), count) in enumerate(zip(SECTIONS, counts.values(), strict=True), 1):
             style = "bold reverse $accent" if key == self.section else ""
-            tabs += [(f" {n} {name} ({count}) ", style), " "]
+            shown = SHORT[key] if narrow else name
+            tabs += [(f" {n} {shown} ({count}) ", style), "" if narrow else " "]
         self.query_one("#er-sections", Static).update(Content.assemble(*tabs))
         self.rows = self._section_rows()
         listing = self.query_one("#er-list", OptionList)
@@ -269,7 +281,20 @@ class ERScreen(Screen[None]):
         self._show()
 
     def action_close(self) -> None:
+        if self.has_class("show-detail"):
+            self.remove_class("show-detail")
+            return
         self.dismiss(None)
+
+    @on(OptionList.OptionSelected, "#er-list")
+    def _toggle_detail(self) -> None:
+        """Enter: on a narrow terminal the detail replaces the list; Esc goes back."""
+        if self.has_class("narrow"):
+            self.add_class("show-detail")
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.set_class(event.size.width < NARROW_WIDTH, "narrow")
+        self._show()
 
     # -- fixing things -------------------------------------------------------------------
 
