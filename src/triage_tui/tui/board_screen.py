@@ -23,7 +23,7 @@ from triage_tui.services import TriageService
 from triage_tui.tui.board_view import BoardView
 from triage_tui.tui.detail_pane import DetailPane
 from triage_tui.tui.editing import EDIT_BINDINGS, EditingScreen
-from triage_tui.tui.format import age_phrase
+from triage_tui.tui.format import WithHint, age_phrase, count_phrase
 from triage_tui.tui.help_modal import HelpModal, describe_bindings
 
 #: While this board's own sync runs, the cards are reloaded at most this often (seconds).
@@ -35,14 +35,38 @@ PROGRESS_EVERY = 0.25
 NARROW_WIDTH = 110
 
 
+class FilterBar(Input):
+    """The filter bar. Enter and Esc are priority bindings: Textual runs those as it reads
+    the key, before it hands the next key to the focused widget, so the board has focus
+    again before a key typed right after them arrives. (Through Input's own Enter, focus
+    came back a few messages later: `/click` Enter `3` typed in one go gave `click3`.)"""
+
+    BINDINGS = [
+        Binding("enter", "leave(True)", "Done", priority=True, id="filter.done"),
+        Binding("escape", "leave(False)", "Clear", priority=True, id="filter.clear"),
+    ]
+
+    def action_leave(self, keep: bool) -> None:
+        self.screen.set_focus(self.screen.query_one(BoardView))
+        # Keys typed before this one may still be on their way to the bar: finish after
+        # them, in the bar's own queue, so the filter is what was typed.
+        self.call_later(self._left, keep)
+
+    def _left(self, keep: bool) -> None:
+        if not keep:
+            self.value = ""
+        if not self.value and not self.has_focus:  # (not if `/` opened it again meanwhile)
+            self.add_class("hidden")
+
+
 class BoardScreen(EditingScreen):
     BINDINGS = [
         Binding("enter", "open_detail", "Details", id="board.open-detail"),
         Binding("escape", "close", "Close", show=False, id="board.close"),
         Binding("slash", "filter", "Filter", id="board.filter"),
-        Binding("b", "switch_board", "Colours/Region", id="board.switch"),
-        Binding("c", "toggle_closed", "Closed", id="board.toggle-closed"),
-        Binding("s", "sync", "Sync", id="board.sync"),
+        Binding("b", "switch_board", "Board", id="board.switch"),
+        Binding("c", "toggle_closed", "Closed", show=False, id="board.toggle-closed"),
+        Binding("s", "sync", "Sync", show=False, id="board.sync"),
         Binding("y", "copy_link", "Copy link", show=False, id="issue.copy-link"),
         Binding("question_mark", "help", "Keys", id="app.help"),
         *EDIT_BINDINGS,
@@ -101,7 +125,7 @@ class BoardScreen(EditingScreen):
         with Horizontal(id="main"):
             yield BoardView(self._build(), id="board")
             yield DetailPane(id="detail", classes="hidden")
-        yield Input(
+        yield FilterBar(
             placeholder="Filter: account, title, label, @tam, region, is:new, is:overdue",
             id="filter",
             classes="hidden",
@@ -234,11 +258,12 @@ class BoardScreen(EditingScreen):
         title = Content.assemble(
             (" triage-tui ", "bold reverse"),
             (f" {board.kind.value} board ", "bold"),
-            f"· {board.total} {'issues' if self.show_closed else 'open issues'}",
+            f"· {count_phrase(board.total, 'issue' if self.show_closed else 'open issue')}",
             (f" · filter: {self.filter_text}" if self.filter_text else "", "$accent"),
-            ("  (b: switch board · ?: keys)", "$text-muted"),
         )
-        self.query_one("#title-bar", Static).update(title)
+        # The hint goes when it does not fit whole (a filter, a narrow terminal).
+        hint = Content.styled("  (b: switch board · ?: keys)", "$text-muted")
+        self.query_one("#title-bar", Static).update(WithHint(title, hint))
         info = self.service.info()
         if info.source == "demo":
             source = "demo data — nothing here is real"
@@ -277,12 +302,13 @@ class BoardScreen(EditingScreen):
         self._show_detail(self.board_view.current)
 
     def action_close(self) -> None:
-        """Esc: leave the filter bar, else close the detail pane, else clear the filter."""
+        """Esc: close the detail pane, else clear the filter. (In the filter bar, Esc is
+        the bar's own: FilterBar.action_leave.)"""
         bar = self.query_one("#filter", Input)
         if bar.has_focus or (self.detail.has_class("hidden") and self.filter_text):
             bar.value = ""
             bar.add_class("hidden")
-            self.board_view.focus()
+            self.set_focus(self.board_view)
         elif not self.detail.has_class("hidden"):
             self.detail.add_class("hidden")
             self.remove_class("detail-open")
@@ -309,7 +335,7 @@ class BoardScreen(EditingScreen):
     def action_filter(self) -> None:
         bar = self.query_one("#filter", Input)
         bar.remove_class("hidden")
-        bar.focus()
+        self.set_focus(bar)  # now, not after the keys already queued (as .focus() would)
 
     @on(Input.Changed, "#filter")
     def _filter_changed(self, event: Input.Changed) -> None:
@@ -317,9 +343,11 @@ class BoardScreen(EditingScreen):
 
     @on(Input.Submitted, "#filter")
     def _filter_done(self, event: Input.Submitted) -> None:
+        """Input's own Enter: only reached when `filter.done` is remapped to another key
+        (FilterBar.action_leave handles Enter otherwise)."""
         if not event.value:
             event.input.add_class("hidden")
-        self.board_view.focus()
+        self.set_focus(self.board_view)
 
     def action_help(self) -> None:
         bindings = [(b.binding, b.enabled) for b in self.active_bindings.values()]

@@ -19,7 +19,9 @@ from triage_tui.tui.column_view import ColumnView
 
 _COLUMN_KEYS = "123456789"
 #: Narrowest readable card; below this the board scrolls sideways instead of squeezing.
-MIN_COLUMN_WIDTH = 22
+#: 25 keeps "US-WEST … renew 102d NEW" whole: three columns at 80 cells, four at 120 (the
+#: four health columns of the Colours board; the Region board's fifth is marked » ).
+MIN_COLUMN_WIDTH = 25
 #: The margin left of each column (app.tcss).
 COLUMN_GAP = 1
 
@@ -114,6 +116,11 @@ class BoardView(Horizontal, can_focus=True):
         first = max(first, self.cursor.column - shown + 1)
         self._first = max(0, min(first, count - shown))
         self.scroll_to(x=self._column_x(self._first), animate=False, immediate=True)
+        last = min(count, self._first + shown) - 1
+        for index, view in enumerate(self.columns):
+            view.mark_edges(
+                left=index == self._first and index > 0, right=index == last and last < count - 1
+            )
 
     # -- contents ---------------------------------------------------------------------------
 

@@ -16,15 +16,23 @@ from textual.message import Message
 from textual.strip import Strip
 from textual.widget import Widget
 
-from triage_tui.domain.board import BoardKind, Column
+from triage_tui.domain.board import NO_HEALTH, NO_REGION, BoardKind, Column
 from triage_tui.domain.health import Health
 from triage_tui.domain.issue import Card
-from triage_tui.tui.format import health_text, renewal_phrase, update_phrase
+from triage_tui.tui.format import health_text, iid_text, renewal_phrase, update_phrase
 
 #: Lines per card: three of text and one gap.
 CARD_HEIGHT = 4
 #: Lines above the cards: the column header and a rule.
 HEADER_HEIGHT = 2
+
+#: Card tags, the same words the outbox (`o`) and the `?` legend use.
+FAILED_TAG = "✗ edit"  # an edit GitLab refused, or one in conflict: the outbox says which
+PENDING_TAG = "⧗"  # edits waiting to be pushed
+LEADER_TAG = "⚠ lead"  # Red, and no TAM leader or CS manager/director on the team (rule 1)
+PROBLEM_TAG = "⚑"  # two health labels, a missing template field or team role
+#: Where columns lie out of view, on the rule under the headers.
+MORE_LEFT, MORE_RIGHT = "«", "»"
 
 _HEALTH_CLASS = {
     Health.RED: "health--red",
@@ -41,6 +49,11 @@ def _fit(text: str, width: int) -> str:
     if cell_len(text) > width:
         return set_cell_size(text, width - 1) + "…"
     return set_cell_size(text, width)
+
+
+def _tags_width(tags: list[tuple[str, Style]]) -> int:
+    """Cells taken by right-hand tags: each is preceded by a space; one of margin at the end."""
+    return sum(cell_len(text) + 1 for text, _ in tags)
 
 
 class ColumnView(Widget):
@@ -60,6 +73,8 @@ class ColumnView(Widget):
         "tag--pending",
         "tag--failed",
         "tag--problem",
+        "tag--leader",
+        "column--more",
         "health--red",
         "health--amber",
         "health--yellow",
@@ -80,6 +95,10 @@ class ColumnView(Widget):
         self.index = index
         self.selected: int | None = None
         self.top = 0
+        self.more_left = False
+        """Columns lie out of view to the left (this is the leftmost in view)."""
+        self.more_right = False
+        """Columns lie out of view to the right (this is the rightmost in view)."""
 
     # -- geometry ---------------------------------------------------------------------------
 
@@ -129,6 +148,12 @@ class ColumnView(Widget):
             assert changed is not None
             self.refresh(self._card_region(changed))
 
+    def mark_edges(self, *, left: bool, right: bool) -> None:
+        """Show (on the rule) that more columns lie out of view beside this one."""
+        if (left, right) != (self.more_left, self.more_right):
+            self.more_left, self.more_right = left, right
+            self.refresh(Region(0, 1, self.size.width, 1))
+
     def on_resize(self, event: events.Resize) -> None:
         if self.selected is not None and self._reveal(self.selected):
             self.refresh()
@@ -168,7 +193,7 @@ class ColumnView(Widget):
         if y == 0:
             return self._header(width)
         if y == 1:
-            return Strip([Segment("─" * width, self._style("column--rule"))])
+            return self._rule(width)
         line = y - HEADER_HEIGHT
         row, part = self.top + line // CARD_HEIGHT, line % CARD_HEIGHT
         base = self._style("card")
@@ -193,9 +218,21 @@ class ColumnView(Widget):
             room -= 1
         return Strip([Segment(_fit(title, room) + count + " ", style)]).crop_extend(0, width, style)
 
+    def _rule(self, width: int) -> Strip:
+        rule, more = self._style("column--rule"), self._style("column--more")
+        left = MORE_LEFT if self.more_left and width > 1 else ""
+        right = MORE_RIGHT if self.more_right and width > 2 else ""
+        middle = "─" * max(0, width - len(left) - len(right))
+        return Strip([Segment(left, more), Segment(middle, rule), Segment(right, more)])
+
     def _card_line(self, card: Card, part: int, width: int, selected: bool, base: Style) -> Strip:
         """Line `part` of a card. Left text is clipped first so the right-hand tags
-        (NEW, pending, overdue) always stay visible."""
+        (renewal, NEW, pending, overdue, flags) always stay whole.
+
+        1: `#iid title`          ✗ edit / ⧗
+        2: `HEALTH REGION`       renew 17d NEW
+        3: `@tam`                upd 3d (or closed) ⚠ lead ⚑
+        """
         surface = self._style("card--selected") if selected else base
         if card.closed:
             surface += self._overlay("card--closed")
@@ -204,44 +241,49 @@ class ColumnView(Widget):
         left: list[tuple[str, Style]] = []
         right: list[tuple[str, Style]] = []
         if part == 0:
-            left.append((f"#{card.iid} {card.summary.title}", Style(bold=True)))
+            left.append((f"{iid_text(card.iid)} {card.summary.title}", Style(bold=True)))
             if card.summary.failed_edits:
-                right.append(("✗ failed", self._overlay("tag--failed")))
+                right.append((FAILED_TAG, self._overlay("tag--failed")))
             elif card.summary.pending_edits:
-                right.append(("⧗", self._overlay("tag--pending")))
+                right.append((PENDING_TAG, self._overlay("tag--pending")))
         elif part == 1:
             # The Colours board's column already names the health; show it on the card
-            # wherever the column does not (Region board, "No health", "Data problem").
-            if self.kind is BoardKind.REGION or self.column.health is None:
+            # wherever the column does not (Region board, "Data problem"), and the region
+            # wherever its column does not ("No region" says it, as "No health" does).
+            key = self.column.key
+            if self.kind is BoardKind.REGION or (self.column.health is None and key != NO_HEALTH):
                 several = len(card.reading.healths) > 1
                 left.append(
                     (health_text(health, several=several) + " ", health_style + Style(bold=True))
                 )
-            if self.kind is BoardKind.COLOURS or self.column.region is None:
+            if self.kind is BoardKind.COLOURS or (self.column.region is None and key != NO_REGION):
                 where = (
                     "REGION?"
                     if len(card.reading.regions) > 1
                     else (card.region.label if card.region else "no region")
                 )
-                left.append((where + " ", Style()))
-            left.append((renewal_phrase(card.days_to_renewal, short=True), Style()))
+                left.append((where, Style()))
+            right.append((renewal_phrase(card.days_to_renewal, short=True), Style()))
             if card.is_new:
                 right.append(("NEW", self._overlay("tag--new")))
-            if card.closed:
-                right.append(("closed", Style()))
         else:
             left.append((f"@{card.summary.tam}" if card.summary.tam else "no TAM", Style()))
-            overdue = card.update_overdue
-            right.append(
-                (update_phrase(card), self._overlay("tag--overdue") if overdue else Style())
-            )
+            if card.closed:
+                # No weekly updates are due on a closed issue: say it is closed instead.
+                right.append(("closed", Style()))
+            else:
+                style = self._overlay("tag--overdue") if card.update_overdue else Style()
+                right.append((update_phrase(card), style))
+            if card.red_without_leader:
+                right.append((LEADER_TAG, self._overlay("tag--leader")))
             if card.reading.problems or card.summary.missing_roles:
-                right.append(("⚑", self._overlay("tag--problem")))
+                right.append((PROBLEM_TAG, self._overlay("tag--problem")))
+            if len(right) > 1 and not card.closed and width - 3 - _tags_width(right) < 6:
+                # Flags crowd the TAM out: the short update phrase ("no upd") keeps it legible.
+                right[0] = (update_phrase(card, short=True), right[0][1])
         bar = Segment("▌", surface + Style(color=health_style.color))
         segments = [bar, Segment(" ", surface)]
-        # Every right-hand tag is preceded by a space; one space of margin at the end.
-        right_width = sum(cell_len(text) + 1 for text, _ in right)
-        room = max(0, width - 3 - right_width)
+        room = max(0, width - 3 - _tags_width(right))
         for text, style in left:
             if room <= 0:
                 break

@@ -1,11 +1,27 @@
-"""Short human phrases for card and pane fields."""
+"""Short human phrases for card and pane fields, and a title that drops its hint."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from textual.content import Content
+from textual.css.styles import RulesMap
+from textual.strip import Strip
+from textual.style import Style
+from textual.visual import RenderOptions, Visual
+
 from triage_tui.domain.health import Health
 from triage_tui.domain.issue import Card
+
+
+def iid_text(iid: int) -> str:
+    """ "#217"; "#new" for an issue not yet created on GitLab (a negative local number)."""
+    return f"#{iid}" if iid > 0 else "#new"
+
+
+def count_phrase(count: int, noun: str) -> str:
+    """ "1 open issue", "2 open issues", "0 open issues"."""
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
 
 
 def renewal_phrase(days: int | None, *, short: bool = False) -> str:
@@ -21,11 +37,15 @@ def renewal_phrase(days: int | None, *, short: bool = False) -> str:
     return f"renew {days}d"
 
 
-def update_phrase(card: Card) -> str:
+def update_phrase(card: Card, *, short: bool = False) -> str:
+    """ "upd 3d", "upd today", "no update"; `short` ("upd 0d", "no upd") where a card's
+    third line is crowded with flags."""
     days = card.days_since_update
     if days is None:
-        return "no update"
-    return "upd today" if days == 0 else f"upd {days}d"
+        return "no upd" if short else "no update"
+    if days == 0:
+        return "upd 0d" if short else "upd today"
+    return f"upd {days}d"
 
 
 def health_text(health: Health | None, *, several: bool = False) -> str:
@@ -47,3 +67,31 @@ def age_phrase(moment: datetime | None, now: datetime | None = None) -> str:
     if seconds < 86400:
         return f"{seconds // 3600} h ago"
     return f"{seconds // 86400} d ago"
+
+
+class WithHint(Visual):
+    """One line: `main`, then `hint` only when both fit the width the line is drawn at
+    (decided at every render, so a resize needs no update). A `main` too wide on its own
+    ends in "…" instead of wrapping out of a one-line bar."""
+
+    def __init__(self, main: Content, hint: Content) -> None:
+        self.main = main
+        self.full = main + hint
+
+    def _pick(self, width: int) -> Content:
+        if self.full.cell_length <= width:
+            return self.full
+        if self.main.cell_length <= width:
+            return self.main
+        return self.main.truncate(width, ellipsis=True)
+
+    def render_strips(
+        self, width: int, height: int | None, style: Style, options: RenderOptions
+    ) -> list[Strip]:
+        return self._pick(width).render_strips(width, height, style, options)
+
+    def get_optimal_width(self, rules: RulesMap, container_width: int) -> int:
+        return self.full.cell_length
+
+    def get_height(self, rules: RulesMap, width: int) -> int:
+        return 1
