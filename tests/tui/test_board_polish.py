@@ -302,3 +302,17 @@ def test_the_legend_in_help_names_every_card_tag() -> None:
     marks = [mark for mark, _ in help_modal.LEGEND]
     tags = ("FAILED_TAG", "PENDING_TAG", "LEADER_TAG", "PROBLEM_TAG")
     assert all(getattr(column_view, tag) in marks for tag in tags)
+
+
+async def test_keys_right_after_slash_go_into_the_filter(service: TriageService) -> None:
+    app = make_app(service)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = app.screen
+        assert isinstance(screen, BoardScreen)
+        bar = screen.query_one("#filter", Input)
+        # "w" and "o" would open the updates pane and the outbox if they reached the board.
+        type_at_once(app, "slash", *"wonka/x")
+        await pilot.pause()
+        await pilot.pause()
+        assert app.screen is screen and bar.has_focus
+        assert bar.value == "wonka/x"  # a "/" typed in the filter is text

@@ -63,7 +63,9 @@ class BoardScreen(EditingScreen):
     BINDINGS = [
         Binding("enter", "open_detail", "Details", id="board.open-detail"),
         Binding("escape", "close", "Close", show=False, id="board.close"),
-        Binding("slash", "filter", "Filter", id="board.filter"),
+        # Priority: "/" followed at once by typing (a paste, a fast typist) must open the
+        # bar before the next keys are dispatched to the board.
+        Binding("slash", "filter", "Filter", priority=True, id="board.filter"),
         Binding("b", "switch_board", "Board", id="board.switch"),
         Binding("c", "toggle_closed", "Closed", show=False, id="board.toggle-closed"),
         Binding("s", "sync", "Sync", show=False, id="board.sync"),
@@ -278,8 +280,8 @@ class BoardScreen(EditingScreen):
             (" ● ", "$success" if not info.last_error else "$error"),
             source,
             (f" · {self.sync_status}" if self.sync_status else "", "$accent"),
-            (f" · ⧗ {waiting} edits waiting" if waiting else "", "$warning"),
-            (f" · ✗ {needs} need you (o)" if needs else "", "bold $error"),
+            (f" · ⧗ {count_phrase(waiting, 'edit')} waiting" if waiting else "", "$warning"),
+            (f" · ✗ {count_phrase(needs, 'edit')} need you (o)" if needs else "", "bold $error"),
             (f" · {self.push_status}" if self.push_status else "", "$text-muted"),
             (f" · error: {info.last_error}" if info.last_error else "", "$error"),
         )
@@ -334,6 +336,9 @@ class BoardScreen(EditingScreen):
 
     def action_filter(self) -> None:
         bar = self.query_one("#filter", Input)
+        if bar.has_focus:  # a "/" typed into the filter itself
+            bar.insert_text_at_cursor("/")
+            return
         bar.remove_class("hidden")
         self.set_focus(bar)  # now, not after the keys already queued (as .focus() would)
 

@@ -24,6 +24,7 @@ from triage_tui.domain.sync_report import PushReport, retry_delay
 from triage_tui.domain.team import TriageTeam
 from triage_tui.domain.template import parse_date
 from triage_tui.domain.triage import MoveDecision, MovePlan, MoveRefused, with_churn
+from triage_tui.tui.format import iid_text
 
 if TYPE_CHECKING:
     from datetime import date
@@ -136,7 +137,7 @@ class EditingScreen(Screen[None]):
             if key is not None:
                 self._plan_and_ask(targets[int(key) - 1])
 
-        self.app.push_screen(MenuModal(f"Move #{card.iid} to…", choices), picked)
+        self.app.push_screen(MenuModal(f"Move {iid_text(card.iid)} to…", choices), picked)
 
     def _plan_and_ask(self, column_index: int) -> None:
         from triage_tui.tui.move_modal import MoveModal
@@ -232,7 +233,7 @@ class EditingScreen(Screen[None]):
             self._edited(f"#{iid} {summary}")
 
         members = [(m.username, m.name) for m in self.service.members()]
-        heading = f"Triage team of #{iid} {card.summary.title}"
+        heading = f"Triage team of {iid_text(iid)} {card.summary.title}"
         self.app.push_screen(TeamScreen(heading, detail.fields.team, card.health, members, save))
 
     @needs_edit
@@ -254,7 +255,7 @@ class EditingScreen(Screen[None]):
             if key is not None:
                 self._edit_field(card.iid, key)
 
-        self.app.push_screen(MenuModal(f"Edit #{card.iid}", choices), picked)
+        self.app.push_screen(MenuModal(f"Edit {iid_text(card.iid)}", choices), picked)
 
     def _edit_field(self, iid: int, key: str) -> None:
         from triage_tui.tui.pickers import TextModal
