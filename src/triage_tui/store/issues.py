@@ -99,11 +99,14 @@ def _labels(raw: str | None) -> tuple[str, ...]:
     return tuple(json.loads(raw or "[]"))
 
 
+_STATES = {state.value: state for state in IssueState}  # a dict look-up, not Enum()'s
+
+
 def _summary(row: tuple[Any, ...]) -> IssueSummary:
     return IssueSummary(
         iid=row[0],
         title=row[1] or "",
-        state=IssueState(row[2]),
+        state=_STATES[row[2]],
         labels=_labels(row[3]),
         renewal_date=_date(row[4]),
         tam=row[5],
