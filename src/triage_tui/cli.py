@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -25,6 +27,7 @@ from triage_tui.config import (
 from triage_tui.domain.edit import EditState, outbox_lines
 from triage_tui.services import TriageService, write_demo_cache
 from triage_tui.store import CacheError
+from triage_tui.store.cache import PRIVATE_MODE, SHARED_MODE, permission_problems
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -39,6 +42,12 @@ def _parser() -> argparse.ArgumentParser:
         help="open the board on built-in demo data (no account, no network)",
     )
     parser.add_argument("--cache", type=Path, help="the SQLite cache to read (default: per user)")
+    parser.add_argument(
+        "--shared",
+        action="store_true",
+        default=None,
+        help="the cache is a team cache shared through a Unix group (see README)",
+    )
     parser.add_argument("--config", type=Path, help="config file (default: see `config path`)")
     parser.add_argument("--gitlab-url", help="GitLab base URL (overrides the config file)")
     parser.add_argument("--project", help="triage project id or group/path (overrides config)")
@@ -59,6 +68,10 @@ def _parser() -> argparse.ArgumentParser:
         "what", nargs="?", default="list", choices=("list", "retry", "discard", "push")
     )
     outbox.add_argument("ids", nargs="*", type=int, help="edit numbers (from the list)")
+    cache = commands.add_parser(
+        "cache", help="create the cache (a team cache with --shared) and check its file modes"
+    )
+    cache.add_argument("what", choices=("init",))
     demo = commands.add_parser("demo", help="write a demo cache (for trying things and benchmarks)")
     demo.add_argument("--out", type=Path, required=True, help="where to write the cache")
     demo.add_argument("--count", type=int, default=300, help="number of issues (default 300)")
@@ -69,15 +82,47 @@ def _settings(args: argparse.Namespace) -> Settings:
     return load_settings(
         args.config,
         cache_path=args.cache,
+        shared=args.shared,
         gitlab_url=args.gitlab_url,
         project=args.project,
     )
 
 
-def _sync(settings: Settings, full: bool, as_json: bool = False) -> int:
-    service = TriageService(
-        settings.cache_path, busy_timeout=settings.busy_timeout, settings=settings, create=True
+def _service(settings: Settings, cache_path: Path, *, create: bool = False) -> TriageService:
+    """The service on `cache_path`, private or a team cache as the settings say. (The
+    board's sync child is not told --shared: it opens the existing cache, and inherits
+    the umask that opening a team cache set.)"""
+    return TriageService(
+        cache_path,
+        busy_timeout=settings.busy_timeout,
+        settings=settings,
+        create=create,
+        mode=SHARED_MODE if settings.shared else PRIVATE_MODE,
     )
+
+
+def _warn_permissions(settings: Settings, cache_path: Path) -> list[str]:
+    """Say what is wrong with the cache's file modes (on stderr); the problems."""
+    problems = permission_problems(cache_path, shared=settings.shared)
+    for problem in problems:
+        print(f"triage-tui: warning: {problem}", file=sys.stderr)
+    return problems
+
+
+def _cache_init(settings: Settings) -> int:
+    """Create the cache (empty, migrated) with the modes its kind needs, and check them."""
+    path = settings.cache_path
+    existed = os.path.exists(path)  # False, not an error, where the directory is shut
+    _service(settings, path, create=True).close()
+    kind = "team cache (shared through its directory's group)" if settings.shared else "cache"
+    print(f"{'Found' if existed else 'Created'} the {kind} at {path}.")
+    return 1 if _warn_permissions(settings, path) else 0
+
+
+def _sync(settings: Settings, full: bool, as_json: bool = False) -> int:
+    service = _service(settings, settings.cache_path, create=True)
+    if not as_json:
+        _warn_permissions(settings, settings.cache_path)
     live = sys.stderr.isatty()
     last_phase = ""
 
@@ -105,9 +150,7 @@ def _sync(settings: Settings, full: bool, as_json: bool = False) -> int:
 
 def _outbox(settings: Settings, what: str, ids: list[int]) -> int:
     """Headless outbox: exit 1 while an edit needs the person (failed or in conflict)."""
-    service = TriageService(
-        settings.cache_path, busy_timeout=settings.busy_timeout, settings=settings
-    )
+    service = _service(settings, settings.cache_path)
     try:
         if what in ("retry", "discard"):
             known = {entry.id for entry in service.outbox()}
@@ -152,7 +195,9 @@ def _auth_login(settings: Settings) -> int:
 
 def _open_board(settings: Settings, cache_path: Path) -> int:
     today = date.today()
-    service = TriageService(cache_path, busy_timeout=settings.busy_timeout, settings=settings)
+    service = _service(settings, cache_path)
+    # Before the board takes the screen: the warning is read when the board is closed.
+    _warn_permissions(settings, cache_path)
     from triage_tui.tui.app import TriageApp  # Textual only now, when the board opens.
 
     app = TriageApp(service, today=today, keymap=settings.keymap)
@@ -181,8 +226,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _outbox(settings, args.what, args.ids)
         if args.command == "auth":
             return _auth_login(settings)
+        if args.command == "cache":
+            return _cache_init(settings)
         if args.demo:
-            return _open_board(settings, write_demo_cache(demo_cache_path(), today=date.today()))
+            demo = write_demo_cache(demo_cache_path(), today=date.today())
+            return _open_board(replace(settings, shared=False), demo)  # demo data is private
         return _open_board(settings, settings.cache_path)
     except (CacheError, ConfigError) as error:
         print(f"triage-tui: {error}", file=sys.stderr)

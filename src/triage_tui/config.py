@@ -20,6 +20,7 @@ EXAMPLE = """\
 # gitlab_url = "https://gitlab.example.com"
 # project = "customer-success/account-triage"   # or the numeric id
 # cache = "/srv/triage/cache.db"                # a team cache shared through a group
+# shared = true                                  # ...made group-writable (see README)
 # sync_interval = 300                            # seconds between syncs in the board
 # busy_timeout = 5                               # seconds to wait for another writer
 
@@ -124,6 +125,10 @@ class Settings:
     """The triage project: numeric id or "group/path"."""
     cache_path: Path = field(default_factory=default_cache_path)
     """The SQLite cache the board reads."""
+    shared: bool = False
+    """A team cache that a Unix group shares (`shared = true` or `--shared`): created 0660
+    in a setgid 0770 directory, opened with a umask that keeps group write. False: a
+    private cache, 0600 in a 0700 directory."""
     sync_interval: int = 300
     """Seconds between background syncs while the board is open (0: never)."""
     busy_timeout: float = 5.0
@@ -164,6 +169,7 @@ def load_settings(path: Path | None = None, **overrides: Any) -> Settings:
         gitlab_url=(_expect(data, "gitlab_url", str, path) or "").rstrip("/"),
         project=str(project) if project is not None else "",
         cache_path=Path(cache).expanduser() if cache else default_cache_path(),
+        shared=bool(_expect(data, "shared", bool, path) or False),
         sync_interval=int(_expect(data, "sync_interval", int, path) or 300),
         busy_timeout=float(_expect(data, "busy_timeout", (int, float), path) or 5.0),
         keymap=dict(keymap),

@@ -404,3 +404,96 @@ def private_sshd(workdir: Path, env: Mapping[str, str]) -> Iterator[SshLogin]:
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait(timeout=10)
+
+
+# -- a private sshd for several Unix users ---------------------------------------------------
+
+
+@contextmanager
+def _running_sshd(
+    sshd: str, workdir: Path, config_for: Callable[[int], str], env: Mapping[str, str]
+) -> Iterator[int]:
+    """sshd -D with the config `config_for(port)` on a free port; the port. Skips, with
+    sshd's own words, when it will not start; stops it however the test ends."""
+    log = workdir / "sshd.log"
+    process: subprocess.Popen[bytes] | None = None
+    try:
+        for _attempt in range(3):  # another process may take the free port before sshd does
+            port = _free_port()
+            config = workdir / "sshd_config"
+            config.write_text(config_for(port))
+            with log.open("wb") as out:
+                process = subprocess.Popen(
+                    [sshd, "-D", "-e", "-f", str(config)],
+                    stdin=subprocess.DEVNULL,
+                    stdout=out,
+                    stderr=subprocess.STDOUT,
+                    env=dict(env),
+                )
+            deadline = time.monotonic() + TIMEOUT
+            while process.poll() is None and time.monotonic() < deadline:
+                if "Server listening" in log.read_text(errors="replace"):
+                    yield port
+                    return
+                time.sleep(POLL)
+            text = log.read_text(errors="replace")
+            if process.poll() is None or "Address already in use" not in text:
+                break
+        pytest.skip(f"could not start a private sshd: {log.read_text(errors='replace').strip()}")
+    finally:
+        if process is not None and process.poll() is None:
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(timeout=10)
+
+
+@contextmanager
+def private_sshd_for_users(
+    workdir: Path, env: Mapping[str, str], users: Sequence[str]
+) -> Iterator[dict[str, SshLogin]]:
+    """sshd on 127.0.0.1 on a free port that lets each of `users` (existing Unix users,
+    not the current one) log in with a fresh key of their own; {user: login}.
+
+    Needs root (sshd switches to the user). sshd reads a user's authorized keys as that
+    user, so they live in a directory of their own under /tmp that anyone may enter,
+    each file the user's own and 0600; it is removed afterwards. Skips, saying why, when
+    sshd cannot run here."""
+    import pwd
+    import tempfile
+
+    require("ssh", "ssh-keygen")
+    sshd = _sshd_binary()
+    if sshd is None:
+        pytest.skip("sshd not installed (`./run test` installs openssh-server as root)")
+    if os.geteuid() != 0:
+        pytest.skip("logging in as other Unix users needs sshd started as root")
+    if not Path("/run/sshd").is_dir():
+        Path("/run/sshd").mkdir(mode=0o755, parents=True, exist_ok=True)
+    workdir.mkdir(parents=True, exist_ok=True)
+    _keygen(workdir / "host_key", env)
+    keys = Path(tempfile.mkdtemp(prefix="triage-e2e-keys-"))
+    try:
+        os.chmod(keys, 0o755)
+        logins: dict[str, SshLogin] = {}
+        for user in users:
+            key = _keygen(workdir / f"client_key_{user}", env)
+            allowed = keys / user
+            allowed.write_text(Path(f"{key}.pub").read_text())
+            entry = pwd.getpwnam(user)
+            os.chown(allowed, entry.pw_uid, entry.pw_gid)
+            os.chmod(allowed, 0o600)
+            logins[user] = SshLogin(user, 0, key)
+
+        def config_for(port: int) -> str:
+            text = SSHD_CONFIG.format(port=port, dir=workdir, user=" ".join(users))
+            return text.replace(
+                f"AuthorizedKeysFile {workdir}/authorized_keys", f"AuthorizedKeysFile {keys}/%u"
+            )
+
+        with _running_sshd(sshd, workdir, config_for, env) as port:
+            yield {user: SshLogin(user, port, login.key) for user, login in logins.items()}
+    finally:
+        shutil.rmtree(keys, ignore_errors=True)

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from textual.app import App
 from textual.geometry import Region
+from textual.pilot import Pilot
 from textual.widget import Widget
 
+from tests.conftest import TODAY
+from triage_tui.services import TriageService
+from triage_tui.tui.app import TriageApp
 from triage_tui.tui.column_view import ColumnView
 
 
@@ -20,3 +26,17 @@ def column_texts(app: App[None]) -> list[str]:
 
 def column_titles(app: App[None]) -> list[str]:
     return [view.column.title for view in app.screen.query(ColumnView)]
+
+
+async def until(pilot: Pilot[None], check: Callable[[], bool], seconds: float = 15) -> None:
+    """Let the app run until `check()` holds (a worker, a push, a modal opening)."""
+    for _ in range(int(seconds / 0.05)):
+        if check():
+            return
+        await pilot.pause(0.05)
+    raise AssertionError("timed out waiting for the app")
+
+
+def board_app(service: TriageService) -> TriageApp:
+    """The app on `service`, polling the cache fast so tests see changes quickly."""
+    return TriageApp(service, today=TODAY, poll_seconds=0.05)

@@ -8,19 +8,17 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from textual.pilot import Pilot
 from textual.widgets import OptionList
 
 from tests.conftest import TODAY
 from tests.emulated import synced
-from tests.tui.helpers import widget_text
+from tests.tui.helpers import board_app, until, widget_text
 from triage_emulators.gitlab import GitLabEmulator
 from triage_emulators.salesforce import SalesforceEmulator
 from triage_tui.config import SalesforceSettings, data_dir
 from triage_tui.domain.edit import EditState
 from triage_tui.domain.er_call import Mismatch
 from triage_tui.services import TriageService
-from triage_tui.tui.app import TriageApp
 from triage_tui.tui.er_screen import ERScreen
 from triage_tui.tui.new_issue_modal import NewIssueModal
 from triage_tui.tui.pickers import TextModal
@@ -42,14 +40,6 @@ def service(
     return synced(emu, tmp_path, sync_interval=0, salesforce=settings)
 
 
-async def until(pilot: Pilot[None], check: Callable[[], bool], seconds: float = 15) -> None:
-    for _ in range(int(seconds / 0.05)):
-        if check():
-            return
-        await pilot.pause(0.05)
-    raise AssertionError("timed out waiting for the app")
-
-
 def highlight(screen: ERScreen, wanted: Callable[[object], bool]) -> object:
     listing = screen.query_one("#er-list", OptionList)
     for index, row in enumerate(screen.rows):
@@ -68,7 +58,7 @@ def test_the_sync_reads_salesforce_accounts(service: TriageService, sf: Salesfor
 async def test_the_er_call_settles_mismatches_both_ways_and_exports(
     service: TriageService, emu: GitLabEmulator, sf: SalesforceEmulator
 ) -> None:
-    app = TriageApp(service, today=TODAY, poll_seconds=0.05)
+    app = board_app(service)
     async with app.run_test(size=(140, 40)) as pilot:
         await pilot.press("E")
         await until(pilot, lambda: isinstance(app.screen, ERScreen))

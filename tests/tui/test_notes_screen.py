@@ -2,35 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from textual.pilot import Pilot
 from textual.widgets import Markdown, TextArea
 
-from tests.conftest import TODAY
 from tests.emulated import synced
-from tests.tui.helpers import widget_text
+from tests.tui.helpers import board_app, until, widget_text
 from triage_emulators.gitlab import GitLabEmulator
-from triage_tui.services import TriageService
 from triage_tui.tui.app import TriageApp
 from triage_tui.tui.board_view import BoardView
 from triage_tui.tui.notes_screen import NotesScreen
 
 pytestmark = pytest.mark.usefixtures("isolated_credentials")
-
-
-async def until(pilot: Pilot[None], check: Callable[[], bool], seconds: float = 10) -> None:
-    for _ in range(int(seconds / 0.05)):
-        if check():
-            return
-        await pilot.pause(0.05)
-    raise AssertionError("timed out waiting for the app")
-
-
-def app_for(service: TriageService) -> TriageApp:
-    return TriageApp(service, today=TODAY, poll_seconds=0.05)
 
 
 def notes_text(app: TriageApp) -> str:
@@ -43,7 +27,7 @@ async def test_a_weekly_update_is_written_kept_as_a_draft_and_posted(
     emu: GitLabEmulator, tmp_path: Path
 ) -> None:
     service = synced(emu, tmp_path, sync_interval=0)
-    app = app_for(service)
+    app = board_app(service)
     async with app.run_test(size=(120, 40)) as pilot:
         iid = app.screen.query_one(BoardView).current.iid  # type: ignore[union-attr]
         await pilot.press("w")
@@ -56,7 +40,7 @@ async def test_a_weekly_update_is_written_kept_as_a_draft_and_posted(
     assert "Exec call with the sponsor" in service.draft(iid)
 
     # A restart: the draft is still there and the composer opens on it.
-    app = app_for(service)
+    app = board_app(service)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("w")
         await until(pilot, lambda: isinstance(app.screen, NotesScreen))
@@ -83,7 +67,7 @@ async def test_notes_are_inert_markdown_and_system_notes_toggle(
     emu.add_note(iid, "\x1b[31mred\x1b[0m changed the milestone", system=True)
     emu.add_note(iid, "x" * 1_000_000)  # GitLab's maximum
     service = synced(emu, tmp_path, sync_interval=0)
-    app = app_for(service)
+    app = board_app(service)
     async with app.run_test(size=(120, 40)) as pilot:
         app.screen.query_one(BoardView).select_iid(iid)
         await pilot.press("w")

@@ -3,37 +3,20 @@ the assignees."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from textual.pilot import Pilot
 
-from tests.conftest import TODAY
 from tests.emulated import synced
-from tests.tui.helpers import widget_text
+from tests.tui.helpers import board_app, until, widget_text
 from triage_emulators.gitlab import GitLabEmulator
 from triage_tui.domain.team import Role
 from triage_tui.domain.template import parse_description
-from triage_tui.services import TriageService
-from triage_tui.tui.app import TriageApp
 from triage_tui.tui.board_view import BoardView
 from triage_tui.tui.pickers import PickModal
 from triage_tui.tui.team_screen import TeamScreen
 
 pytestmark = pytest.mark.usefixtures("isolated_credentials")
-
-
-async def until(pilot: Pilot[None], check: Callable[[], bool], seconds: float = 10) -> None:
-    for _ in range(int(seconds / 0.05)):
-        if check():
-            return
-        await pilot.pause(0.05)
-    raise AssertionError("timed out waiting for the app")
-
-
-def app_for(service: TriageService) -> TriageApp:
-    return TriageApp(service, today=TODAY, poll_seconds=0.05)
 
 
 def team_on_gitlab(emu: GitLabEmulator, iid: int):  # type: ignore[no-untyped-def]
@@ -46,7 +29,7 @@ async def test_the_team_is_edited_and_merged_into_gitlabs_description(
 ) -> None:
     emu.multiple_assignees = several_assignees
     service = synced(emu, tmp_path, sync_interval=0)
-    app = app_for(service)
+    app = board_app(service)
     async with app.run_test(size=(120, 40)) as pilot:
         iid = app.screen.query_one(BoardView).current.iid  # type: ignore[union-attr]
         # Meanwhile someone adds a paragraph to the description in the web UI.
@@ -76,7 +59,7 @@ async def test_a_red_account_without_a_leader_is_flagged_loudly(
     emu: GitLabEmulator, tmp_path: Path
 ) -> None:
     service = synced(emu, tmp_path, sync_interval=0)
-    app = app_for(service)
+    app = board_app(service)
     async with app.run_test(size=(120, 40)) as pilot:
         card = app.screen.query_one(BoardView).current
         assert card is not None and card.health is not None and card.health.label == "Red"

@@ -3,22 +3,18 @@ from the emulator exactly what GitLab received."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
 import pytest
-from textual.pilot import Pilot
 from textual.widgets import Input, Select, Static
 
-from tests.conftest import TODAY
 from tests.emulated import synced
-from tests.tui.helpers import widget_text
+from tests.tui.helpers import board_app, until, widget_text
 from triage_emulators.gitlab import GitLabEmulator
 from triage_tui.domain.edit import EditState
 from triage_tui.domain.milestone import milestone_title
 from triage_tui.domain.template import parse_description
-from triage_tui.services import TriageService
 from triage_tui.tui.app import TriageApp
 from triage_tui.tui.board_view import BoardView
 from triage_tui.tui.move_modal import MoveModal
@@ -27,18 +23,6 @@ from triage_tui.tui.outbox_screen import OutboxScreen
 from triage_tui.tui.pickers import PickModal, TextModal
 
 pytestmark = pytest.mark.usefixtures("isolated_credentials")
-
-
-def app_for(service: TriageService) -> TriageApp:
-    return TriageApp(service, today=TODAY, poll_seconds=0.05)
-
-
-async def until(pilot: Pilot[None], check: Callable[[], bool], seconds: float = 10) -> None:
-    for _ in range(int(seconds / 0.05)):
-        if check():
-            return
-        await pilot.pause(0.05)
-    raise AssertionError("timed out waiting for the app")
 
 
 def first_card_iid(app: TriageApp) -> int:
@@ -51,7 +35,7 @@ async def test_move_right_asks_for_a_reason_then_relabels_on_gitlab(
     emu: GitLabEmulator, tmp_path: Path
 ) -> None:
     service = synced(emu, tmp_path, sync_interval=0)
-    app = app_for(service)
+    app = board_app(service)
     async with app.run_test(size=(120, 40)) as pilot:
         iid = first_card_iid(app)  # top of the Red column
         assert "Red" in emu.issue(iid)["labels"]
@@ -77,7 +61,7 @@ async def test_the_typed_reason_is_kept_when_the_churn_class_is_missing(
     emu: GitLabEmulator, tmp_path: Path
 ) -> None:
     service = synced(emu, tmp_path, sync_interval=0)
-    app = app_for(service)
+    app = board_app(service)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("l")  # Amber column
         iid = first_card_iid(app)
@@ -101,7 +85,7 @@ async def test_back_to_health_closes_the_issue_on_gitlab(
     emu: GitLabEmulator, tmp_path: Path
 ) -> None:
     service = synced(emu, tmp_path, sync_interval=0)
-    app = app_for(service)
+    app = board_app(service)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("l")  # Amber
         iid = first_card_iid(app)
@@ -119,7 +103,7 @@ async def test_review_removes_new_and_region_moves_need_no_dialog(
     emu: GitLabEmulator, tmp_path: Path
 ) -> None:
     service = synced(emu, tmp_path, sync_interval=0)
-    app = app_for(service)
+    app = board_app(service)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("R")  # the ~New queue
         iid = first_card_iid(app)
@@ -141,7 +125,7 @@ async def test_a_conflict_is_settled_from_the_outbox_screen(
     emu: GitLabEmulator, tmp_path: Path
 ) -> None:
     service = synced(emu, tmp_path, sync_interval=0)
-    app = app_for(service)
+    app = board_app(service)
     async with app.run_test(size=(120, 40)) as pilot:
         iid = first_card_iid(app)
         others = [n for n in emu.issue(iid)["labels"] if n != "Red"]
@@ -151,7 +135,7 @@ async def test_a_conflict_is_settled_from_the_outbox_screen(
         await pilot.press(*"Lost champion", "enter")
         await until(pilot, lambda: any(e.state is EditState.CONFLICT for e in service.outbox()))
         status = widget_text(app.screen.query_one("#status", Static))
-        assert "need you (o)" in status
+        assert "1 edit needs you (o)" in status
         await pilot.press("o")
         await until(pilot, lambda: isinstance(app.screen, OutboxScreen))
         text = widget_text(app.screen.query_one("#outbox-list"))
@@ -165,7 +149,7 @@ async def test_a_conflict_is_settled_from_the_outbox_screen(
 async def test_undo_takes_back_an_edit_not_yet_sent(emu: GitLabEmulator, tmp_path: Path) -> None:
     service = synced(emu, tmp_path, sync_interval=0)
     emu.stop()  # offline: the edit waits in the outbox
-    app = app_for(service)
+    app = board_app(service)
     async with app.run_test(size=(120, 40)) as pilot:
         iid = first_card_iid(app)
         await pilot.press("r")
@@ -183,7 +167,7 @@ async def test_a_new_issue_is_checked_then_created_with_its_milestone(
 ) -> None:
     service = synced(emu, tmp_path, sync_interval=0)
     before = set(emu.project.issues)
-    app = app_for(service)
+    app = board_app(service)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("n")
         await until(pilot, lambda: isinstance(app.screen, NewIssueModal))
@@ -218,7 +202,7 @@ async def test_a_new_issue_is_checked_then_created_with_its_milestone(
 
 async def test_fields_are_edited_from_pickers(emu: GitLabEmulator, tmp_path: Path) -> None:
     service = synced(emu, tmp_path, sync_interval=0)
-    app = app_for(service)
+    app = board_app(service)
     member = emu.project.members[3]["username"]
     async with app.run_test(size=(120, 40)) as pilot:
         iid = first_card_iid(app)

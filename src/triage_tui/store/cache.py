@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import stat
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -29,6 +31,17 @@ if TYPE_CHECKING:
 
 _SQLITE_HEADER = b"SQLite format 3\x00"
 
+#: A per-user cache: only its owner reads it (it holds what their GitLab token can read).
+PRIVATE_MODE = 0o600
+PRIVATE_DIR_MODE = 0o700
+#: A team cache shared through a Unix group: group read and write, nothing for others.
+SHARED_MODE = 0o660
+#: setgid, so every file created in it (the db, SQLite's -wal and -shm) gets the
+#: directory's group rather than its creator's own group, which the others are not in.
+SHARED_DIR_MODE = 0o2770
+#: The umask of a process that opens a team cache: group keeps write, others get nothing.
+SHARED_UMASK = 0o007
+
 
 @dataclass(frozen=True, slots=True)
 class CacheInfo:
@@ -42,6 +55,32 @@ class CacheInfo:
 
 def _parse_time(text: str) -> datetime | None:
     return datetime.fromisoformat(text) if text else None
+
+
+#: (device, inode) of every file this process has checked and handed to SQLite. POSIX
+#: locks belong to a process and an inode, and closing *any* descriptor of the inode drops
+#: them all: a header check by a second thread's Cache.open would silently release the
+#: locks the first thread's connection holds. Another process's closing connection would
+#: then think itself the last, checkpoint, and delete the -wal and -shm files from under
+#: every open board (seen with two users' boards on a team cache). So a file's header is
+#: read once, before SQLite first opens it in this process; later opens trust SQLite.
+_VETTED: set[tuple[int, int]] = set()
+_VETTING = threading.Lock()
+
+
+def _check_header_once(path: Path, *, created: bool = False) -> None:
+    """`_check_header`, unless this process already checked (or `created`) this very file."""
+    with _VETTING:
+        try:
+            info = path.stat()
+        except OSError:
+            _check_header(path)  # says why it cannot be read
+            return
+        key = (info.st_dev, info.st_ino)
+        if key not in _VETTED:
+            if not created:
+                _check_header(path)
+            _VETTED.add(key)
 
 
 def _check_header(path: Path) -> None:
@@ -82,34 +121,56 @@ class Cache(OutboxTables):
         *,
         create: bool = False,
         busy_timeout: float = 5.0,
-        mode: int = 0o600,
+        mode: int = PRIVATE_MODE,
     ) -> Cache:
         """Open (and migrate) the cache at `path`, creating it with `mode` if `create`.
+
+        A `mode` with group write (SHARED_MODE) makes a team cache: a missing directory is
+        made setgid and group-writable (SHARED_DIR_MODE) and this process's umask becomes
+        SHARED_UMASK, so nothing it or SQLite creates shuts the group out. Otherwise the
+        cache is private: 0600 in a 0700 directory. `permission_problems` says what is
+        wrong with an existing cache's modes.
 
         Raises a CacheError subclass with a message for a person: missing file (unless
         `create`), not a database, from a newer triage-tui, or locked past `busy_timeout`.
         """
         path = Path(path).expanduser()
-        if path.exists():
-            _check_header(path)
+        shared = is_shared_mode(mode)
+        if shared:
+            # Process-wide, on purpose: the -wal and -shm files, a sync's child process
+            # and anything else this process creates next to the cache keep group write.
+            os.umask(SHARED_UMASK)
+        try:
+            exists = path.exists()
+        except PermissionError as error:
+            raise CacheError(
+                f"Cannot reach the cache at {path}: permission denied on its directory. "
+                "A team cache is shared through a Unix group: `id` lists yours (log in "
+                "again after being added to one)."
+            ) from error
+        if exists:
+            _check_header_once(path)
         elif not create:
             raise CacheMissing(
                 f"No cache at {path}. Run `triage-tui sync` to fill it from GitLab, "
                 "or `triage-tui --demo` to try the board on demo data."
             )
         else:
-            path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-            # Private by default (0600); a shared team cache passes a group-writable mode.
-            # SQLite gives the -wal and -shm files the same permissions as this file.
-            os.close(os.open(path, os.O_CREAT | os.O_WRONLY, mode))
-            os.chmod(path, mode)
+            _make_cache_dir(path.parent, SHARED_DIR_MODE if shared else PRIVATE_DIR_MODE)
+            _create_file(path, mode)
+            _check_header_once(path, created=True)
         try:
             conn = sqlite3.connect(path, timeout=busy_timeout, isolation_level=None)
         except sqlite3.OperationalError as error:
-            raise CacheError(f"Cannot open the cache at {path}: {error}.") from error
+            raise _with_problems(
+                CacheError(f"Cannot open the cache at {path}: {error}."), path, shared
+            ) from error
         cache = cls(conn, path)
         try:
             cache._prepare(busy_timeout)
+        except CacheError as error:
+            conn.close()
+            raise _with_problems(error, path, shared) from error.__cause__
         except BaseException:
             conn.close()
             raise
@@ -284,3 +345,112 @@ class Cache(OutboxTables):
             if report.full:
                 values["gitlab_full_at"] = finished
         self.set_meta(**values)
+
+
+# -- file modes of private and team caches ------------------------------------------------
+
+
+def is_shared_mode(mode: int) -> bool:
+    """A file mode with group write is a team cache's (see Cache.open)."""
+    return bool(mode & stat.S_IWGRP)
+
+
+def _make_cache_dir(directory: Path, dir_mode: int) -> None:
+    """Make the cache's directory with `dir_mode` if it is missing. An existing directory
+    is left as it is: `permission_problems` reports one that does not fit."""
+    try:
+        directory.mkdir(parents=True, mode=dir_mode & 0o777)
+    except FileExistsError:
+        return
+    # mkdir drops the setgid bit and applies the umask: set the mode exactly.
+    os.chmod(directory, dir_mode)
+
+
+def _create_file(path: Path, mode: int) -> None:
+    """Create the empty database file with exactly `mode` (not narrowed by the umask).
+    SQLite gives the -wal and -shm files it creates the database file's permissions (and,
+    in a setgid directory, the directory's group)."""
+    try:
+        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, mode)
+    except FileExistsError:
+        return  # another process created it a moment ago: its mode is its creator's choice
+    try:
+        os.fchmod(fd, mode)
+    finally:
+        os.close(fd)
+
+
+def _group_name(gid: int) -> str:
+    import grp
+
+    try:
+        return grp.getgrgid(gid).gr_name
+    except KeyError:
+        return str(gid)
+
+
+def permission_problems(path: Path | str, *, shared: bool) -> list[str]:
+    """What is wrong with the modes of the cache at `path`, in sentences for a person;
+    empty when nothing is. Nothing is changed: the fix is the owner's or the admin's call.
+
+    A team cache (`shared`) needs a directory the group can write (SQLite creates the
+    -wal and -shm files there), setgid (so those files get the group) and a database
+    file the group can write. A private cache should be readable by its owner only: it
+    holds everything the syncing token can read.
+    """
+    path = Path(path).expanduser()
+    problems: list[str] = []
+    try:
+        info = path.stat() if path.exists() else None
+        folder = path.parent.stat()
+    except OSError:
+        return problems  # opening the cache reports what cannot be reached, and why
+    if not shared:
+        if info is not None and info.st_mode & (stat.S_IRWXG | stat.S_IRWXO):
+            problems.append(
+                f"The private cache {path} is readable by others "
+                f"(mode {stat.S_IMODE(info.st_mode):04o}) and holds everything your GitLab "
+                f"token can read. Run `chmod 600 {path}`, or, if it is a team cache, set "
+                "`shared = true` (or pass --shared)."
+            )
+        return problems
+    group = _group_name(folder.st_gid)
+    dir_mode = stat.S_IMODE(folder.st_mode)
+    if (dir_mode & 0o070) != 0o070:
+        problems.append(
+            f"The shared cache's directory {path.parent} is not group-writable "
+            f"(mode {dir_mode:04o}): other members of group {group} cannot open the cache, "
+            f"since SQLite creates its -wal and -shm files there. Run "
+            f"`chmod 2770 {path.parent}`."
+        )
+    if not dir_mode & stat.S_ISGID:
+        problems.append(
+            f"The shared cache's directory {path.parent} is not setgid (mode {dir_mode:04o}): "
+            f"files created in it get their creator's own group instead of {group}, and the "
+            f"others are shut out of them. Run `chmod g+s {path.parent}`."
+        )
+    for file in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+        try:
+            file_info = file.stat()
+        except OSError:
+            continue
+        file_mode = stat.S_IMODE(file_info.st_mode)
+        if (file_mode & 0o060) != 0o060:
+            problems.append(
+                f"The shared cache file {file} is not group-writable (mode {file_mode:04o}). "
+                f"Run `chmod 660 {file}`."
+            )
+        if file_info.st_gid != folder.st_gid:
+            problems.append(
+                f"The shared cache file {file} belongs to group {_group_name(file_info.st_gid)}, "
+                f"not {group} like its directory. Run `chgrp {group} {file}`."
+            )
+    return problems
+
+
+def _with_problems(error: CacheError, path: Path, shared: bool) -> CacheError:
+    """`error`, with what is wrong with a team cache's modes when that is the likely cause."""
+    problems = permission_problems(path, shared=shared) if shared else []
+    if not problems:
+        return error
+    return type(error)(" ".join([str(error), *problems]))

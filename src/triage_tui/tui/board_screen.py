@@ -276,12 +276,14 @@ class BoardScreen(EditingScreen):
         entries = self.service.outbox()
         needs = sum(e.state is not EditState.PENDING for e in entries)
         waiting = len(entries) - needs
+        verb = "needs" if needs == 1 else "need"
+        # What needs the person comes first: a long source name must not push it off.
         status = Content.assemble(
             (" ● ", "$success" if not info.last_error else "$error"),
+            (f"✗ {count_phrase(needs, 'edit')} {verb} you (o) · " if needs else "", "bold $error"),
+            (f"⧗ {count_phrase(waiting, 'edit')} waiting · " if waiting else "", "$warning"),
             source,
             (f" · {self.sync_status}" if self.sync_status else "", "$accent"),
-            (f" · ⧗ {count_phrase(waiting, 'edit')} waiting" if waiting else "", "$warning"),
-            (f" · ✗ {count_phrase(needs, 'edit')} need you (o)" if needs else "", "bold $error"),
             (f" · {self.push_status}" if self.push_status else "", "$text-muted"),
             (f" · error: {info.last_error}" if info.last_error else "", "$error"),
         )
