@@ -8,10 +8,11 @@ import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import MappingProxyType
 from typing import Any
 
 import platformdirs
+
+from triage_tui.domain.accounts import API_NAME, DEFAULT_SALESFORCE_FIELDS
 
 APP_NAME = "triage-tui"
 
@@ -75,27 +76,6 @@ def demo_cache_path() -> Path:
     return Path(platformdirs.user_cache_dir(APP_NAME)) / "demo.db"
 
 
-#: Logical field -> the Account field's API name in Salesforce, as in the handbook's org.
-#: Orgs name custom fields differently; `[salesforce.fields]` overrides any of them.
-DEFAULT_SALESFORCE_FIELDS: Mapping[str, str] = MappingProxyType(
-    {
-        "id": "Id",
-        "name": "Name",
-        "health": "Health_Score__c",
-        "health_date": "Health_Score_Date__c",
-        "health_reasons": "Health_Score_Reasons__c",
-        "renewal_date": "Next_Renewal_Date__c",
-        "arr": "ARR__c",
-        "region": "Region__c",
-        "owner": "Account_Owner__c",
-        "tam": "TAM__c",
-        "last_modified": "LastModifiedDate",
-    }
-)
-
-# A field API name (optionally one relationship hop, "Owner.Name"): it is put into SOQL
-# as is, so nothing else may pass.
-_API_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*(\.[A-Za-z][A-Za-z0-9_]*)?")
 _DOMAIN = re.compile(r"[A-Za-z0-9][A-Za-z0-9.-]*")
 _API_VERSION = re.compile(r"\d{2,3}\.\d")
 
@@ -225,7 +205,7 @@ def _salesforce_fields(table: Mapping[str, Any], path: Path) -> dict[str, str]:
     for key, value in overrides.items():
         if key not in fields:
             raise ConfigError(f"{where}: unknown field `{key}`; known: {', '.join(fields)}.")
-        if not isinstance(value, str) or not _API_NAME.fullmatch(value.strip()):
+        if not isinstance(value, str) or not API_NAME.fullmatch(value.strip()):
             raise ConfigError(
                 f'{where}: `{key}` should be a field API name such as "Health_Score__c", '
                 f"not {value!r}."

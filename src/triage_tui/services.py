@@ -23,8 +23,8 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from triage_tui.config import DEFAULT_SALESFORCE_FIELDS, Settings, config_path, data_dir
-from triage_tui.domain.accounts import Account
+from triage_tui.config import Settings, config_path, data_dir
+from triage_tui.domain.accounts import DEFAULT_SALESFORCE_FIELDS, Account
 from triage_tui.domain.board import BoardKind, Column
 from triage_tui.domain.edit import Edit, EditKind, EditState, OutboxEntry
 from triage_tui.domain.er_call import DEFAULT_ARR_THRESHOLD, Agenda, build_agenda

@@ -33,13 +33,12 @@ from triage_emulators.salesforce import (
     parse_soql,
 )
 from triage_tui.config import (
-    DEFAULT_SALESFORCE_FIELDS,
     ConfigError,
     SalesforceSettings,
     load_settings,
 )
 from triage_tui.demo_data import generate
-from triage_tui.domain.accounts import account_id_from_url
+from triage_tui.domain.accounts import DEFAULT_SALESFORCE_FIELDS, account_id_from_url
 from triage_tui.domain.health import Health
 from triage_tui.domain.labels import read_labels
 from triage_tui.domain.template import parse_description
@@ -51,7 +50,6 @@ from triage_tui.sync.credentials import (
 )
 from triage_tui.sync.errors import SyncError, describe_salesforce, is_salesforce_rejection
 from triage_tui.sync.salesforce_http import SalesforceAdapter
-from triage_tui.sync.salesforce_mapping import DEFAULT_FIELDS
 from triage_tui.sync.salesforce_source import SalesforceConflict, SalesforceSource
 
 LOGIN_HOST = "https://login.salesforce.com/"
@@ -517,7 +515,6 @@ def test_salesforce_table_in_the_config_file(tmp_path: Path) -> None:
     assert settings is not None
     assert settings.instance_url == "https://acme.my.salesforce.com" and settings.timeout == 12.0
     assert settings.fields == {**DEFAULT_SALESFORCE_FIELDS, "health": "Customer_Health__c"}
-    assert dict(DEFAULT_FIELDS) == dict(DEFAULT_SALESFORCE_FIELDS)
     for bad in (
         "timeout = 'soon'",
         "instance_url = 'http://acme.my.salesforce.com'",

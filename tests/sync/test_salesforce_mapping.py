@@ -7,10 +7,14 @@ from typing import Any
 
 import pytest
 
-from triage_tui.domain.accounts import Account, account_id_from_url, same_account
+from triage_tui.domain.accounts import (
+    DEFAULT_SALESFORCE_FIELDS,
+    Account,
+    account_id_from_url,
+    same_account,
+)
 from triage_tui.domain.health import Health
 from triage_tui.sync.salesforce_mapping import (
-    DEFAULT_FIELDS,
     account_from_salesforce,
     accounts_soql,
     checked_fields,
@@ -39,7 +43,7 @@ RECORD: dict[str, Any] = {
 
 
 def test_a_full_record() -> None:
-    assert account_from_salesforce(RECORD, DEFAULT_FIELDS) == Account(
+    assert account_from_salesforce(RECORD, DEFAULT_SALESFORCE_FIELDS) == Account(
         id="0015g00000AbCdEAAZ",
         name="Acme Corp",
         health=Health.AMBER,
@@ -86,18 +90,20 @@ def test_a_full_record() -> None:
 def test_bad_values_map_to_none_not_raise(
     changes: dict[str, Any], expected: dict[str, Any]
 ) -> None:
-    account = account_from_salesforce({**RECORD, **changes}, DEFAULT_FIELDS)
+    account = account_from_salesforce({**RECORD, **changes}, DEFAULT_SALESFORCE_FIELDS)
     assert {key: getattr(account, key) for key in expected} == expected
 
 
 def test_missing_fields_and_non_records() -> None:
-    assert account_from_salesforce({"Id": "001"}, DEFAULT_FIELDS) == Account(id="001", name="")
-    assert account_from_salesforce(None, DEFAULT_FIELDS) == Account(id="", name="")  # type: ignore[arg-type]
-    assert account_from_salesforce([], DEFAULT_FIELDS) == Account(id="", name="")  # type: ignore[arg-type]
+    assert account_from_salesforce({"Id": "001"}, DEFAULT_SALESFORCE_FIELDS) == Account(
+        id="001", name=""
+    )
+    assert account_from_salesforce(None, DEFAULT_SALESFORCE_FIELDS) == Account(id="", name="")  # type: ignore[arg-type]
+    assert account_from_salesforce([], DEFAULT_SALESFORCE_FIELDS) == Account(id="", name="")  # type: ignore[arg-type]
 
 
 def test_renamed_fields_and_relationships() -> None:
-    fields = {**DEFAULT_FIELDS, "health": "Customer_Health__c", "owner": "Owner.Name"}
+    fields = {**DEFAULT_SALESFORCE_FIELDS, "health": "Customer_Health__c", "owner": "Owner.Name"}
     record = {**RECORD, "Customer_Health__c": "Red", "Owner": {"Name": "Ivan Ivanov"}}
     account = account_from_salesforce(record, fields)
     assert account.health is Health.RED and account.owner == "Ivan Ivanov"
@@ -105,7 +111,7 @@ def test_renamed_fields_and_relationships() -> None:
 
 
 def test_soql_selects_the_configured_fields() -> None:
-    fields = {**DEFAULT_FIELDS, "health": "Customer_Health__c"}
+    fields = {**DEFAULT_SALESFORCE_FIELDS, "health": "Customer_Health__c"}
     soql = accounts_soql(fields)
     assert (
         soql.startswith("SELECT Id, Name, Customer_Health__c, ") and "Health_Score__c" not in soql
@@ -128,7 +134,7 @@ def test_field_names_cannot_inject_soql(fields: dict[str, str]) -> None:
 
 
 def test_health_update_body() -> None:
-    fields = {**DEFAULT_FIELDS, "health_date": "Health_Date__c"}
+    fields = {**DEFAULT_SALESFORCE_FIELDS, "health_date": "Health_Date__c"}
     assert health_update(fields, Health.RED, date(2026, 11, 25), "Leaving.") == {
         "Health_Score__c": "Red",
         "Health_Date__c": "2026-11-25",

@@ -3,11 +3,33 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
+from types import MappingProxyType
 from urllib.parse import urlsplit
 
 from triage_tui.domain.health import Health
+
+#: Logical field -> the Account field's API name in Salesforce, as in the handbook's org.
+#: Orgs name custom fields differently; `[salesforce.fields]` in the config overrides them.
+DEFAULT_SALESFORCE_FIELDS: Mapping[str, str] = MappingProxyType(
+    {
+        "id": "Id",
+        "name": "Name",
+        "health": "Health_Score__c",
+        "health_date": "Health_Score_Date__c",
+        "health_reasons": "Health_Score_Reasons__c",
+        "renewal_date": "Next_Renewal_Date__c",
+        "arr": "ARR__c",
+        "region": "Region__c",
+        "owner": "Account_Owner__c",
+        "tam": "TAM__c",
+        "last_modified": "LastModifiedDate",
+    }
+)
+# API names go into SOQL verbatim: only plain names (and one relationship hop) pass.
+API_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*(\.[A-Za-z][A-Za-z0-9_]*)?")
 
 #: Salesforce record ids: 15 or 18 characters; Account ids start with "001".
 _ACCOUNT_ID = re.compile(r"(001[A-Za-z0-9]{12}(?:[A-Za-z0-9]{3})?)")

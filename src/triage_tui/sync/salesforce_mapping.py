@@ -13,45 +13,24 @@ import re
 from collections.abc import Mapping
 from datetime import UTC, date, datetime
 from email.utils import format_datetime
-from types import MappingProxyType
 from typing import Any
 
-from triage_tui.domain.accounts import Account
+from triage_tui.domain.accounts import API_NAME, DEFAULT_SALESFORCE_FIELDS, Account
 from triage_tui.domain.health import Health
 from triage_tui.domain.labels import Region
 from triage_tui.domain.text import clean_line, clean_text
 
-#: The defaults of triage_tui.config.DEFAULT_SALESFORCE_FIELDS, repeated because the sync
-#: may not import the config layer (a test keeps the two equal).
-DEFAULT_FIELDS: Mapping[str, str] = MappingProxyType(
-    {
-        "id": "Id",
-        "name": "Name",
-        "health": "Health_Score__c",
-        "health_date": "Health_Score_Date__c",
-        "health_reasons": "Health_Score_Reasons__c",
-        "renewal_date": "Next_Renewal_Date__c",
-        "arr": "ARR__c",
-        "region": "Region__c",
-        "owner": "Account_Owner__c",
-        "tam": "TAM__c",
-        "last_modified": "LastModifiedDate",
-    }
-)
-
-# API names go into SOQL verbatim: only plain names (and one relationship hop) pass.
-_API_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*(\.[A-Za-z][A-Za-z0-9_]*)?")
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 def checked_fields(fields: Mapping[str, str]) -> dict[str, str]:
     """The defaults overlaid with `fields`; ValueError naming a key that is unknown or
     whose value is not an API name (it would otherwise be pasted into SOQL)."""
-    merged = dict(DEFAULT_FIELDS)
+    merged = dict(DEFAULT_SALESFORCE_FIELDS)
     for key, value in fields.items():
-        if key not in DEFAULT_FIELDS:
+        if key not in DEFAULT_SALESFORCE_FIELDS:
             raise ValueError(f"unknown Salesforce field setting `{key}`")
-        if not isinstance(value, str) or not _API_NAME.fullmatch(value):
+        if not isinstance(value, str) or not API_NAME.fullmatch(value):
             raise ValueError(f"Salesforce field setting `{key}` is not an API name: {value!r}")
         merged[key] = value
     return merged
@@ -109,7 +88,7 @@ def _region(value: Any) -> str:
 def account_from_salesforce(record: Mapping[str, Any], fields: Mapping[str, str]) -> Account:
     """An Account from a REST record (query row or sobject GET). Never raises: a value of
     the wrong type or spelling maps to None/"" so one bad account cannot stop a sync."""
-    names = {**DEFAULT_FIELDS, **fields}
+    names = {**DEFAULT_SALESFORCE_FIELDS, **fields}
 
     def get(key: str) -> Any:
         return _value(record, names[key]) if isinstance(record, Mapping) else None
