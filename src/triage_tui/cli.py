@@ -59,8 +59,10 @@ def _parser() -> argparse.ArgumentParser:
     # For the board, which runs its syncs in a child process: progress and the report as
     # JSON lines on stdout.
     sync.add_argument("--json", action="store_true", help=argparse.SUPPRESS)
-    auth = commands.add_parser("auth", help="store a GitLab token (read from stdin, never argv)")
-    auth.add_argument("what", choices=("login",))
+    auth = commands.add_parser(
+        "auth", help="store a GitLab token or Salesforce login (read from stdin, never argv)"
+    )
+    auth.add_argument("what", choices=("login", "salesforce"))
     outbox = commands.add_parser(
         "outbox", help="list edits not yet on GitLab; retry, discard or push them"
     )
@@ -193,6 +195,39 @@ def _auth_login(settings: Settings) -> int:
     return 0
 
 
+def _auth_salesforce(settings: Settings) -> int:
+    """Username, password and security token into the OS keyring (never a file: a
+    password is not kept in plain text). Read from stdin, one per line, or prompted."""
+    from getpass import getpass
+
+    from triage_tui.sync.credentials import (
+        CredentialError,
+        SalesforceCredentials,
+        store_salesforce_credentials,
+    )
+
+    if sys.stdin.isatty():
+        username = input("Salesforce username: ").strip()
+        password = getpass("Password: ")
+        token = getpass("Security token: ")
+    else:
+        username, password, token = ([*sys.stdin.read().splitlines(), "", "", ""])[:3]
+    if not (username.strip() and password):
+        print("triage-tui: a username and a password are needed; nothing stored.", file=sys.stderr)
+        return 2
+    credentials = SalesforceCredentials(
+        "keyring", username=username.strip(), password=password, security_token=token.strip()
+    )
+    instance = settings.salesforce.instance_url if settings.salesforce else ""
+    try:
+        store_salesforce_credentials(credentials, instance)
+    except CredentialError as error:
+        print(f"triage-tui: {error}", file=sys.stderr)
+        return 2
+    print("Salesforce login stored in the OS keyring.")
+    return 0
+
+
 def _open_board(settings: Settings, cache_path: Path) -> int:
     today = date.today()
     service = _service(settings, cache_path)
@@ -208,6 +243,9 @@ def _open_board(settings: Settings, cache_path: Path) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    if args.config:
+        # Children (the board's sync runs `triage-tui sync` in one) read the same file.
+        os.environ["TRIAGE_TUI_CONFIG"] = str(args.config.expanduser().resolve())
     try:
         if args.command == "config":
             print(
@@ -225,7 +263,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "outbox":
             return _outbox(settings, args.what, args.ids)
         if args.command == "auth":
-            return _auth_login(settings)
+            return (
+                _auth_salesforce(settings) if args.what == "salesforce" else _auth_login(settings)
+            )
         if args.command == "cache":
             return _cache_init(settings)
         if args.demo:

@@ -102,3 +102,23 @@ def test_headless_paths_never_import_textual() -> None:
         "assert 'gitlab' not in sys.modules, 'python-gitlab imported at start-up'"
     )
     subprocess.run([sys.executable, "-c", code], check=True, timeout=60)
+
+
+def test_salesforce_login_goes_to_the_keyring_or_is_refused_plainly(tmp_path: Path) -> None:
+    """With no usable keyring the password is not written anywhere else."""
+    result = subprocess.run(
+        [sys.executable, "-m", "triage_tui", "auth", "salesforce"],
+        input="lead@example.com\ns3cret-pass\ntok-123\n",
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={
+            **os.environ,
+            "XDG_CONFIG_HOME": str(tmp_path),
+            "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring",
+        },
+    )
+    assert result.returncode == 2 and "keyring" in result.stderr.lower()
+    assert "s3cret-pass" not in result.stdout + result.stderr
+    assert not any(tmp_path.rglob("*"))  # nothing written as a file instead
