@@ -1,0 +1,205 @@
+"""Every change a person makes, recorded in the outbox and pushed (mixed into
+TriageService)."""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from collections.abc import Callable, Iterable
+from datetime import UTC, date, datetime
+from typing import TYPE_CHECKING, Any
+
+from triage_tui.config import Settings
+from triage_tui.domain.board import BoardKind, Column
+from triage_tui.domain.edit import Edit, EditKind, EditState, OutboxEntry
+from triage_tui.domain.issue import Card, IssueDetail
+from triage_tui.domain.new_issue import NewIssueForm, build_new_issue
+from triage_tui.domain.records import LabelInfo, Member, Milestone
+from triage_tui.domain.sync_report import PushReport
+from triage_tui.domain.team import TriageTeam
+from triage_tui.domain.triage import MovePlan, MoveRefused, plan_move, reason_note, review_labels
+from triage_tui.store import Cache
+from triage_tui.store.outbox import local_issue
+from triage_tui.sync.push import push
+
+if TYPE_CHECKING:
+    from triage_tui.sync.gitlab_source import GitLabSource
+    from triage_tui.sync.salesforce_source import SalesforceSource
+
+
+class EditCommands:
+    """Edits: each is recorded locally first (shown at once, pending), then pushed."""
+
+    # Provided by TriageService (see service.py).
+    user: str
+    settings: Settings
+    today: Callable[[], date]
+    _push_lock: threading.Lock
+
+    def _cache(self) -> Cache:
+        raise NotImplementedError
+
+    def detail(self, iid: int) -> IssueDetail | None:
+        raise NotImplementedError
+
+    def cards(self) -> list[Card]:
+        raise NotImplementedError
+
+    def _gitlab(self) -> tuple[GitLabSource | None, str]:
+        raise NotImplementedError
+
+    def _salesforce(self) -> tuple[SalesforceSource | None, str]:
+        raise NotImplementedError
+
+    def record(self, edit: Edit) -> int:
+        """Keep an edit in the outbox and show it on the board at once (pending)."""
+        return self._cache().record_edit(edit, author=self.user, now=datetime.now(UTC))
+
+    def update(self, iid: int, summary: str, **changes: Any) -> int:
+        """Record a change to an issue's fields (see Edit for their meaning)."""
+        return self.record(Edit(EditKind.UPDATE, iid, uuid.uuid4().hex, summary, **changes))
+
+    def add_note(self, iid: int, body: str, summary: str = "note") -> int:
+        return self.record(Edit(EditKind.NOTE, iid, uuid.uuid4().hex, summary, body=body))
+
+    def plan_move(self, iid: int, kind: BoardKind, target: Column) -> MovePlan:
+        """What dropping issue `iid` into `target` changes (raises MoveRefused)."""
+        detail = self.detail(iid)
+        if detail is None:
+            raise MoveRefused(f"#{iid} is no longer in the cache.")
+        return plan_move(
+            iid=iid,
+            labels=detail.summary.labels,
+            state=detail.summary.state,
+            kind=kind,
+            target=target,
+            team=detail.fields.team,
+        )
+
+    def move(self, plan: MovePlan, reason: str = "", signals: tuple[str, ...] = ()) -> None:
+        """Record a planned move: the label (and state) change, then the reason as a note,
+        so the issue's history says why its health changed."""
+        self.update(
+            plan.iid,
+            plan.summary,
+            add_labels=plan.add_labels,
+            remove_labels=plan.remove_labels,
+            state=plan.state,
+        )
+        if plan.needs_reason and reason.strip():
+            self.add_note(plan.iid, reason_note(plan, reason, signals), f"why {plan.summary}")
+
+    def toggle_reviewed(self, iid: int) -> str:
+        """Remove ~New (reviewed), or put it back; returns what was done."""
+        detail = self.detail(iid)
+        if detail is None:
+            return ""
+        add, remove, summary = review_labels(detail.summary.labels)
+        self.update(iid, summary, add_labels=add, remove_labels=remove)
+        return summary
+
+    def new_issue(self, form: NewIssueForm) -> int:
+        """Open a triage issue from a checked form: shown at once with a local number,
+        created on GitLab by the push (with its quarter's milestone, made if missing)."""
+        issue = build_new_issue(form)
+        cache = self._cache()
+        milestones = {m.title: m.id for m in cache.milestones()}
+        members = {m.username: m.id for m in cache.members()}
+        local = cache.next_local_iid()
+        cache.add_local_issue(local_issue(local, issue.title, issue.labels, issue.description))
+        self.record(
+            Edit(
+                EditKind.CREATE,
+                local,
+                uuid.uuid4().hex,
+                f"opened for {issue.title} ({issue.health.label})",
+                add_labels=issue.labels,
+                title=issue.title,
+                description=issue.description,
+                milestone=issue.milestone,
+                milestone_id=milestones.get(issue.milestone),
+                assignees=issue.assignees,
+                assignee_ids=tuple(members[a] for a in issue.assignees if a in members),
+            )
+        )
+        return local
+
+    def set_milestone(self, iid: int, title: str) -> int:
+        """Set (or, with "", clear) the milestone; one the project lacks is made on push."""
+        ids = {m.title: m.id for m in self._cache().milestones()}
+        summary = f"milestone {title}" if title else "milestone cleared"
+        return self.update(iid, summary, milestone=title, milestone_id=ids.get(title))
+
+    def set_assignees(self, iid: int, usernames: tuple[str, ...]) -> int:
+        ids = {m.username: m.id for m in self._cache().members()}
+        shown = ", ".join(f"@{u}" for u in usernames) or "nobody"
+        return self.update(
+            iid,
+            f"assignees {shown}",
+            assignees=usernames,
+            assignee_ids=tuple(ids[u] for u in usernames if u in ids),
+        )
+
+    def set_team(self, iid: int, team: TriageTeam, summary: str) -> int:
+        """The triage team, into the description's team section and the assignees."""
+        ids = {m.username: m.id for m in self._cache().members()}
+        people = team.everyone
+        return self.update(
+            iid,
+            summary,
+            team=team,
+            assignees=people,
+            assignee_ids=tuple(ids[u] for u in people if u in ids),
+        )
+
+    def set_due_date(self, iid: int, due: date | None) -> int:
+        text = due.isoformat() if due else ""
+        return self.update(iid, f"due date {text or 'cleared'}", due_date=text)
+
+    def set_labels(self, iid: int, labels: tuple[str, ...]) -> int:
+        """Make the issue's labels exactly `labels` (as add and remove, so a label added
+        meanwhile on GitLab by someone else survives)."""
+        detail = self.detail(iid)
+        have = detail.summary.labels if detail else ()
+        add = tuple(n for n in labels if n not in have)
+        remove = tuple(n for n in have if n not in labels)
+        words = [*(f"+{n}" for n in add), *(f"-{n}" for n in remove)]
+        return self.update(iid, "labels " + " ".join(words), add_labels=add, remove_labels=remove)
+
+    def milestones(self) -> list[Milestone]:
+        return self._cache().milestones()
+
+    def members(self) -> list[Member]:
+        return self._cache().members()
+
+    def labels(self) -> list[LabelInfo]:
+        return self._cache().labels()
+
+    def undo_last(self) -> OutboxEntry | None:
+        """Take back this user's newest edit that is not on GitLab yet (None when there
+        is none: a pushed edit is undone by a new edit)."""
+        mine = [e for e in self.outbox() if e.author == self.user]
+        if not mine:
+            return None
+        last = mine[-1]
+        self.discard_edit(last.id)
+        return last
+
+    def push(self) -> PushReport:
+        """Send this user's waiting edits to GitLab. Blocking: call it from a worker."""
+        source, problem = self._gitlab()
+        if source is None:
+            return PushReport(error=problem, waiting=len(self.outbox()))
+        accounts, _ = self._salesforce()
+        with self._push_lock:  # one push at a time, or an edit could be sent twice
+            return push(source, self._cache(), author=self.user, accounts=accounts)
+
+    def outbox(self, states: Iterable[EditState] | None = None) -> list[OutboxEntry]:
+        """Edits not yet settled (pending, failed, in conflict), oldest first."""
+        return self._cache().outbox_entries(states)
+
+    def retry_edit(self, entry_id: int) -> None:
+        self._cache().retry_edit(entry_id)
+
+    def discard_edit(self, entry_id: int) -> None:
+        self._cache().discard_edit(entry_id)

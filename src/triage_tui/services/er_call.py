@@ -1,0 +1,106 @@
+"""Salesforce accounts and the weekly ER call (mixed into TriageService)."""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from triage_tui.config import Settings, data_dir
+from triage_tui.domain.accounts import Account
+from triage_tui.domain.edit import Edit, EditKind
+from triage_tui.domain.er_call import DEFAULT_ARR_THRESHOLD, Agenda, build_agenda
+from triage_tui.domain.health import Health
+from triage_tui.domain.issue import Card, IssueDetail
+from triage_tui.domain.new_issue import NewIssueForm
+from triage_tui.store import Cache
+
+if TYPE_CHECKING:
+    from triage_tui.sync.gitlab_source import GitLabSource
+    from triage_tui.sync.salesforce_source import SalesforceSource
+
+
+class ERCommands:
+    """The ER call's agenda and the fixes a lead makes on it."""
+
+    # Provided by TriageService (see service.py).
+    user: str
+    settings: Settings
+    today: Callable[[], date]
+    _push_lock: threading.Lock
+
+    def _cache(self) -> Cache:
+        raise NotImplementedError
+
+    def detail(self, iid: int) -> IssueDetail | None:
+        raise NotImplementedError
+
+    def cards(self) -> list[Card]:
+        raise NotImplementedError
+
+    def _gitlab(self) -> tuple[GitLabSource | None, str]:
+        raise NotImplementedError
+
+    def _salesforce(self) -> tuple[SalesforceSource | None, str]:
+        raise NotImplementedError
+
+    def record(self, edit: Edit) -> int:
+        raise NotImplementedError
+
+    def accounts(self) -> list[Account]:
+        return self._cache().accounts()
+
+    def agenda(
+        self, *, arr_threshold: float = DEFAULT_ARR_THRESHOLD, regions: tuple[str, ...] = ()
+    ) -> Agenda:
+        """The ER call's agenda from the cache (GitLab issues and Salesforce accounts)."""
+        return build_agenda(
+            self.cards(),
+            self.accounts(),
+            self.today(),
+            arr_threshold=arr_threshold,
+            regions=regions,
+        )
+
+    def form_for_account(self, account: Account) -> NewIssueForm:
+        """A new triage issue prefilled from a Salesforce account (the ER call's "missing
+        issue" case): template fields, health, region; the person adds the reason."""
+        url = self.settings.salesforce.instance_url if self.settings.salesforce else ""
+        return NewIssueForm(
+            account=account.name,
+            salesforce_url=f"{url.rstrip('/') or 'https://login.salesforce.com'}/{account.id}",
+            success_plan_url="",
+            renewal_date=account.renewal_date.isoformat() if account.renewal_date else "",
+            reason=account.health_reasons,
+            health=account.health.label if account.health else "",
+            region=account.region,
+            tam=account.tam,
+        )
+
+    def set_salesforce_health(
+        self, account: Account, health: Health, reason: str, *, iid: int = 0
+    ) -> int:
+        """Write a score to Salesforce through the outbox (confirmed today, with the reason);
+        a change made in Salesforce since `account` was read becomes a conflict."""
+        edit = Edit(
+            EditKind.SALESFORCE_HEALTH,
+            iid,
+            uuid.uuid4().hex,
+            f"Salesforce {account.name}: {health.label}",
+            body=reason.strip(),
+            account_id=account.id,
+            account_health=health.label,
+            unmodified_since=account.last_modified,
+        )
+        return self.record(edit)
+
+    def export_er_summary(self, markdown: str, day: date) -> Path:
+        """Write the ER call's summary next to the user's data; returns where."""
+        folder = data_dir() / "er-calls"
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"er-call-{day.isoformat()}.md"
+        path.write_text(markdown, encoding="utf-8")
+        return path

@@ -1,0 +1,299 @@
+"""The one facade the UI and the headless CLI call.
+
+It owns where the cache is and opens one connection per thread (SQLite
+connections are not shared across threads), so a Textual worker thread and the
+UI thread never step on each other.
+"""
+
+from __future__ import annotations
+
+import gc
+import getpass
+import json
+import os
+import socket
+import subprocess
+import sys
+import threading
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from triage_tui.config import Settings, config_path
+from triage_tui.domain.accounts import Account
+from triage_tui.domain.edit import EditKind
+from triage_tui.domain.issue import Card, IssueDetail, make_card
+from triage_tui.domain.records import Note
+from triage_tui.domain.sync_report import SyncReport
+from triage_tui.store import Cache, CacheInfo
+from triage_tui.sync.engine import Progress, pull
+from triage_tui.sync.push import push
+
+if TYPE_CHECKING:
+    from triage_tui.sync.gitlab_source import GitLabSource
+    from triage_tui.sync.salesforce_source import SalesforceSource
+
+
+from triage_tui.services.edits import EditCommands
+from triage_tui.services.er_call import ERCommands
+
+
+def _today() -> date:
+    return datetime.now().date()
+
+
+class TriageService(EditCommands, ERCommands):
+    """Reads (and, later, edits) the triage project through the cache at `cache_path`."""
+
+    def __init__(
+        self,
+        cache_path: Path,
+        *,
+        today: Callable[[], date] = _today,
+        busy_timeout: float = 5.0,
+        settings: Settings | None = None,
+        create: bool = False,
+        user: str = "",
+        mode: int = 0o600,
+    ) -> None:
+        self.cache_path = cache_path
+        self.today = today
+        self.busy_timeout = busy_timeout
+        self.settings = settings or Settings(cache_path=cache_path)
+        self.create = create
+        self.mode = mode
+        """The cache file's mode: 0o600 private, 0o660 a team cache (see Cache.open)."""
+        self.user = user or getpass.getuser()
+        """Whose edits these are: each person pushes their own, with their own token."""
+        self._local = threading.local()
+        self._push_lock = threading.Lock()
+        self.salesforce_adapters: dict[str, Any] | None = None
+        """Extra transport adapters for Salesforce by URL prefix (tests route the login
+        host, which cannot point at loopback, to the emulator)."""
+        self._token_ok = False
+        # Open once now, on the caller's thread, so a bad cache fails before any UI starts.
+        self._cache()
+
+    def _cache(self) -> Cache:
+        cache: Cache | None = getattr(self._local, "cache", None)
+        if cache is None:
+            cache = Cache.open(
+                self.cache_path, busy_timeout=self.busy_timeout, create=self.create, mode=self.mode
+            )
+            self._local.cache = cache
+        return cache
+
+    def close(self) -> None:
+        cache: Cache | None = getattr(self._local, "cache", None)
+        if cache is not None:
+            cache.close()
+            self._local.cache = None
+
+    def cards(self) -> list[Card]:
+        today = self.today()
+        # Tens of thousands of small objects that all live on: the collector's passes
+        # while they are made find nothing to free and cost ~20% of the load.
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            return [make_card(summary, today) for summary in self._cache().issue_summaries()]
+        finally:
+            if collecting:
+                gc.enable()
+
+    def detail(self, iid: int) -> IssueDetail | None:
+        return self._cache().issue_detail(iid)
+
+    def notes(self, iid: int) -> list[Note]:
+        """The issue's notes, newest first; this user's updates not yet on GitLab come
+        first, with negative ids (see `pending_note_ids`)."""
+        waiting = [
+            Note(
+                id=-entry.id,
+                issue_iid=iid,
+                author=entry.author,
+                body=entry.edit.body,
+                created_at=entry.created_at,
+            )
+            for entry in reversed(self.outbox())
+            if entry.edit.kind is EditKind.NOTE and entry.edit.iid == iid
+        ]
+        return waiting + self._cache().notes_for(iid)
+
+    def draft(self, iid: int) -> str:
+        return self._cache().draft(iid, self.user)
+
+    def save_draft(self, iid: int, body: str) -> None:
+        self._cache().save_draft(iid, self.user, body, datetime.now(UTC))
+
+    def post_update(self, iid: int, body: str) -> int:
+        """Send a weekly update (through the outbox) and forget its draft."""
+        entry = self.add_note(iid, body.strip(), "weekly update")
+        self.save_draft(iid, "")
+        return entry
+
+    def info(self) -> CacheInfo:
+        return self._cache().info()
+
+    def data_version(self) -> int:
+        return self._cache().data_version()
+
+    # -- sync -------------------------------------------------------------------------------
+
+    def sync_problem(self) -> str:
+        """Why a sync cannot start (empty when it can)."""
+        if self.info().source == "demo":
+            return "This is demo data: there is no GitLab to sync with."
+        if not (self.settings.gitlab_url and self.settings.project):
+            return (
+                "No GitLab project configured: set gitlab_url and project in "
+                f"{config_path()} or pass --gitlab-url and --project."
+            )
+        return ""
+
+    def edit_problem(self) -> str:
+        """Why this person cannot make edits (empty when they can). Demo edits stay
+        local; on a real cache an edit needs this person's own token, so GitLab
+        attributes it to them."""
+        if self.info().source == "demo":
+            return ""
+        if self._token_ok:
+            return ""
+        source, problem = self._gitlab()
+        self._token_ok = source is not None
+        if problem:
+            return f"Read-only: {problem}"
+        return ""
+
+    def push_problem(self) -> str:
+        """Why edits cannot be sent now, briefly (empty when they can)."""
+        if self.info().source == "demo":
+            return "demo data: edits stay on this machine"
+        return self.sync_problem()
+
+    def _gitlab(self) -> tuple[GitLabSource | None, str]:
+        """The GitLab adapter with this user's token, or why there is none."""
+        from triage_tui.sync.credentials import CredentialError, resolve_token
+        from triage_tui.sync.gitlab_source import GitLabSource
+
+        problem = self.sync_problem()
+        if problem:
+            return None, problem
+        try:
+            token = resolve_token(self.settings.gitlab_url, config_path().parent)
+        except CredentialError as error:
+            return None, str(error)
+        if token is None:
+            return None, "No GitLab token: set GITLAB_TOKEN or run `triage-tui auth login`."
+        return GitLabSource(self.settings.gitlab_url, self.settings.project, token.value), ""
+
+    def sync(self, *, full: bool | None = None, progress: Progress | None = None) -> SyncReport:
+        """Push this user's waiting edits, then pull from GitLab into the cache. Blocking:
+        call it from a worker thread. Never raises for network, auth or server trouble:
+        see `report.error`. On a shared cache only one process pulls at a time; the
+        others push their own edits and read what it brings."""
+        now = datetime.now(UTC)
+        source, problem = self._gitlab()
+        if source is None:
+            return SyncReport(full=False, error=problem, finished_at=now)
+        cache = self._cache()
+        accounts, sf_problem = self._salesforce()
+        with self._push_lock:
+            pushed = push(source, cache, author=self.user, accounts=accounts)
+        holder = f"{self.user}@{socket.gethostname()}:{os.getpid()}"
+        busy = cache.take_pull_lease(holder, now)
+        if busy:
+            return SyncReport(
+                full=False, finished_at=now, pushed=pushed, skipped=f"{busy} is syncing"
+            )
+        try:
+            kwargs = {"progress": progress} if progress else {}
+            report = pull(source, cache, now=now, full=full, **kwargs)
+            if accounts is not None:
+                report = replace(report, **self._pull_accounts(accounts, progress))
+            elif sf_problem:
+                report = replace(report, salesforce_error=sf_problem)
+        finally:
+            cache.drop_pull_lease(holder)
+        if not report.error:  # GitLab's part worked (Salesforce's may not have)
+            cache.set_meta(
+                source="gitlab",
+                source_name=f"{self.settings.project} on {self.settings.gitlab_url}",
+            )
+        return replace(report, pushed=pushed)
+
+    def _salesforce(self) -> tuple[SalesforceSource | None, str]:
+        """The Salesforce adapter, or why there is none ("" when it is not configured:
+        Salesforce is optional, the board works on GitLab alone)."""
+        settings = self.settings.salesforce
+        if settings is None:
+            return None, ""
+        from triage_tui.sync.credentials import resolve_salesforce_credentials
+        from triage_tui.sync.errors import SyncError
+        from triage_tui.sync.salesforce_source import SalesforceSource
+
+        credentials = resolve_salesforce_credentials(settings.instance_url)
+        if credentials is None:
+            return None, (
+                "No Salesforce credentials: set SALESFORCE_USERNAME, SALESFORCE_PASSWORD and "
+                "SALESFORCE_SECURITY_TOKEN (or SALESFORCE_SESSION_ID) in the environment."
+            )
+        try:
+            return SalesforceSource(settings, credentials, adapters=self.salesforce_adapters), ""
+        except SyncError as error:
+            return None, str(error)
+
+    def _pull_accounts(self, source: SalesforceSource, progress: Progress | None) -> dict[str, Any]:
+        """Every account (a full pass: accounts are few, and this catches deletions)."""
+        from triage_tui.sync.errors import describe_salesforce
+
+        found: list[Account] = []
+        try:
+            for page in source.accounts():
+                found += page
+                if progress is not None:
+                    progress("accounts", len(found), None)
+        except Exception as error:  # every failure becomes data, as in the GitLab pull
+            return {"salesforce_error": describe_salesforce(error, source.fields)}
+        self._cache().store_accounts(found, replace_all=True)
+        return {"accounts": len(found)}
+
+    def sync_in_child(self, *, progress: Progress | None = None) -> SyncReport:
+        """`sync`, run by `triage-tui sync` in a child process: the board's event loop then
+        shares no GIL with 10,000 issues of JSON and mapping (in a thread, those stalled
+        it 100-200 ms at a time). Blocking: call it from a worker thread. The token is
+        not passed: the child finds it as this process would (environment, config, keyring)."""
+        argv = [sys.executable, "-m", "triage_tui", "--cache", str(self.cache_path)]
+        if self.settings.gitlab_url:
+            argv += ["--gitlab-url", self.settings.gitlab_url]
+        if self.settings.project:
+            argv += ["--project", self.settings.project]
+        argv += ["sync", "--json"]
+        now = datetime.now(UTC)
+        try:
+            child = subprocess.Popen(
+                argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+            )
+        except OSError as error:
+            return SyncReport(full=False, error=f"Cannot start the sync: {error}", finished_at=now)
+        report: SyncReport | None = None
+        assert child.stdout is not None
+        for line in child.stdout:
+            try:
+                data = json.loads(line)
+            except ValueError:
+                continue
+            if "report" in data:
+                report = SyncReport.from_json(data["report"])
+            elif progress is not None:
+                progress(str(data.get("phase")), int(data.get("done") or 0), data.get("total"))
+        errors = child.stderr.read() if child.stderr else ""
+        child.wait()
+        if report is None:
+            last = errors.strip().splitlines()[-1:] or [f"exit code {child.returncode}"]
+            return SyncReport(
+                full=False, error=f"The sync stopped: {last[0][:200]}", finished_at=now
+            )
+        return report
