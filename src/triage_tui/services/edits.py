@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import threading
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 
 from triage_tui.config import Settings
 from triage_tui.domain.board import BoardKind, Column
 from triage_tui.domain.edit import Edit, EditKind, EditState, OutboxEntry
-from triage_tui.domain.issue import Card, IssueDetail
+from triage_tui.domain.issue import IssueDetail
 from triage_tui.domain.new_issue import NewIssueForm, build_new_issue
 from triage_tui.domain.records import LabelInfo, Member, Milestone
 from triage_tui.domain.sync_report import PushReport
@@ -33,16 +33,12 @@ class EditCommands:
     # Provided by TriageService (see service.py).
     user: str
     settings: Settings
-    today: Callable[[], date]
     _push_lock: threading.Lock
 
     def _cache(self) -> Cache:
         raise NotImplementedError
 
     def detail(self, iid: int) -> IssueDetail | None:
-        raise NotImplementedError
-
-    def cards(self) -> list[Card]:
         raise NotImplementedError
 
     def _gitlab(self) -> tuple[GitLabSource | None, str]:

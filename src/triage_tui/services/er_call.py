@@ -2,52 +2,32 @@
 
 from __future__ import annotations
 
-import threading
 import uuid
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from triage_tui.config import Settings, data_dir
+from triage_tui.config import data_dir
 from triage_tui.domain.accounts import Account
 from triage_tui.domain.edit import Edit, EditKind
 from triage_tui.domain.er_call import DEFAULT_ARR_THRESHOLD, Agenda, build_agenda
 from triage_tui.domain.health import Health
-from triage_tui.domain.issue import Card, IssueDetail
+from triage_tui.domain.issue import Card
 from triage_tui.domain.new_issue import NewIssueForm
-from triage_tui.store import Cache
+from triage_tui.services.edits import EditCommands
 
 if TYPE_CHECKING:
-    from triage_tui.sync.gitlab_source import GitLabSource
-    from triage_tui.sync.salesforce_source import SalesforceSource
+    pass
 
 
-class ERCommands:
+class ERCommands(EditCommands):
     """The ER call's agenda and the fixes a lead makes on it."""
 
     # Provided by TriageService (see service.py).
-    user: str
-    settings: Settings
     today: Callable[[], date]
-    _push_lock: threading.Lock
-
-    def _cache(self) -> Cache:
-        raise NotImplementedError
-
-    def detail(self, iid: int) -> IssueDetail | None:
-        raise NotImplementedError
 
     def cards(self) -> list[Card]:
-        raise NotImplementedError
-
-    def _gitlab(self) -> tuple[GitLabSource | None, str]:
-        raise NotImplementedError
-
-    def _salesforce(self) -> tuple[SalesforceSource | None, str]:
-        raise NotImplementedError
-
-    def record(self, edit: Edit) -> int:
         raise NotImplementedError
 
     def accounts(self) -> list[Account]:

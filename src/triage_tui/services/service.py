@@ -36,7 +36,6 @@ if TYPE_CHECKING:
     from triage_tui.sync.salesforce_source import SalesforceSource
 
 
-from triage_tui.services.edits import EditCommands
 from triage_tui.services.er_call import ERCommands
 
 
@@ -44,7 +43,7 @@ def _today() -> date:
     return datetime.now().date()
 
 
-class TriageService(EditCommands, ERCommands):
+class TriageService(ERCommands):
     """Reads (and, later, edits) the triage project through the cache at `cache_path`."""
 
     def __init__(
