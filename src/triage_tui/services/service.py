@@ -90,14 +90,15 @@ class TriageService(ERCommands):
             cache.close()
             self._local.cache = None
 
-    def cards(self) -> list[Card]:
+    def cards(self, *, include_closed: bool = True) -> list[Card]:
         today = self.today()
         # Tens of thousands of small objects that all live on: the collector's passes
         # while they are made find nothing to free and cost ~20% of the load.
         collecting = gc.isenabled()
         gc.disable()
         try:
-            return [make_card(summary, today) for summary in self._cache().issue_summaries()]
+            summaries = self._cache().issue_summaries(include_closed=include_closed)
+            return [make_card(summary, today) for summary in summaries]
         finally:
             if collecting:
                 gc.enable()

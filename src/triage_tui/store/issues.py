@@ -196,8 +196,11 @@ class IssueTables:
 
     # -- reads ------------------------------------------------------------------------------
 
-    def issue_summaries(self) -> list[IssueSummary]:
-        return [_summary(row) for row in self.conn.execute(_SUMMARY_SQL)]
+    def issue_summaries(self, *, include_closed: bool = True) -> list[IssueSummary]:
+        """Every issue's summary; without the closed ones, which in a project some years
+        old are most of them and are off the board unless asked for."""
+        where = "" if include_closed else " WHERE i.state = 'opened'"
+        return [_summary(row) for row in self.conn.execute(_SUMMARY_SQL + where)]
 
     def issue_detail(self, iid: int) -> IssueDetail | None:
         row = self.conn.execute(_SUMMARY_SQL + " WHERE i.iid = ?", [iid]).fetchone()

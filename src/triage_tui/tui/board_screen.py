@@ -107,7 +107,8 @@ class BoardScreen(EditingScreen):
         self.service = service
         self.today = today
         self.poll_seconds = poll_seconds
-        self.cards: list[Card] = service.cards()
+        # Closed issues are read only once someone shows them (`c`): fewer to load first.
+        self.cards: list[Card] = service.cards(include_closed=False)
         self.data_version = service.data_version()
         self.sync_status = ""
         self.sync_phase = ""
@@ -226,7 +227,7 @@ class BoardScreen(EditingScreen):
         # Thread worker: the service opens this thread's own SQLite connection, and the
         # board is built here too (pure, ~45 ms at 10,000 cards), off the event loop.
         view = self._view()
-        cards = self.service.cards()
+        cards = self.service.cards(include_closed=view[1])
         board = build_board(cards, view[0], show_closed=view[1], query=view[2])
         self.post_message(self.CardsLoaded(cards, board, view))
 
@@ -247,8 +248,11 @@ class BoardScreen(EditingScreen):
     async def watch_kind(self) -> None:
         await self._rebuild()
 
-    async def watch_show_closed(self) -> None:
-        await self._rebuild()
+    async def watch_show_closed(self, show: bool) -> None:
+        if show:
+            self._load_cards()  # the closed ones were not read
+        else:
+            await self._rebuild()
 
     async def watch_filter_text(self) -> None:
         await self._rebuild()
