@@ -12,12 +12,14 @@ from __future__ import annotations
 import argparse
 import tempfile
 import time
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import quote
 
 import requests
 
-from triage_emulators.gitlab import GitLabEmulator
+from _emulator import gitlab_emulator
+from triage_tui.demo_data import PROJECT_PATH
 from triage_tui.store import Cache
 from triage_tui.sync.engine import pull
 from triage_tui.sync.gitlab_source import GitLabSource
@@ -25,10 +27,10 @@ from triage_tui.sync.gitlab_source import GitLabSource
 TOKEN = "bench-token"
 
 
-def raw_floor(emu: GitLabEmulator) -> float:
+def raw_floor(base: str) -> float:
     start = time.perf_counter()
     session = requests.Session()
-    url = f"{emu.url}/api/v4/projects/{emu.project.id}/issues"
+    url = f"{base}/api/v4/projects/{quote(PROJECT_PATH, safe='')}/issues"
     page: str | None = "1"
     while page:
         response = session.get(
@@ -47,12 +49,10 @@ def main() -> None:
     parser.add_argument("--count", type=int, default=10_000)
     parser.add_argument("--latency", type=float, default=0.0, help="server seconds per request")
     args = parser.parse_args()
-    emu = GitLabEmulator.from_demo(date.today(), count=args.count, token=TOKEN).start()
-    emu.latency = args.latency
     workdir = Path(tempfile.mkdtemp())
-    try:
-        floor = min(raw_floor(emu) for _ in range(2))
-        source = GitLabSource(emu.url, emu.project.path, TOKEN)
+    with gitlab_emulator(args.count, TOKEN, args.latency) as url:
+        floor = min(raw_floor(url) for _ in range(2))
+        source = GitLabSource(url, PROJECT_PATH, TOKEN)
         cache = Cache.open(workdir / "issues.db", create=True)
         start = time.perf_counter()
         for page in source.issue_pages():
@@ -69,8 +69,6 @@ def main() -> None:
         again = pull(source, cache, now=datetime.now(UTC), full=False)
         incremental = time.perf_counter() - start
         assert again.ok, again.error
-    finally:
-        emu.stop()
     print(f"{args.count} issues, pages of 100, loopback emulator, latency {args.latency}s:")
     print(f"  raw floor (requests + json, sequential)  {floor:6.2f} s   1.00x")
     print(

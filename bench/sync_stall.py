@@ -17,8 +17,6 @@ import argparse
 import asyncio
 import os
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 from datetime import date
@@ -26,6 +24,7 @@ from pathlib import Path
 
 from textual import events
 
+from _emulator import gitlab_emulator
 from triage_tui.config import Settings
 from triage_tui.demo_data import PROJECT_PATH
 from triage_tui.services import TriageService
@@ -94,25 +93,7 @@ def main() -> None:
     os.environ["PYTHON_KEYRING_BACKEND"] = "keyring.backends.null.Keyring"
     workdir = Path(tempfile.mkdtemp())
     os.environ["XDG_CONFIG_HOME"] = str(workdir / "xdg")
-    # The emulator in its own process, as GitLab would be: its JSON work must not
-    # compete with the board for this process's GIL.
-    emulator = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "triage_emulators.cli",
-            "gitlab",
-            "--count",
-            str(args.count),
-            "--token",
-            TOKEN,
-        ],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert emulator.stdout is not None
-        url = emulator.stdout.readline().split(" at ", 1)[1].strip()
+    with gitlab_emulator(args.count, TOKEN) as url:
 
         def app(name: str) -> TriageApp:
             cache = workdir / f"{name}.db"
@@ -126,8 +107,6 @@ def main() -> None:
 
         idle = asyncio.run(measure(app("idle"), sync=False, seconds=3.0))
         busy = asyncio.run(measure(app("busy"), sync=True, seconds=300.0))
-    finally:
-        emulator.terminate()
     print(f"board during a full sync of {args.count} issues (headless, 120x40):")
     for name, result in (("no sync (floor)", idle), ("during sync", busy)):
         print(

@@ -16,6 +16,7 @@ def main() -> int:
     gitlab = commands.add_parser("gitlab", help="serve a seeded GitLab project on 127.0.0.1")
     gitlab.add_argument("--count", type=int, default=300, help="issues to seed")
     gitlab.add_argument("--token", default="demo-token", help="the token it accepts")
+    gitlab.add_argument("--latency", type=float, default=0.0, help="seconds per request")
     salesforce = commands.add_parser(
         "salesforce", help="serve seeded Salesforce accounts over HTTPS on 127.0.0.1"
     )
@@ -26,7 +27,8 @@ def main() -> int:
     if args.command == "salesforce":
         return _serve_salesforce(args.count)
     emulator = GitLabEmulator.from_demo(date.today(), count=args.count, token=args.token).start()
-    print(f"GitLab emulator at {emulator.url}")
+    emulator.latency = args.latency
+    print(f"GitLab emulator at {emulator.url}", flush=True)
     print(f"  project: {emulator.project.path}   token: {args.token}")
     print("  triage-tui --gitlab-url URL --project PATH sync   (with GITLAB_TOKEN set)")
     _wait(emulator.stop)
