@@ -137,9 +137,10 @@ def make_card(summary: IssueSummary, today: date) -> Card:
     """Read a summary against today's date (time is passed in, never read here)."""
     renewal = summary.renewal_date
     updated = summary.last_update_at
+    # Positional and inline: this runs once per issue before the board's first paint.
     return Card(
-        summary=summary,
-        reading=read_label_set(summary.labels),
-        days_to_renewal=days_between(today, renewal) if renewal else None,
-        days_since_update=max(0, days_between(updated.date(), today)) if updated else None,
+        summary,
+        read_label_set(summary.labels),
+        (renewal - today).days if renewal else None,
+        max(0, (today - updated.date()).days) if updated else None,
     )

@@ -103,19 +103,21 @@ _STATES = {state.value: state for state in IssueState}  # a dict look-up, not En
 
 
 def _summary(row: tuple[Any, ...]) -> IssueSummary:
+    # Positional and inline: this runs once per issue before the board's first paint.
+    renewal, updated = row[4], row[6]
     return IssueSummary(
-        iid=row[0],
-        title=row[1] or "",
-        state=_STATES[row[2]],
-        labels=_labels(row[3]),
-        renewal_date=_date(row[4]),
-        tam=row[5],
-        last_update_at=_datetime(row[6]),
-        missing_roles=row[7] or 0,
-        no_leader=bool(row[8]),
-        salesforce_id=row[9] or "",
-        pending_edits=row[10],
-        failed_edits=row[11],
+        row[0],
+        row[1] or "",
+        _STATES[row[2]],
+        _labels(row[3]),
+        date.fromisoformat(renewal) if renewal else None,
+        row[5],
+        datetime.fromisoformat(updated) if updated else None,
+        row[10],
+        row[11],
+        row[7] or 0,
+        bool(row[8]),
+        row[9] or "",
     )
 
 
