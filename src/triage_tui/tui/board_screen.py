@@ -117,8 +117,10 @@ class BoardScreen(EditingScreen):
     def _view(self) -> tuple[BoardKind, bool, str]:
         return self.kind, self.show_closed, self.filter_text
 
-    def _build(self, cards: list[Card] | None = None) -> Board:
-        kind, closed, query = self._view()
+    def _build(
+        self, cards: list[Card] | None = None, view: tuple[BoardKind, bool, str] | None = None
+    ) -> Board:
+        kind, closed, query = view or self._view()
         return build_board(
             self.cards if cards is None else cards, kind, show_closed=closed, query=query
         )
@@ -228,8 +230,7 @@ class BoardScreen(EditingScreen):
         # board is built here too (pure, ~45 ms at 10,000 cards), off the event loop.
         view = self._view()
         cards = self.service.cards(include_closed=view[1])
-        board = build_board(cards, view[0], show_closed=view[1], query=view[2])
-        self.post_message(self.CardsLoaded(cards, board, view))
+        self.post_message(self.CardsLoaded(cards, self._build(cards, view), view))
 
     async def on_board_screen_cards_loaded(self, message: CardsLoaded) -> None:
         self.cards = message.cards

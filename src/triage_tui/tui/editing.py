@@ -25,6 +25,7 @@ from triage_tui.domain.team import TriageTeam
 from triage_tui.domain.template import parse_date
 from triage_tui.domain.triage import MoveDecision, MovePlan, MoveRefused, with_churn
 from triage_tui.tui.format import iid_text
+from triage_tui.tui.guards import can_edit
 
 if TYPE_CHECKING:
     from datetime import date
@@ -59,11 +60,8 @@ def needs_edit(action: Callable[..., None]) -> Callable[..., None]:
 
     @wraps(action)
     def guarded(self: EditingScreen, *args: object) -> None:
-        problem = self.service.edit_problem()
-        if problem:
-            self.notify(problem, title="You can read, not edit", severity="warning", timeout=8)
-            return
-        action(self, *args)
+        if can_edit(self, self.service):
+            action(self, *args)
 
     return guarded
 

@@ -36,6 +36,7 @@ from triage_tui.domain.triage import MoveRefused
 from triage_tui.services import TriageService
 from triage_tui.tui.detail_pane import render_detail
 from triage_tui.tui.format import renewal_phrase
+from triage_tui.tui.guards import can_edit
 from triage_tui.tui.new_issue_modal import NewIssueModal
 from triage_tui.tui.pickers import MenuModal, TextModal
 
@@ -298,18 +299,12 @@ class ERScreen(Screen[None]):
 
     # -- fixing things -------------------------------------------------------------------
 
-    def _can_edit(self) -> bool:
-        problem = self.service.edit_problem()
-        if problem:
-            self.notify(problem, title="You can read, not edit", severity="warning", timeout=8)
-        return not problem
-
     def _done(self, what: str) -> None:
         self.edited(what)
         self.refresh_agenda()
 
     def action_review(self) -> None:
-        row = self.current() if self._can_edit() else None
+        row = self.current() if can_edit(self, self.service) else None
         if row is None or not isinstance(row.item, Card) or self.section != "new":
             return
         card = row.item
@@ -318,7 +313,7 @@ class ERScreen(Screen[None]):
         self._done(f"#{card.iid} reviewed")
 
     def action_open_issue(self) -> None:
-        row = self.current() if self._can_edit() else None
+        row = self.current() if can_edit(self, self.service) else None
         if row is None or not isinstance(row.item, Account):
             return
         account = row.item
@@ -343,7 +338,7 @@ class ERScreen(Screen[None]):
         self.app.push_screen(TextModal(heading, "", check, "the reason"), answered)
 
     def action_gitlab_right(self) -> None:
-        row = self.current() if self._can_edit() else None
+        row = self.current() if can_edit(self, self.service) else None
         if row is None or not isinstance(row.item, Mismatch):
             return
         mismatch = row.item
@@ -366,7 +361,7 @@ class ERScreen(Screen[None]):
         self._ask_reason(f"Why is {health.label} right for {mismatch.account.name}?", send)
 
     def action_salesforce_right(self) -> None:
-        row = self.current() if self._can_edit() else None
+        row = self.current() if can_edit(self, self.service) else None
         if row is None or not isinstance(row.item, Mismatch):
             return
         mismatch = row.item

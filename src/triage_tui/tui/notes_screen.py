@@ -25,6 +25,7 @@ from triage_tui.domain.records import Note
 from triage_tui.domain.weekly import has_content, update_template
 from triage_tui.services import TriageService
 from triage_tui.tui.format import age_phrase
+from triage_tui.tui.guards import can_edit
 
 #: A longer note is cut here (GitLab allows 1 MB): laying out a megabyte would stall the app.
 NOTE_LIMIT = 20_000
@@ -139,10 +140,8 @@ class NotesScreen(Screen[None]):
         self.service.save_draft(self.iid, body if has_content(body, health) else "")
 
     async def action_post(self) -> None:
-        if problem := self.service.edit_problem():
-            # The draft stays: it is posted once this person has a token.
-            self.notify(problem, title="You can read, not edit", severity="warning", timeout=8)
-            return
+        if not can_edit(self, self.service):
+            return  # the draft stays: it is posted once this person has a token
         text = self.query_one("#composer-text", TextArea)
         if not has_content(text.text, make_card(self.detail.summary, self.today).health):
             self.notify("Write what happened this week first.", severity="warning", timeout=4)

@@ -1,0 +1,19 @@
+"""Checks every screen that edits makes before it records anything."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from textual.widget import Widget
+
+    from triage_tui.services import TriageService
+
+
+def can_edit(screen: Widget, service: TriageService) -> bool:
+    """False, and the person is told why, when they can only read (no token of their own
+    on a real cache): what they typed stays where it is."""
+    problem = service.edit_problem()
+    if problem:
+        screen.notify(problem, title="You can read, not edit", severity="warning", timeout=8)
+    return not problem
