@@ -99,8 +99,6 @@ class EditCommands:
         created on GitLab by the push (with its quarter's milestone, made if missing)."""
         issue = build_new_issue(form)
         cache = self._cache()
-        milestones = {m.title: m.id for m in cache.milestones()}
-        members = {m.username: m.id for m in cache.members()}
         local = cache.next_local_iid()
         cache.add_local_issue(local_issue(local, issue.title, issue.labels, issue.description))
         self.record(
@@ -113,40 +111,40 @@ class EditCommands:
                 title=issue.title,
                 description=issue.description,
                 milestone=issue.milestone,
-                milestone_id=milestones.get(issue.milestone),
+                milestone_id=self._milestone_id(issue.milestone),
                 assignees=issue.assignees,
-                assignee_ids=tuple(members[a] for a in issue.assignees if a in members),
+                assignee_ids=self._member_ids(issue.assignees),
             )
         )
         return local
 
     def set_milestone(self, iid: int, title: str) -> int:
         """Set (or, with "", clear) the milestone; one the project lacks is made on push."""
-        ids = {m.title: m.id for m in self._cache().milestones()}
         summary = f"milestone {title}" if title else "milestone cleared"
-        return self.update(iid, summary, milestone=title, milestone_id=ids.get(title))
+        return self.update(iid, summary, milestone=title, milestone_id=self._milestone_id(title))
 
     def set_assignees(self, iid: int, usernames: tuple[str, ...]) -> int:
-        ids = {m.username: m.id for m in self._cache().members()}
         shown = ", ".join(f"@{u}" for u in usernames) or "nobody"
         return self.update(
-            iid,
-            f"assignees {shown}",
-            assignees=usernames,
-            assignee_ids=tuple(ids[u] for u in usernames if u in ids),
+            iid, f"assignees {shown}", assignees=usernames, assignee_ids=self._member_ids(usernames)
         )
 
     def set_team(self, iid: int, team: TriageTeam, summary: str) -> int:
         """The triage team, into the description's team section and the assignees."""
-        ids = {m.username: m.id for m in self._cache().members()}
         people = team.everyone
         return self.update(
-            iid,
-            summary,
-            team=team,
-            assignees=people,
-            assignee_ids=tuple(ids[u] for u in people if u in ids),
+            iid, summary, team=team, assignees=people, assignee_ids=self._member_ids(people)
         )
+
+    def _member_ids(self, usernames: tuple[str, ...]) -> tuple[int, ...]:
+        """GitLab's user ids for usernames, from the cached members (unknown ones skipped:
+        GitLab would refuse them)."""
+        ids = {m.username: m.id for m in self._cache().members()}
+        return tuple(ids[u] for u in usernames if u in ids)
+
+    def _milestone_id(self, title: str) -> int | None:
+        """The cached milestone's id; None for one the project lacks (made on push)."""
+        return next((m.id for m in self._cache().milestones() if m.title == title), None)
 
     def set_due_date(self, iid: int, due: date | None) -> int:
         text = due.isoformat() if due else ""

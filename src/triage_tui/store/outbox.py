@@ -33,7 +33,7 @@ if TYPE_CHECKING:
 
 #: Edits still to be settled: shown on cards, re-applied over pulled data.
 ACTIVE = (EditState.PENDING.value, EditState.FAILED.value, EditState.CONFLICT.value)
-_ACTIVE_SQL = "('pending', 'failed', 'conflict')"
+_ACTIVE_SQL = "(" + ", ".join(f"'{state}'" for state in ACTIVE) + ")"  # for IN clauses
 
 _ENTRY_SQL = (
     "SELECT id, payload, base, state, author, created_at, error, attempts, remote, issue_iid "
