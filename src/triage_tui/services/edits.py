@@ -192,6 +192,10 @@ class EditCommands:
         """Edits not yet settled (pending, failed, in conflict), oldest first."""
         return self._cache().outbox_entries(states)
 
+    def outbox_counts(self) -> tuple[int, int]:
+        """(edits waiting to be sent, edits refused or in conflict)."""
+        return self._cache().outbox_counts()
+
     def retry_edit(self, entry_id: int) -> None:
         self._cache().retry_edit(entry_id)
 

@@ -166,6 +166,15 @@ class OutboxTables(AccountTables):
         rows = self.conn.execute(f"{_ENTRY_SQL} WHERE state IN ({marks}) ORDER BY id", wanted)
         return [_entry(r) for r in rows]
 
+    def outbox_counts(self) -> tuple[int, int]:
+        """(waiting, needing the person): for the status line, which is redrawn often,
+        without decoding entries (their snapshots carry whole descriptions)."""
+        row = self.conn.execute(
+            "SELECT COALESCE(SUM(state = 'pending'), 0), "
+            "COALESCE(SUM(state IN ('failed', 'conflict')), 0) FROM outbox"
+        ).fetchone()
+        return int(row[0]), int(row[1])
+
     def edits_to_push(self, author: str) -> list[OutboxEntry]:
         """This user's pending edits in order, except those queued behind a failed or
         conflicting edit of the same issue (order within an issue is kept)."""

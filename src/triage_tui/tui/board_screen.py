@@ -16,7 +16,6 @@ from textual.reactive import reactive
 from textual.widgets import Footer, Input, Static
 
 from triage_tui.domain.board import Board, BoardKind, build_board
-from triage_tui.domain.edit import EditState
 from triage_tui.domain.issue import Card
 from triage_tui.domain.sync_report import SyncReport
 from triage_tui.services import TriageService
@@ -278,9 +277,7 @@ class BoardScreen(EditingScreen):
             source = f"{info.source_name} · synced {age_phrase(info.refreshed_at)}"
         else:
             source = "empty cache — run `triage-tui sync`"
-        entries = self.service.outbox()
-        needs = sum(e.state is not EditState.PENDING for e in entries)
-        waiting = len(entries) - needs
+        waiting, needs = self.service.outbox_counts()
         verb = "needs" if needs == 1 else "need"
         # What needs the person comes first: a long source name must not push it off.
         status = Content.assemble(
