@@ -3,6 +3,7 @@
 Modes:
   empty            an empty Textual app: start, first paint, exit (the floor)
   board PATH       the triage board on the cache at PATH: start, first paint, exit
+  full PATH        the board: start, every card read and shown, exit
   cursor PATH OUT  the board; then keys posted directly (no Pilot sleep loop), timing
                    key -> last frame written and counting bytes written, into OUT (JSON)
 """
@@ -32,6 +33,15 @@ def board(path: str, then: str = "exit", out: str = "") -> None:
 
     from triage_tui.services import TriageService
     from triage_tui.tui.app import TriageApp
+    from triage_tui.tui.board_screen import BoardScreen
+
+    class Whole(BoardScreen):
+        """Exits once every card is read and the whole board shown."""
+
+        def on_board_screen_cards_loaded(self) -> None:
+            # Textual calls BoardScreen's own handler too (it dispatches along the MRO),
+            # after this one: the exit waits for the refresh that shows the whole board.
+            self.app.call_after_refresh(self.app.exit)
 
     class Measured(TriageApp):
         writes: list[tuple[float, int]] = []
@@ -39,8 +49,13 @@ def board(path: str, then: str = "exit", out: str = "") -> None:
         def on_mount(self) -> None:
             if then == "exit":
                 self.call_after_refresh(self.exit)
-            else:
+            elif then != "full":
                 self.call_after_refresh(lambda: self.run_worker(self.drive(), exclusive=True))
+
+        def get_default_screen(self) -> BoardScreen:
+            if then == "full":
+                return Whole(self.service, self.today)
+            return super().get_default_screen()
 
         async def drive(self) -> None:
             driver = self._driver
@@ -76,5 +91,7 @@ if __name__ == "__main__":
         empty()
     elif mode == "board":
         board(sys.argv[2])
+    elif mode == "full":
+        board(sys.argv[2], then="full")
     else:
         board(sys.argv[2], then="cursor", out=sys.argv[3])

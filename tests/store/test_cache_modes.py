@@ -158,6 +158,10 @@ def as_teammate(path: Path) -> str:
     """Open the cache at `path` and write to it as another user who is in the team's group
     (a forked child drops to TEAMMATE_UID with TEAM_GID as its one group); "" on success,
     else the error's message."""
+    # The child cannot read this interpreter's own files once it is the teammate (they
+    # live under root's home here): load what the cache's error messages import lazily.
+    import grp  # noqa: F401
+
     read, write = os.pipe()
     pid = os.fork()
     if pid == 0:  # the child: never returns into pytest

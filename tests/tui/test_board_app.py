@@ -8,7 +8,7 @@ from pathlib import Path
 from textual.widgets import Input, Static
 
 from tests.conftest import TODAY
-from tests.tui.helpers import column_texts, column_titles, widget_text
+from tests.tui.helpers import column_texts, column_titles, until, widget_text
 from triage_tui.domain.board import BoardKind
 from triage_tui.services import TriageService
 from triage_tui.tui.app import TriageApp
@@ -23,16 +23,25 @@ def make_app(service: TriageService, **kwargs: object) -> TriageApp:
 
 async def test_colours_board_columns_and_counts(service: TriageService) -> None:
     app = make_app(service)
-    async with app.run_test(size=(160, 40)):
+    async with app.run_test(size=(160, 40)) as pilot:
         titles = column_titles(app)
         assert titles[:4] == ["Red", "Amber", "Yellow", "Green"]
         # The demo has issues without a health label and with two: they get their own columns.
         assert titles[4:] == ["No health", "Data problem"]
-        board = app.screen.query_one(BoardView).board
+        view = app.screen.query_one(BoardView)
         open_cards = [c for c in service.cards() if not c.closed]
-        assert board.total == len(open_cards) == sum(len(col) for col in board.columns)
+        # The first paint may hold only each column's first cards, but whole counts.
+        first = view.board
+        assert first.total == len(open_cards) == sum(col.count for col in first.columns)
         header = column_texts(app)[1].splitlines()[0]
-        assert "Amber" in header and str(len(board.columns[1])) in header
+        assert "Amber" in header and str(first.columns[1].count) in header
+        # Then every card arrives, in the same columns, the first ones unchanged.
+        await until(pilot, lambda: view.board.complete)
+        board = view.board
+        assert board.total == sum(len(col) for col in board.columns) == len(open_cards)
+        for before, after in zip(first.columns, board.columns, strict=True):
+            assert before.cards == after.cards[: len(before.cards)]
+            assert before.count == len(after.cards)
 
 
 async def test_keys_move_the_cursor(service: TriageService) -> None:

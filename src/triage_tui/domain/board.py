@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import Enum
 
 from triage_tui.domain.health import AT_RISK_FIRST, Health
 from triage_tui.domain.issue import Card
-from triage_tui.domain.labels import Region
+from triage_tui.domain.labels import LabelReading, Region
 
 
 class BoardKind(Enum):
@@ -27,16 +27,29 @@ DATA_PROBLEM = "Data problem"
 
 @dataclass(frozen=True, slots=True)
 class Column:
-    """One board column. `key` is stable across rebuilds (used to keep the cursor)."""
+    """One board column. `key` is stable across rebuilds (used to keep the cursor).
+    `cards` may be only the first of `count` cards: the first screen of a big board is
+    painted before the rest is read (see `first_screen`)."""
 
     key: str
     title: str
     cards: tuple[Card, ...]
     health: Health | None = None
     region: Region | None = None
+    held: int | None = None
+    """How many cards the column holds when `cards` is only the first of them."""
 
     def __len__(self) -> int:
         return len(self.cards)
+
+    @property
+    def count(self) -> int:
+        """How many cards the column holds (its header's number)."""
+        return len(self.cards) if self.held is None else self.held
+
+    @property
+    def complete(self) -> bool:
+        return self.count == len(self.cards)
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +57,11 @@ class Board:
     kind: BoardKind
     columns: tuple[Column, ...]
     total: int
+
+    @property
+    def complete(self) -> bool:
+        """Every card is here (not only the first screen of each column)."""
+        return all(column.complete for column in self.columns)
 
     def find(self, iid: int) -> tuple[int, int] | None:
         """(column, row) of the card for issue `iid`, if it is on the board."""
@@ -56,8 +74,35 @@ class Board:
 
 def _order(card: Card) -> tuple[bool, bool, int, int]:
     # ~New first (they need review), then the nearest renewal, then oldest issue.
+    # (The cache's board indexes sort the same way: store.schema._v5.)
     renewal = card.days_to_renewal
     return (not card.is_new, renewal is None, renewal if renewal is not None else 0, card.iid)
+
+
+def column_key(reading: LabelReading, kind: BoardKind) -> str:
+    """The key of the column an issue's labels put it in on a board of `kind`."""
+    values = reading.healths if kind is BoardKind.COLOURS else reading.regions
+    if len(values) > 1:
+        return DATA_PROBLEM
+    if not values:
+        return NO_HEALTH if kind is BoardKind.COLOURS else NO_REGION
+    return values[0].label
+
+
+def _keys(kind: BoardKind) -> tuple[list[str], frozenset[str]]:
+    """Every column a board can have, in order; and those it shows even when empty (the
+    "No health"/"No region" and "Data problem" columns appear only when they hold cards)."""
+    if kind is BoardKind.COLOURS:
+        fixed = [health.label for health in AT_RISK_FIRST]
+        return [*fixed, NO_HEALTH, DATA_PROBLEM], frozenset(fixed)
+    fixed = [region.label for region in Region]
+    return [*fixed, NO_REGION, DATA_PROBLEM], frozenset(fixed)
+
+
+def _column(kind: BoardKind, key: str, cards: tuple[Card, ...], held: int | None = None) -> Column:
+    if kind is BoardKind.COLOURS:
+        return Column(key, key, cards, health=Health.parse(key), held=held)
+    return Column(key, key, cards, region=Region.parse(key), held=held)
 
 
 def matches(card: Card, words: Sequence[str]) -> bool:
@@ -89,15 +134,8 @@ def build_board(
     "No health"/"No region" column and one with several to "Data problem", never vanishing;
     those two columns only appear when they hold cards."""
     words = parse_query(query)
-    fixed: dict[str, list[Card]] = {}
-    missing: list[Card] = []
-    problem: list[Card] = []
-    if kind is BoardKind.COLOURS:
-        for health in AT_RISK_FIRST:
-            fixed[health.label] = []
-    else:
-        for region in Region:
-            fixed[region.label] = []
+    keys, fixed = _keys(kind)
+    placed: dict[str, list[Card]] = {key: [] for key in keys}
     total = 0
     for card in cards:
         if card.closed and not show_closed:
@@ -105,23 +143,24 @@ def build_board(
         if words and not matches(card, words):
             continue
         total += 1
-        values = card.reading.healths if kind is BoardKind.COLOURS else card.reading.regions
-        if len(values) > 1:
-            problem.append(card)
-        elif not values:
-            missing.append(card)
-        else:
-            fixed[values[0].label].append(card)
+        placed[column_key(card.reading, kind)].append(card)
     columns: list[Column] = []
-    for key, members in fixed.items():
-        members.sort(key=_order)
-        if kind is BoardKind.COLOURS:
-            columns.append(Column(key, key, tuple(members), health=Health.parse(key)))
-        else:
-            columns.append(Column(key, key, tuple(members), region=Region.parse(key)))
-    if missing:
-        title = NO_HEALTH if kind is BoardKind.COLOURS else NO_REGION
-        columns.append(Column(title, title, tuple(sorted(missing, key=_order))))
-    if problem:
-        columns.append(Column(DATA_PROBLEM, DATA_PROBLEM, tuple(sorted(problem, key=_order))))
+    for key, members in placed.items():
+        if members or key in fixed:
+            members.sort(key=_order)
+            columns.append(_column(kind, key, tuple(members)))
     return Board(kind=kind, columns=tuple(columns), total=total)
+
+
+def first_screen(
+    kind: BoardKind, counts: Mapping[str, int], heads: Mapping[str, Sequence[Card]]
+) -> Board:
+    """The board as its first screen shows it, from each column's count of open cards and
+    its first cards: what a big board paints before the rest is read."""
+    keys, fixed = _keys(kind)
+    columns = [
+        _column(kind, key, tuple(sorted(heads.get(key, ()), key=_order)), held=counts.get(key, 0))
+        for key in keys
+        if counts.get(key) or key in fixed
+    ]
+    return Board(kind=kind, columns=tuple(columns), total=sum(c.count for c in columns))

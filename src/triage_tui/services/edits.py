@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import threading
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -33,6 +33,7 @@ class EditCommands:
     # Provided by TriageService (see service.py).
     user: str
     settings: Settings
+    today: Callable[[], date]
     _push_lock: threading.Lock
 
     def _cache(self) -> Cache:
@@ -186,7 +187,10 @@ class EditCommands:
             return PushReport(error=problem, waiting=len(self.outbox()))
         accounts, _ = self._salesforce()
         with self._push_lock:  # one push at a time, or an edit could be sent twice
-            return push(source, self._cache(), author=self.user, accounts=accounts)
+            # The service's clock, not the machine's: Salesforce's health date is today's.
+            return push(
+                source, self._cache(), author=self.user, accounts=accounts, today=self.today()
+            )
 
     def outbox(self, states: Iterable[EditState] | None = None) -> list[OutboxEntry]:
         """Edits not yet settled (pending, failed, in conflict), oldest first."""

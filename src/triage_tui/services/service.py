@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from triage_tui.config import Settings, config_path
 from triage_tui.domain.accounts import Account
+from triage_tui.domain.board import Board, BoardKind, first_screen
 from triage_tui.domain.edit import EditKind
 from triage_tui.domain.issue import Card, IssueDetail, make_card
 from triage_tui.domain.records import Note
@@ -90,18 +91,34 @@ class TriageService(ERCommands):
             cache.close()
             self._local.cache = None
 
-    def cards(self, *, include_closed: bool = True) -> list[Card]:
+    def cards(
+        self, *, include_closed: bool = True, stop: Callable[[], bool] | None = None
+    ) -> list[Card]:
+        """Every card (or the open ones). `stop` is asked between batches: a load nobody
+        waits for any more (the person quit, or asked again) ends early, with what it has."""
         today = self.today()
         # Tens of thousands of small objects that all live on: the collector's passes
         # while they are made find nothing to free and cost ~20% of the load.
         collecting = gc.isenabled()
         gc.disable()
         try:
-            summaries = self._cache().issue_summaries(include_closed=include_closed)
-            return [make_card(summary, today) for summary in summaries]
+            cards: list[Card] = []
+            for batch in self._cache().issue_summaries(include_closed=include_closed):
+                cards.extend([make_card(summary, today) for summary in batch])
+                if stop is not None and stop():
+                    break
+            return cards
         finally:
             if collecting:
                 gc.enable()
+
+    def first_screen(self, kind: BoardKind, per_column: int) -> Board:
+        """The open-issue board with only each column's first `per_column` cards read (the
+        counts are whole): a board of any size paints this at once; `cards` brings the rest."""
+        today = self.today()
+        counts, heads = self._cache().first_screen(kind, per_column)
+        cards = {key: [make_card(s, today) for s in summaries] for key, summaries in heads.items()}
+        return first_screen(kind, counts, cards)
 
     def detail(self, iid: int) -> IssueDetail | None:
         return self._cache().issue_detail(iid)
@@ -201,7 +218,7 @@ class TriageService(ERCommands):
         cache = self._cache()
         accounts, sf_problem = self._salesforce()
         with self._push_lock:
-            pushed = push(source, cache, author=self.user, accounts=accounts)
+            pushed = push(source, cache, author=self.user, accounts=accounts, today=self.today())
         holder = f"{self.user}@{socket.gethostname()}:{os.getpid()}"
         busy = cache.take_pull_lease(holder, now)
         if busy:

@@ -4,20 +4,22 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from contextlib import AbstractContextManager
 from datetime import date, datetime
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from triage_tui.domain.accounts import account_id_from_url
+from triage_tui.domain.board import BoardKind
 from triage_tui.domain.issue import IssueDetail, IssueState, IssueSummary
 from triage_tui.domain.records import LabelInfo, Member, Milestone, Note, RemoteIssue
 from triage_tui.domain.team import Role
+from triage_tui.domain.template import parse_description
+from triage_tui.store.schema import BOARD_ORDER, board_columns
 
 if TYPE_CHECKING:
     import sqlite_utils
-from triage_tui.domain.template import parse_description
 
 
 def _iso(value: date | datetime | None) -> str | None:
@@ -56,6 +58,7 @@ def issue_row(issue: RemoteIssue) -> dict[str, Any]:
         "missing_roles": len(fields.team.missing_roles()),
         "no_leader": int(not fields.team.has_leader),
         "salesforce_id": account_id_from_url(fields.salesforce_url) or "",
+        **board_columns(issue.labels),
     }
 
 
@@ -198,11 +201,36 @@ class IssueTables:
 
     # -- reads ------------------------------------------------------------------------------
 
-    def issue_summaries(self, *, include_closed: bool = True) -> list[IssueSummary]:
-        """Every issue's summary; without the closed ones, which in a project some years
-        old are most of them and are off the board unless asked for."""
+    def issue_summaries(
+        self, *, include_closed: bool = True, batch: int = 5000
+    ) -> Iterator[list[IssueSummary]]:
+        """Every issue's summary, `batch` at a time; without the closed ones, which in a
+        project some years old are most of them and are off the board unless asked for."""
         where = "" if include_closed else " WHERE i.state = 'opened'"
-        return [_summary(row) for row in self.conn.execute(_SUMMARY_SQL + where)]
+        rows = self.conn.execute(_SUMMARY_SQL + where)
+        while chunk := rows.fetchmany(batch):
+            yield [_summary(row) for row in chunk]
+
+    def first_screen(
+        self, kind: BoardKind, per_column: int
+    ) -> tuple[dict[str, int], dict[str, list[IssueSummary]]]:
+        """Each board column's count of open issues and its first `per_column` summaries,
+        read through the board indexes (schema._v5) without touching the other rows."""
+        column = "colour_column" if kind is BoardKind.COLOURS else "region_column"
+        counts: dict[str, int] = dict(
+            self.conn.execute(
+                f"SELECT {column}, COUNT(*) FROM issues WHERE state = 'opened' GROUP BY {column}"
+            ).fetchall()
+        )
+        heads: dict[str, list[IssueSummary]] = {}
+        for key in counts:
+            page = (
+                f"SELECT iid FROM issues WHERE state = 'opened' AND {column} = ? "
+                f"ORDER BY {BOARD_ORDER} LIMIT ?"
+            )
+            rows = self.conn.execute(_SUMMARY_SQL + f" WHERE i.iid IN ({page})", [key, per_column])
+            heads[key] = [_summary(row) for row in rows]
+        return counts, heads
 
     def issue_detail(self, iid: int) -> IssueDetail | None:
         row = self.conn.execute(_SUMMARY_SQL + " WHERE i.iid = ?", [iid]).fetchone()

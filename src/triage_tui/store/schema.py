@@ -7,8 +7,12 @@ version is refused rather than touched (see Cache.open).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import TYPE_CHECKING
+
+from triage_tui.domain.board import BoardKind, column_key
+from triage_tui.domain.labels import read_labels
 
 if TYPE_CHECKING:
     import sqlite_utils
@@ -113,5 +117,37 @@ def _v4(db: sqlite_utils.Database) -> None:
     db.table("accounts").add_column("last_modified", str)
 
 
-MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (_v1, _v2, _v3, _v4)
+def board_columns(labels: list[str] | tuple[str, ...]) -> dict[str, object]:
+    """The derived columns the board's first screen is read by (see `_v5`)."""
+    reading = read_labels(labels)
+    return {
+        "colour_column": column_key(reading, BoardKind.COLOURS),
+        "region_column": column_key(reading, BoardKind.REGION),
+        "is_new": int(reading.is_new),
+    }
+
+
+#: The board's order (domain.board._order: ~New first, nearest renewal, oldest issue) as
+#: an index key, so each column's first cards are read without sorting the column.
+BOARD_ORDER = "is_new DESC, renewal_date IS NULL, renewal_date, iid"
+
+
+def _v5(db: sqlite_utils.Database) -> None:
+    # A big board paints its first screen before reading every card: each column's count
+    # and first cards come from these indexes (store.issues.IssueTables.first_screen).
+    issues = db.table("issues")
+    for name in ("colour_column", "region_column"):
+        issues.add_column(name, str)
+    issues.add_column("is_new", int)
+    rows = db.execute("SELECT iid, labels FROM issues").fetchall()
+    derived = ((board_columns(json.loads(labels or "[]")), iid) for iid, labels in rows)
+    db.conn.executemany(
+        "UPDATE issues SET colour_column = ?, region_column = ?, is_new = ? WHERE iid = ?",
+        ([d["colour_column"], d["region_column"], d["is_new"], iid] for d, iid in derived),
+    )
+    for name in ("colour_column", "region_column"):
+        db.execute(f"CREATE INDEX idx_issues_{name} ON issues (state, {name}, {BOARD_ORDER})")
+
+
+MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (_v1, _v2, _v3, _v4, _v5)
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -14,6 +14,7 @@ from textual.events import Resize
 from textual.message import Message
 from textual.reactive import reactive
 from textual.widgets import Footer, Input, Static
+from textual.worker import get_current_worker
 
 from triage_tui.domain.board import Board, BoardKind, build_board
 from triage_tui.domain.issue import Card
@@ -29,6 +30,10 @@ from triage_tui.tui.help_modal import HelpModal, describe_bindings
 SYNC_RELOAD_EVERY = 5.0
 #: Sync progress reaches the status line at most this often (seconds).
 PROGRESS_EVERY = 0.25
+
+#: Cards read per column for the first paint, the rest following in a worker: a screen of
+#: 250 lines shows 62 (tui.column_view.CARD_HEIGHT).
+FIRST_SCREEN_CARDS = 64
 
 #: Below this width the detail pane covers the board instead of sitting beside it.
 NARROW_WIDTH = 110
@@ -106,9 +111,13 @@ class BoardScreen(EditingScreen):
         self.service = service
         self.today = today
         self.poll_seconds = poll_seconds
-        # Closed issues are read only once someone shows them (`c`): fewer to load first.
-        self.cards: list[Card] = service.cards(include_closed=False)
+        # The first paint needs each column's count and first cards only: a board of
+        # 50,000 issues paints as soon as one of 500 does, and every card follows in the
+        # load worker (closed issues only once someone shows them, `c`).
         self.data_version = service.data_version()
+        self._first = service.first_screen(self.kind, FIRST_SCREEN_CARDS)
+        self.cards: list[Card] | None = None
+        """Every card read (with the closed ones when shown); None until the first load."""
         self.sync_status = ""
         self.sync_phase = ""
         self._last_reload = 0.0
@@ -116,18 +125,14 @@ class BoardScreen(EditingScreen):
     def _view(self) -> tuple[BoardKind, bool, str]:
         return self.kind, self.show_closed, self.filter_text
 
-    def _build(
-        self, cards: list[Card] | None = None, view: tuple[BoardKind, bool, str] | None = None
-    ) -> Board:
+    def _build(self, cards: list[Card], view: tuple[BoardKind, bool, str] | None = None) -> Board:
         kind, closed, query = view or self._view()
-        return build_board(
-            self.cards if cards is None else cards, kind, show_closed=closed, query=query
-        )
+        return build_board(cards, kind, show_closed=closed, query=query)
 
     def compose(self) -> ComposeResult:
         yield Static(id="title-bar", markup=False)
         with Horizontal(id="main"):
-            yield BoardView(self._build(), id="board")
+            yield BoardView(self._first, id="board")
             yield DetailPane(id="detail", classes="hidden")
         yield FilterBar(
             placeholder="Filter: account, title, label, @tam, region, is:new, is:overdue",
@@ -148,6 +153,7 @@ class BoardScreen(EditingScreen):
     def on_mount(self) -> None:
         self.board_view.focus()
         self.update_bars()
+        self.call_after_refresh(self._load_cards)  # after the first paint: the rest of the cards
         self.set_interval(self.poll_seconds, self._poll)
         self.set_interval(30, self.update_bars)
         interval = self.service.settings.sync_interval
@@ -227,14 +233,18 @@ class BoardScreen(EditingScreen):
     def _load_cards(self) -> None:
         # Thread worker: the service opens this thread's own SQLite connection, and the
         # board is built here too (pure, ~45 ms at 10,000 cards), off the event loop.
+        # Cancelled (the person quit, or a newer load began): stop between batches, so
+        # quitting during the load of a big board is not held up by it.
+        worker = get_current_worker()
         view = self._view()
-        cards = self.service.cards(include_closed=view[1])
-        self.post_message(self.CardsLoaded(cards, self._build(cards, view), view))
+        cards = self.service.cards(include_closed=view[1], stop=lambda: worker.is_cancelled)
+        if not worker.is_cancelled:
+            self.post_message(self.CardsLoaded(cards, self._build(cards, view), view))
 
     async def on_board_screen_cards_loaded(self, message: CardsLoaded) -> None:
         self.cards = message.cards
         # The person may have switched boards or typed in the filter meanwhile.
-        fresh = message.board if message.view == self._view() else self._build()
+        fresh = message.board if message.view == self._view() else self._build(self.cards)
         await self.board_view.show_board(fresh)
         self.update_bars()
         if self.select_after_reload is not None:
@@ -242,7 +252,9 @@ class BoardScreen(EditingScreen):
             self.select_after_reload = None
 
     async def _rebuild(self) -> None:
-        await self.board_view.show_board(self._build())
+        if self.cards is None:
+            return  # the first load is on its way and builds the board asked for by then
+        await self.board_view.show_board(self._build(self.cards))
         self.update_bars()
 
     async def watch_kind(self) -> None:

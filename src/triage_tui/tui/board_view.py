@@ -59,6 +59,8 @@ class BoardView(Horizontal, can_focus=True):
         """How many columns fit side by side (set from the width)."""
         self._first = 0
         """The leftmost column in view."""
+        self._bottom_asked = False
+        """G was pressed while only the column's first cards were read: go on arrival."""
 
     def compose(self) -> ComposeResult:
         for index, column in enumerate(self.board.columns):
@@ -127,6 +129,9 @@ class BoardView(Horizontal, can_focus=True):
     async def show_board(self, board: Board) -> None:
         """Show a rebuilt board, keeping the cursor on the same card where it still is."""
         new_cursor = cursor_maths.follow(self.board, self.cursor, board)
+        if self._bottom_asked and board.complete:
+            self._bottom_asked = False
+            new_cursor = cursor_maths.to_edge(board, new_cursor, bottom=True)
         same_shape = [c.key for c in board.columns] == [c.key for c in self.board.columns]
         self.board, self.cursor = board, new_cursor
         if not same_shape:
@@ -186,6 +191,8 @@ class BoardView(Horizontal, can_focus=True):
         self._go(cursor_maths.to_column(self.board, self.cursor, column, there.top + slot))
 
     def action_edge(self, bottom: bool) -> None:
+        column = self.board.columns[self.cursor.column] if self.board.columns else None
+        self._bottom_asked = bottom and column is not None and not column.complete
         self._go(cursor_maths.to_edge(self.board, self.cursor, bottom=bottom))
 
     def action_page(self, direction: int) -> None:

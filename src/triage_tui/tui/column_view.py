@@ -208,7 +208,7 @@ class ColumnView(Widget):
     def _header(self, width: int) -> Strip:
         active = self.selected is not None
         style = self._style("column--header-active" if active else "column--header")
-        count = str(len(self.column))
+        count = str(self.column.count)
         if active and self.column.cards:
             count = f"{(self.selected or 0) + 1}/{count}"
         title = f" {self.column.title}"
