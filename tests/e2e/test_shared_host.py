@@ -228,15 +228,27 @@ def _reachable_command(user: User, gid: int, workdir: Path) -> Path:
         )
     venv = workdir / "venv"
     _run(str(system), "-m", "venv", "--without-pip", str(venv))
-    site = Path(sysconfig.get_paths()["purelib"])
     purelib = Path(
         subprocess.run(
             [str(venv / "bin" / "python"), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],  # noqa: E501
             check=True, capture_output=True, text=True, timeout=60,
         ).stdout.strip()
     )  # fmt: skip
-    # The installed packages (and the project's editable install) stay where they are.
-    (purelib / "triage_installed.pth").write_text(f"import site; site.addsitedir({str(site)!r})\n")
+    # A copy of the installed packages and of the project (installed editable: its .pth
+    # names the checkout), since the checkout may sit in a directory only root can enter
+    # (a clone under `mktemp -d`). About 1 s for the dev venv's ~190 MB.
+    site = Path(sysconfig.get_paths()["purelib"])
+    copy = workdir / "installed"
+    shutil.copytree(site, copy / "site-packages", symlinks=True)
+    checkout = Path(__file__).resolve().parents[2]
+    for part in ("src", "styles"):
+        shutil.copytree(checkout / part, copy / part, ignore=shutil.ignore_patterns("__pycache__"))
+    for pth in (copy / "site-packages").glob("*.pth"):
+        text = pth.read_text()
+        if str(checkout / "src") in text:
+            pth.write_text(text.replace(str(checkout / "src"), str(copy / "src")))
+    where = str(copy / "site-packages")
+    (purelib / "triage_installed.pth").write_text(f"import site; site.addsitedir({where!r})\n")
     command = venv / "bin" / "triage-tui"
     body = TRIAGE_TUI.read_text().split("\n", 1)[1]
     command.write_text(f"#!{venv / 'bin' / 'python'}\n{body}")
