@@ -15,7 +15,7 @@ from textual.widgets import Static
 
 from triage_tui.domain.issue import IssueDetail, make_card
 from triage_tui.domain.team import Role
-from triage_tui.tui.format import age_phrase, health_text, renewal_phrase
+from triage_tui.tui.format import health_text, last_update_phrase, renewal_phrase
 
 #: Longer descriptions are cut here: wrapping a megabyte of text would freeze the pane.
 DESCRIPTION_LIMIT = 20_000
@@ -53,7 +53,7 @@ def render_detail(detail: IssueDetail, today: date) -> Content:
     renewal = fields.renewal_date.isoformat() if fields.renewal_date else fields.renewal_text
     if fields.renewal_date:
         renewal += f"  ({renewal_phrase(card.days_to_renewal)})"
-    last_update = age_phrase(summary.last_update_at) if summary.last_update_at else "none yet"
+    last_update = last_update_phrase(card) if summary.last_update_at else "none yet"
     if card.update_overdue:
         last_update += "  (overdue: no weekly update in 7 days)"
     parts += [

@@ -48,6 +48,17 @@ def update_phrase(card: Card, *, short: bool = False) -> str:
     return f"upd {days}d"
 
 
+def last_update_phrase(card: Card) -> str:
+    """ "2026-11-20, 4 days ago": the day, and days counted against the board's today, as
+    the card's "upd 4d" is (a wall-clock age would disagree with it across midnight)."""
+    at = card.summary.last_update_at
+    days = card.days_since_update
+    if at is None or days is None:
+        return "never"
+    ago = "today" if days == 0 else "yesterday" if days == 1 else f"{days} days ago"
+    return f"{at.date().isoformat()}, {ago}"
+
+
 def health_text(health: Health | None, *, several: bool = False) -> str:
     if several:
         return "HEALTH?"

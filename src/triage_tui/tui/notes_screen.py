@@ -24,7 +24,7 @@ from triage_tui.domain.issue import IssueDetail, make_card
 from triage_tui.domain.records import Note
 from triage_tui.domain.weekly import has_content, update_template
 from triage_tui.services import TriageService
-from triage_tui.tui.format import age_phrase
+from triage_tui.tui.format import last_update_phrase
 from triage_tui.tui.guards import can_edit
 
 #: A longer note is cut here (GitLab allows 1 MB): laying out a megabyte would stall the app.
@@ -85,7 +85,7 @@ class NotesScreen(Screen[None]):
     def _title(self) -> None:
         summary = self.detail.summary
         card = make_card(summary, self.today)
-        last = age_phrase(summary.last_update_at) if summary.last_update_at else "never"
+        last = last_update_phrase(card)
         self.query_one("#notes-title", Static).update(
             Content.assemble(
                 (f" #{summary.iid} ", "bold reverse"),

@@ -1,0 +1,59 @@
+"""What the screens look like, as SVG snapshots (pytest-textual-snapshot) of the demo
+data for TODAY. A change to how the board draws fails here until a person has looked at
+the new picture and accepted it:
+
+    .venv/bin/pytest tests/tui/test_snapshots.py --snapshot-update
+
+then review the changed files under tests/tui/__snapshots__/ before committing them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any
+
+import pytest
+from textual.pilot import Pilot
+
+from tests.tui.helpers import board_app, until
+from triage_tui.services import TriageService
+from triage_tui.tui.board_view import BoardView
+
+Snap = Callable[..., bool]
+
+
+def loaded_then(*keys: str) -> Callable[[Pilot[None]], Awaitable[None]]:
+    """Wait for every card (not only the first screen), then press `keys`."""
+
+    async def run_before(pilot: Pilot[None]) -> None:
+        def complete() -> bool:
+            # (run_before may start before the board screen has composed its widgets)
+            views = pilot.app.screen.query(BoardView)
+            return bool(views) and views.first().board.complete
+
+        await until(pilot, complete)
+        await pilot.press(*keys)
+        await pilot.pause()
+
+    return run_before
+
+
+CASES: dict[str, tuple[tuple[int, int], Sequence[str]]] = {
+    "colours-120x40": ((120, 40), ()),
+    "colours-80x24": ((80, 24), ()),
+    "region-120x40": ((120, 40), ("b",)),
+    # The detail pane beside the board, on the second card of the Red column.
+    "detail-120x40": ((120, 40), ("j", "enter")),
+    # Below 110 columns the pane covers the board.
+    "detail-80x24": ((80, 24), ("enter",)),
+    # Markup in a title from GitLab is shown as text, never run ("[@click=app.quit]x[/]").
+    "hostile-titles-120x40": ((120, 40), ("slash", *"click", "enter")),
+    "help-80x24": ((80, 24), ("question_mark",)),
+}
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_screen_looks_as_accepted(snap_compare: Snap, service: TriageService, case: str) -> None:
+    size, keys = CASES[case]
+    app: Any = board_app(service)
+    assert snap_compare(app, terminal_size=size, run_before=loaded_then(*keys))
