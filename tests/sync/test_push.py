@@ -13,12 +13,17 @@ import pytest
 from tests.conftest import TOKEN
 from tests.emulated import synced
 from triage_emulators.gitlab import Fault, GitLabEmulator
+from triage_tui.domain.board import BoardKind, Column
 from triage_tui.domain.edit import Edit, EditKind, EditState
+from triage_tui.domain.health import Health
 from triage_tui.domain.issue import IssueState
 from triage_tui.domain.records import Note, RemoteIssue
+from triage_tui.domain.template import parse_description, replace_reason
 from triage_tui.services import TriageService
 from triage_tui.store.outbox import local_issue
 from triage_tui.sync.push import push
+
+AMBER = Column("Amber", "Amber", (), health=Health.AMBER)
 
 
 def red_open_issue(emu: GitLabEmulator) -> int:
@@ -291,3 +296,38 @@ def test_outbox_command_lists_waiting_and_failed_edits(emu: GitLabEmulator, tmp_
     assert out.returncode == 1, out.stderr  # something needs the person's attention
     assert f"#{iid}" in out.stdout and "failed" in out.stdout and "pending" in out.stdout
     assert "is invalid" in out.stdout
+
+
+def test_a_health_move_rewrites_the_reason_field_over_gitlabs_description(
+    emu: GitLabEmulator, tmp_path: Path
+) -> None:
+    service = synced(emu, tmp_path)
+    iid = red_open_issue(emu)
+    plan = service.plan_move(iid, BoardKind.COLOURS, AMBER)
+    service.move(plan, "Champion is back.\nBudget still tight.", ("Neutral NPS",))
+    detail = service.detail(iid)
+    assert detail is not None and detail.fields.reason == "Champion is back.\nBudget still tight."
+    # Meanwhile someone adds a call log to the description in the web UI: kept.
+    emu.touch(iid, description=emu.issue(iid)["description"] + "\n## Call log\nCalled them.\n")
+    assert service.push().pushed == 2  # the move, then the note with the reason
+    description = emu.issue(iid)["description"]
+    fields = parse_description(description)
+    assert fields.reason == "Champion is back.\nBudget still tight."
+    assert "## Call log\nCalled them." in description
+    assert "Amber" in emu.issue(iid)["labels"]
+
+
+def test_a_reason_changed_on_gitlab_meanwhile_is_a_conflict(
+    emu: GitLabEmulator, tmp_path: Path
+) -> None:
+    service = synced(emu, tmp_path)
+    iid = red_open_issue(emu)
+    plan = service.plan_move(iid, BoardKind.COLOURS, AMBER)
+    service.move(plan, "Mine.")
+    theirs = replace_reason(emu.issue(iid)["description"], "Theirs.")
+    emu.touch(iid, description=theirs)
+    report = service.push()
+    assert report.conflicts == 1, report
+    assert emu.issue(iid)["description"] == theirs  # nothing overwritten
+    [entry] = [e for e in service.outbox() if e.state is EditState.CONFLICT]
+    assert "reason" in (entry.error or "")

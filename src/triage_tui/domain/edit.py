@@ -27,7 +27,7 @@ from triage_tui.domain.issue import IssueState
 from triage_tui.domain.labels import NEW_LABEL, ChurnClass, Region
 from triage_tui.domain.records import RemoteIssue
 from triage_tui.domain.team import Role, TriageTeam
-from triage_tui.domain.template import parse_description, replace_team
+from triage_tui.domain.template import parse_description, replace_reason, replace_team
 
 
 class EditKind(Enum):
@@ -76,6 +76,9 @@ class Edit:
     team: TriageTeam | None = None
     """The triage team, written into the description's "Triage team" section at push
     time over GitLab's current description, so other changes to it are kept."""
+    reason: str | None = None
+    """The "Reason for Health Score" template field's new text (a health change), written
+    into GitLab's current description at push time like the team."""
     account_id: str = ""
     """SALESFORCE_HEALTH: the account; `body` is the reason, `account_health` the score."""
     account_health: str = ""
@@ -101,6 +104,7 @@ class Edit:
             "title": self.title,
             "body": self.body,
             "team": _team_json(self.team),
+            "reason": self.reason,
             "account_id": self.account_id,
             "account_health": self.account_health,
             "unmodified_since": self.unmodified_since,
@@ -127,6 +131,7 @@ class Edit:
             title=data.get("title"),
             body=data.get("body") or "",
             team=_team_from_json(data.get("team")),
+            reason=data.get("reason"),
             account_id=data.get("account_id") or "",
             account_health=data.get("account_health") or "",
             unmodified_since=data.get("unmodified_since") or "",
@@ -193,6 +198,15 @@ def merge_labels(
     return tuple(kept + [name for name in add if name.lower() not in have])
 
 
+def merge_description(description: str, edit: Edit) -> str:
+    """`description` with the edit's team section and reason field written into it."""
+    if edit.team is not None:
+        description = replace_team(description, edit.team)
+    if edit.reason is not None:
+        description = replace_reason(description, edit.reason)
+    return description
+
+
 def apply_edit(issue: RemoteIssue, edit: Edit) -> RemoteIssue:
     """The issue as it will be once the edit is pushed (shown at once, marked pending)."""
     if edit.kind is not EditKind.UPDATE:
@@ -210,8 +224,8 @@ def apply_edit(issue: RemoteIssue, edit: Edit) -> RemoteIssue:
         changed = replace(changed, due_date=_day(edit.due_date, changed.due_date))
     if edit.description is not None:
         changed = replace(changed, description=edit.description)
-    if edit.team is not None:
-        changed = replace(changed, description=replace_team(changed.description, edit.team))
+    if edit.team is not None or edit.reason is not None:
+        changed = replace(changed, description=merge_description(changed.description, edit))
     if edit.title is not None:
         changed = replace(changed, title=edit.title)
     return changed
@@ -272,6 +286,8 @@ def _fields(edit: Edit, issue: RemoteIssue) -> dict[str, tuple[object, object]]:
             _team_text(parse_description(issue.description).team),
             _team_text(edit.team),
         )
+    if edit.reason is not None:
+        fields["reason"] = (parse_description(issue.description).reason, edit.reason.strip())
     return fields
 
 

@@ -277,3 +277,47 @@ def replace_team(description: str, team: TriageTeam) -> str:
     # Keep one blank line between the section and what follows it.
     rest = lines[end:]
     return "\n".join([*lines[:start], *section, *([""] if rest else []), *rest]) + "\n"
+
+
+def _ends_reason(line: str) -> bool:
+    """Another template field or a heading: where the parser ends the reason's text (a
+    second "Reason:" line only continues it)."""
+    target = _key_of(line)[0]
+    if isinstance(target, TemplateField):
+        return target is not TemplateField.REASON
+    return _heading_title(line) is not None
+
+
+def replace_reason(description: str, reason: str) -> str:
+    """The description with its "Reason for Health Score" field's text replaced by
+    `reason`, everything else kept as it is. The field's text runs, as the parser reads
+    it, to the next template field or heading; a description without the field gets it
+    before the "Triage team" section (or at the end)."""
+    lines = description.splitlines()
+    new = [f"**{TemplateField.REASON.value}:**", *reason.strip().splitlines()]
+    start = next(
+        (i for i, raw in enumerate(lines) if _key_of(raw)[0] is TemplateField.REASON), None
+    )
+    if start is None:
+        team = next(
+            (
+                i
+                for i, raw in enumerate(lines)
+                if (title := _heading_title(raw)) is not None
+                and title.strip("*_ :").lower() == TEAM_HEADING.lower()
+            ),
+            None,
+        )
+        if team is None:
+            body = description.rstrip("\n")
+            return (body + "\n\n" if body else "") + "\n".join(new) + "\n"
+        start = end = team
+        new.append("")
+    else:
+        end = start + 1
+        while end < len(lines) and not _ends_reason(lines[end]):
+            end += 1
+        # Keep one blank line between the field and what follows it.
+        if end < len(lines):
+            new.append("")
+    return "\n".join([*lines[:start], *new, *lines[end:]]) + "\n"

@@ -74,14 +74,16 @@ class EditCommands:
         )
 
     def move(self, plan: MovePlan, reason: str = "", signals: tuple[str, ...] = ()) -> None:
-        """Record a planned move: the label (and state) change, then the reason as a note,
-        so the issue's history says why its health changed."""
+        """Record a planned move: the label (and state) change with the template's "Reason
+        for Health Score" rewritten, then the reason as a note, so the issue's history
+        says why its health changed."""
         self.update(
             plan.iid,
             plan.summary,
             add_labels=plan.add_labels,
             remove_labels=plan.remove_labels,
             state=plan.state,
+            reason=reason.strip() if plan.needs_reason and reason.strip() else None,
         )
         if plan.needs_reason and reason.strip():
             self.add_note(plan.iid, reason_note(plan, reason, signals), f"why {plan.summary}")

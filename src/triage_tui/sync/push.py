@@ -14,12 +14,18 @@ from datetime import date
 from typing import Protocol
 
 from triage_tui.domain.accounts import Account
-from triage_tui.domain.edit import Edit, EditKind, OutboxEntry, conflicts, is_applied
+from triage_tui.domain.edit import (
+    Edit,
+    EditKind,
+    OutboxEntry,
+    conflicts,
+    is_applied,
+    merge_description,
+)
 from triage_tui.domain.health import Health
 from triage_tui.domain.milestone import bounds_of_title
 from triage_tui.domain.records import Note, RemoteIssue
 from triage_tui.domain.sync_report import PushReport
-from triage_tui.domain.template import replace_team
 from triage_tui.sync.errors import (
     SalesforceConflict,
     SyncError,
@@ -126,9 +132,9 @@ def _push_one(
     if found:
         sink.conflict_edit(entry.id, "\n".join(found), server)
         return False
-    if edit.team is not None:
-        # Merge: the team section goes into GitLab's description as it is now.
-        edit = replace(edit, description=replace_team(server.description, edit.team))
+    if edit.team is not None or edit.reason is not None:
+        # Merge: the team section and the reason go into GitLab's description as it is now.
+        edit = replace(edit, description=merge_description(server.description, edit))
     sink.finish_edit(entry.id, writer.update_issue(edit.iid, edit))
     return True
 

@@ -1,0 +1,50 @@
+"""The "Reason for Health Score" field: rewritten in place on a health change, everything
+else in the description kept."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+from hypothesis import given
+
+from tests.domain.factories import THOROUGH
+from tests.domain.test_template import REASONS, complete_fields
+from triage_tui.domain.template import (
+    TemplateFields,
+    parse_description,
+    render_description,
+    replace_reason,
+)
+
+HAND_EDITED = [
+    # As the app writes it.
+    "**Salesforce URL:** https://x.example/1\n\n**Reason for Health Score:**\nold\n\nmore old\n"
+    "\n### Triage team\n\n- **TAM:** @a\n",
+    # Edited in the web UI: the reason on the key line, an alias, no bold; text after.
+    "Renewal: 2027-01-31\nReason - budget cut\nContract Renewal Date: 2027-02-01\nFree text.\n",
+    # A heading for the field, a second "Reason:" line (the parser reads it as more reason).
+    "## Reason for Health Score\nold\nReason: also old\n## Call log\nkept\n",
+    # No reason field at all: it goes before the team section.
+    "**Salesforce URL:** https://x.example/1\n\n### Triage team\n- **TAM:** @a\n",
+    # No reason field and no team section: it goes at the end.
+    "Some text a person wrote.",
+    "",
+]
+
+
+@pytest.mark.parametrize("description", HAND_EDITED)
+def test_the_reason_is_replaced_and_the_rest_kept(description: str) -> None:
+    updated = replace_reason(description, "Lost the champion.\nBudget frozen.")
+    before, after = parse_description(description), parse_description(updated)
+    assert after.reason == "Lost the champion.\nBudget frozen."
+    same = {"reason": "", "problems": ()}
+    assert replace(after, **same) == replace(before, **same)  # type: ignore[arg-type]
+    assert replace_reason(updated, after.reason) == updated  # stable
+
+
+@THOROUGH
+@given(complete_fields(), REASONS)
+def test_any_reason_round_trips_over_any_template(fields: TemplateFields, reason: str) -> None:
+    updated = replace_reason(render_description(fields), reason)
+    assert parse_description(updated) == replace(fields, reason=reason)
