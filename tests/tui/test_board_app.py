@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import sqlite3
+import threading
 from pathlib import Path
+from typing import Any
 
+import pytest
 from textual.widgets import Input, Static
 
 from tests.conftest import TODAY
 from tests.tui.helpers import column_texts, column_titles, until, widget_text
 from triage_tui.domain.board import BoardKind
-from triage_tui.services import TriageService
+from triage_tui.domain.issue import Card
+from triage_tui.services import TriageService, write_demo_cache
 from triage_tui.tui.app import TriageApp
 from triage_tui.tui.board_view import BoardView
 from triage_tui.tui.detail_pane import DetailPane
@@ -212,3 +216,38 @@ async def test_narrow_terminal_scrolls_columns_and_detail_covers(service: Triage
         assert not view.display  # the detail pane takes the whole width
         await pilot.press("escape")
         assert view.display
+
+
+@pytest.fixture
+def gated(tmp_path: Path) -> tuple[TriageService, threading.Event]:
+    """A 2,000-issue board (columns longer than its first screen) whose full load waits
+    until the test opens the gate: keys pressed before then meet the first screen."""
+    path = write_demo_cache(tmp_path / "big.db", today=TODAY, count=2000)
+    service = TriageService(path, today=lambda: TODAY)
+    gate = threading.Event()
+    read_all = service.cards
+
+    def cards_after_gate(**kwargs: Any) -> list[Card]:
+        gate.wait(10)
+        return read_all(**kwargs)
+
+    service.cards = cards_after_gate  # type: ignore[method-assign]
+    return service, gate
+
+
+async def test_keys_before_every_card_is_read(gated: tuple[TriageService, threading.Event]) -> None:
+    service, gate = gated
+    app = make_app(service)
+    async with app.run_test(size=(120, 40)) as pilot:
+        view = app.screen.query_one(BoardView)
+        first = view.board.columns[0]
+        assert not first.complete and first.count > len(first.cards)
+        # G on a column only partly read: the cursor goes to the bottom once it is all in.
+        await pilot.press("G")
+        # The filter typed meanwhile applies to every card, not the first screen's.
+        await pilot.press("slash", *"emea", "enter")
+        gate.set()
+        await until(pilot, lambda: view.board.complete and bool(view.board.total))
+        every = TriageService.cards(service, include_closed=False)  # (not through the gate)
+        assert view.board.total == sum(1 for c in every if "emea" in c.search_text)
+        assert view.cursor.row == len(view.board.columns[0]) - 1
