@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,7 @@ from tests.tui.helpers import column_texts, column_titles, until, widget_text
 from triage_tui.domain.board import BoardKind
 from triage_tui.domain.issue import Card
 from triage_tui.services import TriageService, write_demo_cache
+from triage_tui.tui import board_screen
 from triage_tui.tui.app import TriageApp
 from triage_tui.tui.board_view import BoardView
 from triage_tui.tui.detail_pane import DetailPane
@@ -251,3 +253,26 @@ async def test_keys_before_every_card_is_read(gated: tuple[TriageService, thread
         every = TriageService.cards(service, include_closed=False)  # (not through the gate)
         assert view.board.total == sum(1 for c in every if "emea" in c.search_text)
         assert view.cursor.row == len(view.board.columns[0]) - 1
+
+
+async def test_past_midnight_the_cards_count_from_the_new_day(
+    demo_cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(board_screen, "TICK_SECONDS", 0.05)
+    day = [TODAY]
+    service = TriageService(demo_cache, today=lambda: day[0])
+    app = make_app(service)
+    async with app.run_test(size=(120, 40)) as pilot:
+        view = app.screen.query_one(BoardView)
+        await until(pilot, lambda: view.board.complete)
+
+        def renewal_in(iid: int) -> int | None:
+            found = view.board.find(iid)
+            assert found is not None
+            return view.board.columns[found[0]].cards[found[1]].days_to_renewal
+
+        iid = next(c.iid for c in view.board.columns[0].cards if c.days_to_renewal is not None)
+        before = renewal_in(iid)
+        assert before is not None
+        day[0] = TODAY + timedelta(days=1)
+        await until(pilot, lambda: renewal_in(iid) == before - 1)

@@ -28,6 +28,8 @@ from triage_tui.tui.help_modal import HelpModal, describe_bindings
 
 #: While this board's own sync runs, the cards are reloaded at most this often (seconds).
 SYNC_RELOAD_EVERY = 5.0
+#: The bars' ages, and the day the cards are counted from, are renewed this often (seconds).
+TICK_SECONDS = 30.0
 #: Sync progress reaches the status line at most this often (seconds).
 PROGRESS_EVERY = 0.25
 
@@ -155,11 +157,20 @@ class BoardScreen(EditingScreen):
         self.update_bars()
         self.call_after_refresh(self._load_cards)  # after the first paint: the rest of the cards
         self.set_interval(self.poll_seconds, self._poll)
-        self.set_interval(30, self.update_bars)
+        self.set_interval(TICK_SECONDS, self._tick)
         interval = self.service.settings.sync_interval
         if interval > 0 and not self.service.sync_problem():
             self.set_interval(interval, self._sync)
             self._sync()
+
+    def _tick(self) -> None:
+        """Ages in the bars move on; past midnight the cards' days (renewal, last update)
+        are counted from the new day (a lead's board stays open all week)."""
+        self.update_bars()
+        today = self.service.today()
+        if today != self.today:
+            self.today = today
+            self.reload_cards()
 
     # -- sync -------------------------------------------------------------------------------
 
