@@ -253,20 +253,21 @@ def render_description(fields: TemplateFields) -> str:
     return "\n".join(parts) + "\n"
 
 
+def _team_heading(lines: list[str]) -> int | None:
+    """The index of the "Triage team" heading among `lines`, if there is one."""
+    for index, raw in enumerate(lines):
+        title = _heading_title(raw)
+        if title is not None and title.strip("*_ :").lower() == TEAM_HEADING.lower():
+            return index
+    return None
+
+
 def replace_team(description: str, team: TriageTeam) -> str:
     """The description with its "Triage team" section replaced by `team`, everything else
     kept as it is (a hand-edited description stays hand-edited); the section is added at
     the end when there is none. Its role lines are the lines the parser reads as roles."""
     lines = description.splitlines()
-    start = next(
-        (
-            i
-            for i, raw in enumerate(lines)
-            if (title := _heading_title(raw)) is not None
-            and title.strip("*_ :").lower() == TEAM_HEADING.lower()
-        ),
-        None,
-    )
+    start = _team_heading(lines)
     section = render_team(team).splitlines()
     if start is None:
         body = description.rstrip("\n")
@@ -299,15 +300,7 @@ def replace_reason(description: str, reason: str) -> str:
         (i for i, raw in enumerate(lines) if _key_of(raw)[0] is TemplateField.REASON), None
     )
     if start is None:
-        team = next(
-            (
-                i
-                for i, raw in enumerate(lines)
-                if (title := _heading_title(raw)) is not None
-                and title.strip("*_ :").lower() == TEAM_HEADING.lower()
-            ),
-            None,
-        )
+        team = _team_heading(lines)
         if team is None:
             body = description.rstrip("\n")
             return (body + "\n\n" if body else "") + "\n".join(new) + "\n"

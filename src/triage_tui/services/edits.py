@@ -77,16 +77,17 @@ class EditCommands:
         """Record a planned move: the label (and state) change with the template's "Reason
         for Health Score" rewritten, then the reason as a note, so the issue's history
         says why its health changed."""
+        why = reason.strip() if plan.needs_reason else ""
         self.update(
             plan.iid,
             plan.summary,
             add_labels=plan.add_labels,
             remove_labels=plan.remove_labels,
             state=plan.state,
-            reason=reason.strip() if plan.needs_reason and reason.strip() else None,
+            reason=why or None,
         )
-        if plan.needs_reason and reason.strip():
-            self.add_note(plan.iid, reason_note(plan, reason, signals), f"why {plan.summary}")
+        if why:
+            self.add_note(plan.iid, reason_note(plan, why, signals), f"why {plan.summary}")
 
     def toggle_reviewed(self, iid: int) -> str:
         """Remove ~New (reviewed), or put it back; returns what was done."""
