@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from triage_tui.domain.board import BoardKind, column_key
-from triage_tui.domain.labels import read_labels
+from triage_tui.domain.labels import read_label_set
 
 if TYPE_CHECKING:
     import sqlite_utils
@@ -119,7 +119,7 @@ def _v4(db: sqlite_utils.Database) -> None:
 
 def board_columns(labels: list[str] | tuple[str, ...]) -> dict[str, object]:
     """The derived columns the board's first screen is read by (see `_v5`)."""
-    reading = read_labels(labels)
+    reading = read_label_set(tuple(labels))  # (a sync writes 10,000 rows of few label sets)
     return {
         "colour_column": column_key(reading, BoardKind.COLOURS),
         "region_column": column_key(reading, BoardKind.REGION),
