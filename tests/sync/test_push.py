@@ -298,13 +298,18 @@ def test_outbox_command_lists_waiting_and_failed_edits(emu: GitLabEmulator, tmp_
     assert "is invalid" in out.stdout
 
 
+def moved_to_amber(emu: GitLabEmulator, tmp_path: Path, reason: str) -> tuple[TriageService, int]:
+    """A synced cache in which a Red issue was moved to Amber for `reason` (not pushed)."""
+    service = synced(emu, tmp_path)
+    iid = red_open_issue(emu)
+    service.move(service.plan_move(iid, BoardKind.COLOURS, AMBER), reason, ("Neutral NPS",))
+    return service, iid
+
+
 def test_a_health_move_rewrites_the_reason_field_over_gitlabs_description(
     emu: GitLabEmulator, tmp_path: Path
 ) -> None:
-    service = synced(emu, tmp_path)
-    iid = red_open_issue(emu)
-    plan = service.plan_move(iid, BoardKind.COLOURS, AMBER)
-    service.move(plan, "Champion is back.\nBudget still tight.", ("Neutral NPS",))
+    service, iid = moved_to_amber(emu, tmp_path, "Champion is back.\nBudget still tight.")
     detail = service.detail(iid)
     assert detail is not None and detail.fields.reason == "Champion is back.\nBudget still tight."
     # Meanwhile someone adds a call log to the description in the web UI: kept.
@@ -320,10 +325,7 @@ def test_a_health_move_rewrites_the_reason_field_over_gitlabs_description(
 def test_a_reason_changed_on_gitlab_meanwhile_is_a_conflict(
     emu: GitLabEmulator, tmp_path: Path
 ) -> None:
-    service = synced(emu, tmp_path)
-    iid = red_open_issue(emu)
-    plan = service.plan_move(iid, BoardKind.COLOURS, AMBER)
-    service.move(plan, "Mine.")
+    service, iid = moved_to_amber(emu, tmp_path, "Mine.")
     theirs = replace_reason(emu.issue(iid)["description"], "Theirs.")
     emu.touch(iid, description=theirs)
     report = service.push()
