@@ -169,3 +169,28 @@ def test_sync_from_the_board(emu: GitLabEmulator, tmp_path: Path) -> None:
 
     asyncio.run(drive())
     assert datetime.now(UTC) > service.info().refreshed_at
+
+
+def test_open_issues_notes_come_before_closed_issues_notes(
+    emu: GitLabEmulator, tmp_path: Path
+) -> None:
+    """One notes request per issue: the board's open issues get theirs first, and the
+    progress says which phase it is in (the board reloads as each ends)."""
+    service = make_service(emu, tmp_path)
+    phases: list[tuple[str, int | None]] = []
+    report = service.sync(progress=lambda phase, done, total: phases.append((phase, total)))
+    assert report.ok, report.error
+    closed = {iid for iid, issue in emu.project.issues.items() if issue["state"] == "closed"}
+    assert closed and len(closed) < len(emu.project.issues)
+    fetched = [
+        int(path.split("/issues/")[1].split("/")[0])
+        for method, path in emu.requests
+        if method == "GET" and path.endswith("/notes")
+    ]
+    assert sorted(fetched) == sorted(emu.project.issues)
+    first_closed = next(i for i, iid in enumerate(fetched) if iid in closed)
+    assert all(iid in closed for iid in fetched[first_closed:])
+    order = [phase for phase, _ in phases]
+    assert order.index("notes") < order.index("closed notes")
+    assert dict(phases)["notes"] == len(emu.project.issues) - len(closed)
+    assert dict(phases)["closed notes"] == len(closed)

@@ -6,6 +6,10 @@ import json
 from dataclasses import asdict, dataclass
 from datetime import datetime
 
+#: A pull's phases, in order, as its progress reports them: the issues, then the notes of
+#: the open ones, then the notes of the closed ones.
+ISSUES, NOTES, CLOSED_NOTES = "issues", "notes", "closed notes"
+
 
 @dataclass(frozen=True, slots=True)
 class SyncReport:

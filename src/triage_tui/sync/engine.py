@@ -10,8 +10,9 @@ from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from typing import Protocol
 
+from triage_tui.domain.issue import IssueState
 from triage_tui.domain.records import LabelInfo, Member, Milestone, Note, RemoteIssue
-from triage_tui.domain.sync_report import SyncReport
+from triage_tui.domain.sync_report import CLOSED_NOTES, ISSUES, NOTES, SyncReport
 from triage_tui.sync.errors import describe
 
 #: Re-read this much before the stored cursor: clocks and commits at the boundary
@@ -50,6 +51,7 @@ class SyncSink(Protocol):
 
 
 Progress = Callable[[str, int, int | None], None]
+"""(phase, done, total): phases ISSUES, then NOTES, then CLOSED_NOTES."""
 
 
 def _quiet(phase: str, done: int, total: int | None) -> None:
@@ -75,6 +77,7 @@ def pull(
     since = None if full else (cursor - OVERLAP if cursor else None)
     newest = cursor
     seen: set[int] = set()
+    closed: set[int] = set()
     changed: list[int] = []
     count = 0
     try:
@@ -82,14 +85,22 @@ def pull(
             changed += sink.changed_issues(page)
             sink.store_issues(page)
             seen.update(issue.iid for issue in page)
+            closed.update(issue.iid for issue in page if issue.state is IssueState.CLOSED)
             count += len(page)
             for issue in page:
                 if newest is None or issue.updated_at > newest:
                     newest = issue.updated_at
-            progress("issues", count, None)
-        for done, notes in enumerate(source.notes_for(changed), start=1):
-            sink.store_notes(notes)
-            progress("notes", done, len(changed))
+            progress(ISSUES, count, None)
+        # One request per issue: the open issues' notes first, since the board shows their
+        # last update. In a project some years old most issues are closed, and the board
+        # is right long before their notes are in.
+        for phase, iids in (
+            (NOTES, [iid for iid in changed if iid not in closed]),
+            (CLOSED_NOTES, [iid for iid in changed if iid in closed]),
+        ):
+            for done, notes in enumerate(source.notes_for(iids), start=1):
+                sink.store_notes(notes)
+                progress(phase, done, len(iids))
         sink.store_project_meta(source.labels(), source.milestones(), source.members())
         removed = sink.remove_issues_except(seen) if full else 0
     except Exception as error:  # every failure becomes data in the report

@@ -18,7 +18,7 @@ from textual.worker import get_current_worker
 
 from triage_tui.domain.board import Board, BoardKind, build_board
 from triage_tui.domain.issue import Card
-from triage_tui.domain.sync_report import SyncReport
+from triage_tui.domain.sync_report import CLOSED_NOTES, ISSUES, NOTES, SyncReport
 from triage_tui.services import TriageService
 from triage_tui.tui.board_view import BoardView
 from triage_tui.tui.detail_pane import DetailPane
@@ -200,11 +200,14 @@ class BoardScreen(EditingScreen):
         self.post_message(self.SyncFinished(self.service.sync_in_child(progress=progress)))
 
     def on_board_screen_sync_progress(self, message: SyncProgress) -> None:
-        issues_done = self.sync_phase == "issues" and message.phase == "notes"
+        # Every issue is in (show them all before the notes), then every open issue's
+        # notes (their "last update" ages are right before the closed ones' notes come).
+        phase = message.phase
+        step_done = self.sync_phase in (ISSUES, NOTES) and phase not in ("", self.sync_phase)
         self.sync_status = message.text
-        self.sync_phase = message.phase
-        if issues_done:
-            self._poll(force=True)  # every issue is in: show them all before the notes
+        self.sync_phase = phase
+        if step_done:
+            self._poll(force=True)
         self.update_bars()
 
     def on_board_screen_sync_finished(self, message: SyncFinished) -> None:
@@ -227,8 +230,9 @@ class BoardScreen(EditingScreen):
         if version == self.data_version:
             return
         now = time.monotonic()
-        # The notes phase only moves "last update" ages: one reload when it ends.
-        throttled = self.sync_phase == "notes" or now - self._last_reload < SYNC_RELOAD_EVERY
+        # The notes phases only move "last update" ages: one reload as each ends.
+        throttled = self.sync_phase in (NOTES, CLOSED_NOTES)
+        throttled = throttled or now - self._last_reload < SYNC_RELOAD_EVERY
         if self.sync_status and not force and throttled:
             return
         self._last_reload = now
