@@ -58,9 +58,9 @@ pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("shared_host")]
 ISSUES = 100
 #: The issue's promise: another user's edit shows within this many seconds.
 LIVE_WITHIN = 2.0
-#: The soak runs this long. The issue asks for a minute; 30 s keeps the whole suite under
-#: 5 minutes on 2 cores, and a locking bug shows up within seconds of 10 boards starting.
-SOAK_SECONDS = 30.0
+#: The soak runs this long: the minute issue 7 asks for (the suite stays under 5 minutes
+#: on 2 cores: the e2e tests run on one xdist worker while the other runs the rest).
+SOAK_SECONDS = 60.0
 SOAK_BOARDS = 10
 
 
