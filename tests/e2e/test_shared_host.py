@@ -134,10 +134,17 @@ class Host:
             ],
         )  # fmt: skip
 
-    def board_command(self, user: User, *, token: bool = True, home: Path | None = None) -> str:
+    def board_command(
+        self,
+        user: User,
+        *,
+        token: bool = True,
+        home: Path | None = None,
+        term: str = "xterm-256color",
+    ) -> str:
         """The shell command that runs the board as `user` on a login (ssh) or via runuser:
         the token comes from the user's 0600 env file, never from argv."""
-        env = {"TERM": "xterm-256color", "LANG": "C.UTF-8", "PYTHONDONTWRITEBYTECODE": "1"}
+        env = {"TERM": term, "LANG": "C.UTF-8", "PYTHONDONTWRITEBYTECODE": "1"}
         if home is not None:  # one of several boards of this user, with a HOME of its own
             env |= {"HOME": str(home)} | {
                 f"XDG_{kind.upper()}_HOME": str(home / f".{kind}")
@@ -487,7 +494,12 @@ def review_and_watch(host: Host, actor: User, mine: Terminal, theirs: Terminal) 
     return seen - stored
 
 
-def test_two_users_over_ssh_see_each_others_edits_live(host: Host, tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("width", "height", "term"), [(80, 24, "xterm-256color"), (120, 40, "linux")]
+)
+def test_two_users_over_ssh_see_each_others_edits_live(
+    host: Host, tmp_path: Path, width: int, height: int, term: str
+) -> None:
     alice, bob = host.users
     cache = host.cache()
     # alice fills the team cache once, as the README says; her token is in her environment.
@@ -502,21 +514,21 @@ def test_two_users_over_ssh_see_each_others_edits_live(host: Host, tmp_path: Pat
     env = clean_env(tmp_path / "home")
     with private_sshd_for_users(tmp_path / "sshd", env, [alice.name, bob.name]) as logins:
         sessions = {
-            "alice": logins[alice.name].argv(host.board_command(alice)),
-            "bob": logins[bob.name].argv(host.board_command(bob)),
+            "alice": logins[alice.name].argv(host.board_command(alice, term=term)),
+            "bob": logins[bob.name].argv(host.board_command(bob, term=term)),
             # bob again, without his token: he may read, not edit.
-            "reader": logins[bob.name].argv(host.board_command(bob, token=False)),
+            "reader": logins[bob.name].argv(host.board_command(bob, token=False, term=term)),
         }
         with (
-            terminal(sessions["alice"], 80, 24, env) as alice_term,
-            terminal(sessions["bob"], 80, 24, env) as bob_term,
-            terminal(sessions["reader"], 80, 24, env) as reader_term,
+            terminal(sessions["alice"], width, height, env) as alice_term,
+            terminal(sessions["bob"], width, height, env) as bob_term,
+            terminal(sessions["reader"], width, height, env) as reader_term,
         ):
             terms = {alice.name: alice_term, bob.name: bob_term, "reader": reader_term}
             # Each board syncs as it opens (only one pulls: the others find it busy).
             for user in host.users:
                 terms[user.name].wait_until(board_ready, f"{user.name}'s board")
-                terms[user.name].show(f"{user.name} over ssh, 80x24")
+                terms[user.name].show(f"{user.name} over ssh, {width}x{height} {term}")
             reader_term.wait_until(board_ready, "the reader's board")
             wait_no_syncs(host.users)
             # Three processes of two users have the cache open: -wal and -shm exist,
@@ -543,8 +555,8 @@ def test_two_users_over_ssh_see_each_others_edits_live(host: Host, tmp_path: Pat
             assert len(modes) == 3 and set(modes.values()) == {("0660", team)}, modes
             assert_one_wal(host)
 
-            for name, term in terms.items():
-                assert_clean_exit(term, name)
+            for name, screen in terms.items():
+                assert_clean_exit(screen, name)
 
 
 def soak_commands(host: Host, cache: Path) -> list[list[str]]:

@@ -97,7 +97,8 @@ class PushReport:
         return not self.error
 
     def summary(self) -> str:
-        parts = [f"{self.pushed} edits pushed"] if self.pushed else []
+        edits = "edit" if self.pushed == 1 else "edits"
+        parts = [f"{self.pushed} {edits} pushed"] if self.pushed else []
         if self.failed:
             parts.append(f"{self.failed} rejected by GitLab")
         if self.conflicts:
