@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from triage_tui.domain.sync_report import PushReport
+from triage_tui.domain.sync_report import PushReport, SyncReport
 
 
 @pytest.mark.parametrize(
@@ -18,3 +18,12 @@ from triage_tui.domain.sync_report import PushReport
 )
 def test_push_summary(report: PushReport, said: str) -> None:
     assert report.summary() == said
+
+
+def test_sync_summary_counts_in_words() -> None:
+    assert SyncReport(full=True, issues=1, notes_of=1, accounts=1).summary() == (
+        "full sync: 1 issue updated, notes of 1; 1 Salesforce account"
+    )
+    assert SyncReport(full=False, issues=2, notes_of=0).summary() == (
+        "sync: 2 issues updated, notes of 0"
+    )

@@ -6,6 +6,12 @@ import json
 from dataclasses import asdict, dataclass
 from datetime import datetime
 
+
+def counted(count: int, thing: str) -> str:
+    """ "1 issue", "2 issues", "0 issues"."""
+    return f"{count} {thing}" if count == 1 else f"{count} {thing}s"
+
+
 #: A pull's phases, in order, as its progress reports them: the issues, then the notes of
 #: the open ones, then the notes of the closed ones.
 ISSUES, NOTES, CLOSED_NOTES = "issues", "notes", "closed notes"
@@ -69,7 +75,7 @@ class SyncReport:
     def summary(self) -> str:
         pushed = f"; {self.pushed.summary()}" if self.pushed else ""
         if self.accounts:
-            pushed += f"; {self.accounts} Salesforce accounts"
+            pushed += f"; {counted(self.accounts, 'Salesforce account')}"
         if self.salesforce_error:
             pushed += f"; Salesforce: {self.salesforce_error}"
         if self.error:
@@ -77,7 +83,7 @@ class SyncReport:
         if self.skipped:
             return f"not pulled: {self.skipped}" + pushed
         kind = "full sync" if self.full else "sync"
-        text = f"{kind}: {self.issues} issues updated, notes of {self.notes_of}"
+        text = f"{kind}: {counted(self.issues, 'issue')} updated, notes of {self.notes_of}"
         return text + (f", {self.removed} removed" if self.removed else "") + pushed
 
 
@@ -97,8 +103,7 @@ class PushReport:
         return not self.error
 
     def summary(self) -> str:
-        edits = "edit" if self.pushed == 1 else "edits"
-        parts = [f"{self.pushed} {edits} pushed"] if self.pushed else []
+        parts = [f"{counted(self.pushed, 'edit')} pushed"] if self.pushed else []
         if self.failed:
             parts.append(f"{self.failed} rejected by GitLab")
         if self.conflicts:

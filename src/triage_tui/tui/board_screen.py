@@ -18,12 +18,12 @@ from textual.worker import get_current_worker
 
 from triage_tui.domain.board import Board, BoardKind, build_board
 from triage_tui.domain.issue import Card
-from triage_tui.domain.sync_report import CLOSED_NOTES, ISSUES, NOTES, SyncReport
+from triage_tui.domain.sync_report import CLOSED_NOTES, ISSUES, NOTES, SyncReport, counted
 from triage_tui.services import TriageService
 from triage_tui.tui.board_view import BoardView
 from triage_tui.tui.detail_pane import DetailPane
 from triage_tui.tui.editing import EDIT_BINDINGS, EditingScreen
-from triage_tui.tui.format import WithHint, age_phrase, count_phrase
+from triage_tui.tui.format import WithHint, age_phrase
 from triage_tui.tui.help_modal import HelpModal, describe_bindings
 
 #: While this board's own sync runs, the cards are reloaded at most this often (seconds).
@@ -291,7 +291,7 @@ class BoardScreen(EditingScreen):
         title = Content.assemble(
             (" triage-tui ", "bold reverse"),
             (f" {board.kind.value} board ", "bold"),
-            f"· {count_phrase(board.total, 'issue' if self.show_closed else 'open issue')}",
+            f"· {counted(board.total, 'issue' if self.show_closed else 'open issue')}",
             (f" · filter: {self.filter_text}" if self.filter_text else "", "$accent"),
         )
         # The hint goes when it does not fit whole (a filter, a narrow terminal).
@@ -309,8 +309,8 @@ class BoardScreen(EditingScreen):
         # What needs the person comes first: a long source name must not push it off.
         status = Content.assemble(
             (" ● ", "$success" if not info.last_error else "$error"),
-            (f"✗ {count_phrase(needs, 'edit')} {verb} you (o) · " if needs else "", "bold $error"),
-            (f"⧗ {count_phrase(waiting, 'edit')} waiting · " if waiting else "", "$warning"),
+            (f"✗ {counted(needs, 'edit')} {verb} you (o) · " if needs else "", "bold $error"),
+            (f"⧗ {counted(waiting, 'edit')} waiting · " if waiting else "", "$warning"),
             source,
             (f" · {self.sync_status}" if self.sync_status else "", "$accent"),
             (f" · {self.push_status}" if self.push_status else "", "$text-muted"),

@@ -19,11 +19,6 @@ def iid_text(iid: int) -> str:
     return f"#{iid}" if iid > 0 else "#new"
 
 
-def count_phrase(count: int, noun: str) -> str:
-    """ "1 open issue", "2 open issues", "0 open issues"."""
-    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
-
-
 def renewal_phrase(days: int | None, *, short: bool = False) -> str:
     """ "renew 17d", "renewal 16d ago". `short` (on cards, 10 cells or so beside a region and
     NEW at 80 columns): "renew -16d", "renew 0d", never clipped to "renewal 16d …", which
