@@ -49,6 +49,9 @@ CASES: dict[str, tuple[tuple[int, int], Sequence[str]]] = {
     # Markup in a title from GitLab is shown as text, never run ("[@click=app.quit]x[/]").
     "hostile-titles-120x40": ((120, 40), ("slash", *"click", "enter")),
     "help-80x24": ((80, 24), ("question_mark",)),
+    # The ER call's agenda: the ~New issues to review, then the accounts with no issue.
+    "er-call-new-80x24": ((80, 24), ("E",)),
+    "er-call-missing-120x40": ((120, 40), ("E", "2")),
 }
 
 

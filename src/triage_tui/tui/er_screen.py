@@ -67,6 +67,10 @@ class Row:
     item: Item
 
 
+#: "NO HEALTH", the widest health word: the names after it line up.
+_HEALTH_WIDTH = 9
+
+
 def _money(value: float | None) -> str:
     if value is None:
         return "ARR ?"
@@ -77,7 +81,7 @@ def _account_line(account: Account, today: date) -> Content:
     days = (account.renewal_date - today).days if account.renewal_date else None
     health = account.health.label.upper() if account.health else "NO SCORE"
     return Content.assemble(
-        (f"{health:<7}", "bold"),
+        (f"{health:<{_HEALTH_WIDTH}}", "bold"),
         f" {account.name}",
         (
             f"  {account.region or 'no region'} · {renewal_phrase(days)} · {_money(account.arr)}"
@@ -88,12 +92,18 @@ def _account_line(account: Account, today: date) -> Content:
 
 
 def _card_line(card: Card, note: str = "") -> Content:
+    """A card as a line; without a `note`, what the call asks about it: where, when it
+    renews, who its TAM is."""
     health = card.health.label.upper() if card.health else "NO HEALTH"
+    if not note:
+        tam = f"@{card.summary.tam}" if card.summary.tam else "none"
+        region = card.region.label if card.region else "no region"
+        note = f"{region} · {renewal_phrase(card.days_to_renewal)} · TAM {tam}"
     return Content.assemble(
         (f"#{card.iid:<5}", "bold"),
-        (f"{health:<7}", "bold"),
+        (f"{health:<{_HEALTH_WIDTH}}", "bold"),
         f" {card.summary.title}",
-        (f"  {note}" if note else "", "$text-muted"),
+        (f"  {note}", "$text-muted"),
     )
 
 
