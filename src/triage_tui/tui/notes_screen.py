@@ -24,7 +24,7 @@ from triage_tui.domain.issue import IssueDetail, make_card
 from triage_tui.domain.records import Note
 from triage_tui.domain.weekly import has_content, update_template
 from triage_tui.services import TriageService
-from triage_tui.tui.format import last_update_phrase
+from triage_tui.tui.format import WithHint, last_update_phrase
 from triage_tui.tui.guards import can_edit
 
 #: A longer note is cut here (GitLab allows 1 MB): laying out a megabyte would stall the app.
@@ -86,16 +86,16 @@ class NotesScreen(Screen[None]):
         summary = self.detail.summary
         card = make_card(summary, self.today)
         last = last_update_phrase(card)
-        self.query_one("#notes-title", Static).update(
-            Content.assemble(
-                (f" #{summary.iid} ", "bold reverse"),
-                (f" {summary.title} ", "bold"),
-                "· weekly updates · last ",
-                (last, "bold $warning" if card.update_overdue else "bold"),
-                (" · overdue: no update in 7 days" if card.update_overdue else "", "$warning"),
-                ("  (s: system notes)", "$text-muted"),
-            )
+        title = Content.assemble(
+            (f" #{summary.iid} ", "bold reverse"),
+            (f" {summary.title} ", "bold"),
+            "· weekly updates · last ",
+            (last, "bold $warning" if card.update_overdue else "bold"),
+            (" · overdue: no update in 7 days" if card.update_overdue else "", "$warning"),
         )
+        # The hint goes when it does not fit whole (the footer has `s` too).
+        hint = Content.styled("  (s: system notes)", "$text-muted")
+        self.query_one("#notes-title", Static).update(WithHint(title, hint))
 
     async def refresh_notes(self) -> None:
         """After a push: updates sent meanwhile lose their "waiting" mark."""
@@ -130,6 +130,10 @@ class NotesScreen(Screen[None]):
             # A fresh template: start typing on its first bullet; a draft: where it ends.
             end = text.document.end
             text.cursor_location = end if draft else (1, len(text.document.get_line(1)))
+            if not draft:
+                # (The cursor was placed before the area had a height: it scrolled past
+                # the template's first heading. Show it from the top.)
+                self.call_after_refresh(text.scroll_to, 0, 0, animate=False)
         text.focus()
 
     @on(TextArea.Changed, "#composer-text")
