@@ -17,7 +17,6 @@ from triage_tui.domain.records import RemoteIssue
 from triage_tui.domain.template import TemplateFields, render_description
 from triage_tui.services import TriageService
 from triage_tui.store import Cache
-from triage_tui.store.schema import MIGRATIONS
 
 #: Every family the board sorts by, with casing and a label that means nothing to it.
 LABELS = ["Red", "Amber", "yellow", "Green", "US-WEST", "EMEA", "apac", "New", "E&A", "VIP"]
@@ -93,10 +92,11 @@ def test_a_cache_from_before_the_board_indexes_gets_them(tmp_path: Path) -> None
     conn = sqlite3.connect(path)
     conn.executescript(
         "DROP INDEX idx_issues_colour_column; DROP INDEX idx_issues_region_column;"
+        "DROP INDEX idx_issues_card;"
         "ALTER TABLE issues DROP COLUMN colour_column;"
         "ALTER TABLE issues DROP COLUMN region_column;"
         "ALTER TABLE issues DROP COLUMN is_new;"
-        f"PRAGMA user_version = {len(MIGRATIONS) - 1};"
+        "PRAGMA user_version = 4;"
     )
     conn.close()
     first = TriageService(path, today=lambda: TODAY).first_screen(BoardKind.COLOURS, 5)

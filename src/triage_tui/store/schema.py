@@ -149,5 +149,25 @@ def _v5(db: sqlite_utils.Database) -> None:
         db.execute(f"CREATE INDEX idx_issues_{name} ON issues (state, {name}, {BOARD_ORDER})")
 
 
-MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (_v1, _v2, _v3, _v4, _v5)
+#: What a card reads of an issue (store.issues._SUMMARY_SQL).
+CARD_COLUMNS = (
+    "iid, title, labels, renewal_date, tam, last_update_at, missing_roles, no_leader, salesforce_id"
+)
+
+
+def _v6(db: sqlite_utils.Database) -> None:
+    # Every card of the board read from an index that holds all a card needs: the table's
+    # rows put these columns after the description, and reading past a long description
+    # walks its overflow pages (42,680 cards: 0.18 s of SQLite, 0.08 s with this index).
+    db.execute(f"CREATE INDEX idx_issues_card ON issues (state, {CARD_COLUMNS})")
+
+
+MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
+    _v1,
+    _v2,
+    _v3,
+    _v4,
+    _v5,
+    _v6,
+)
 SCHEMA_VERSION = len(MIGRATIONS)
