@@ -187,7 +187,7 @@ class TriageService(ERCommands):
     def push_problem(self) -> str:
         """Why edits cannot be sent now, briefly (empty when they can)."""
         if self.info().source == "demo":
-            return "demo data: edits stay on this machine"
+            return "demo data: edits are not sent, and the demo starts afresh each time"
         return self.sync_problem()
 
     def _gitlab(self) -> tuple[GitLabSource | None, str]:
