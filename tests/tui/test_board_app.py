@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+import time
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -12,7 +13,7 @@ import pytest
 from textual.widgets import Input, Static
 
 from tests.conftest import TODAY
-from tests.tui.helpers import column_texts, column_titles, until, widget_text
+from tests.tui.helpers import board_app, column_texts, column_titles, until, widget_text
 from triage_tui.domain.board import BoardKind
 from triage_tui.domain.issue import Card
 from triage_tui.services import TriageService, write_demo_cache
@@ -276,3 +277,42 @@ async def test_past_midnight_the_cards_count_from_the_new_day(
         assert before is not None
         day[0] = TODAY + timedelta(days=1)
         await until(pilot, lambda: renewal_in(iid) == before - 1)
+
+
+async def test_a_move_after_g_wins_over_g(gated: tuple[TriageService, threading.Event]) -> None:
+    service, gate = gated
+    app = make_app(service)
+    async with app.run_test(size=(120, 40)) as pilot:
+        view = app.screen.query_one(BoardView)
+        await pilot.press("G", "k")  # bottom of what is read, then one up
+        row = view.cursor.row
+        gate.set()
+        await until(pilot, lambda: view.board.complete)
+        assert view.cursor.row == row  # not sent to the bottom when the rest arrived
+
+
+async def test_the_board_loads_while_another_process_keeps_writing(demo_cache: Path) -> None:
+    """Another user's sync commits more often than a load takes: the load still lands
+    (a newer load must not cancel the running one over and over)."""
+    service = TriageService(demo_cache, today=lambda: TODAY)
+    read_all = service.cards
+
+    def slow_cards(**kwargs: Any) -> list[Card]:
+        time.sleep(0.3)
+        return read_all(**kwargs)
+
+    service.cards = slow_cards  # type: ignore[method-assign]
+    other = sqlite3.connect(demo_cache, timeout=5)
+    app = board_app(service)  # polls every 0.05 s
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = app.screen
+
+        def write_and_check() -> bool:
+            other.execute(
+                "INSERT OR REPLACE INTO meta (key, value) VALUES ('ping', ?)", [time.time()]
+            )
+            other.commit()
+            return getattr(screen, "cards", None) is not None
+
+        await until(pilot, write_and_check, seconds=5)
+    other.close()

@@ -14,7 +14,7 @@ from textual.events import Resize
 from textual.message import Message
 from textual.reactive import reactive
 from textual.widgets import Footer, Input, Static
-from textual.worker import get_current_worker
+from textual.worker import Worker, WorkerState, get_current_worker
 
 from triage_tui.domain.board import Board, BoardKind, build_board
 from triage_tui.domain.issue import Card
@@ -100,12 +100,14 @@ class BoardScreen(EditingScreen):
 
     class CardsLoaded(Message):
         def __init__(
-            self, cards: list[Card], board: Board, view: tuple[BoardKind, bool, str]
+            self, cards: list[Card], board: Board, view: tuple[BoardKind, bool, str], number: int
         ) -> None:
             self.cards = cards
             self.board = board
             self.view = view
             """The board kind, closed toggle and filter the board was built for."""
+            self.number = number
+            """Which load this is (they are numbered as they start)."""
             super().__init__()
 
     def __init__(self, service: TriageService, today: date, *, poll_seconds: float = 1.0) -> None:
@@ -123,6 +125,11 @@ class BoardScreen(EditingScreen):
         self.sync_status = ""
         self.sync_phase = ""
         self._last_reload = 0.0
+        self._loading = False
+        self._reload_wanted = False
+        self._loads_started = 0
+        self._select_after: tuple[int, int] | None = None
+        """(iid, loads started before it was asked): see select_when_loaded."""
 
     def _view(self) -> tuple[BoardKind, bool, str]:
         return self.kind, self.show_closed, self.filter_text
@@ -155,7 +162,7 @@ class BoardScreen(EditingScreen):
     def on_mount(self) -> None:
         self.board_view.focus()
         self.update_bars()
-        self.call_after_refresh(self._load_cards)  # after the first paint: the rest of the cards
+        self.call_after_refresh(self.reload_cards)  # after the first paint: every card
         self.set_interval(self.poll_seconds, self._poll)
         self.set_interval(TICK_SECONDS, self._tick)
         interval = self.service.settings.sync_interval
@@ -237,34 +244,68 @@ class BoardScreen(EditingScreen):
             return
         self._last_reload = now
         self.data_version = version
-        self._load_cards()
+        self.reload_cards()
 
     def reload_cards(self) -> None:
-        """Re-read the cards now (after this process's own edit, which data_version
-        does not report: it only changes for other connections' commits)."""
-        self._load_cards()
+        """Re-read the cards (after this process's own edit, which data_version does not
+        report: it only changes for other connections' commits). One load at a time: a
+        reload asked for during one follows it. (Cancelling the running load instead
+        starved the board while another process kept committing more often than a load
+        took: it never got past its first screen.)"""
+        if self._loading:
+            self._reload_wanted = True
+            return
+        self._loading = True
+        self._loads_started += 1
+        self._load_cards(self._loads_started)
 
-    @work(thread=True, exclusive=True, group="load", exit_on_error=False)
-    def _load_cards(self) -> None:
+    def select_when_loaded(self, iid: int) -> None:
+        """Put the cursor on issue `iid` once a load that began after now arrives (a new
+        issue, not on the board yet)."""
+        self._select_after = (iid, self._loads_started)
+
+    @work(thread=True, group="load", exit_on_error=False)
+    def _load_cards(self, number: int) -> None:
         # Thread worker: the service opens this thread's own SQLite connection, and the
         # board is built here too (pure, ~45 ms at 10,000 cards), off the event loop.
-        # Cancelled (the person quit, or a newer load began): stop between batches, so
-        # quitting during the load of a big board is not held up by it.
+        # Cancelled (the person quit): stop between batches, so quitting during the load
+        # of a big board is not held up by it.
         worker = get_current_worker()
         view = self._view()
         cards = self.service.cards(include_closed=view[1], stop=lambda: worker.is_cancelled)
         if not worker.is_cancelled:
-            self.post_message(self.CardsLoaded(cards, self._build(cards, view), view))
+            self.post_message(self.CardsLoaded(cards, self._build(cards, view), view, number))
 
     async def on_board_screen_cards_loaded(self, message: CardsLoaded) -> None:
+        self._loading = False
         self.cards = message.cards
         # The person may have switched boards or typed in the filter meanwhile.
         fresh = message.board if message.view == self._view() else self._build(self.cards)
         await self.board_view.show_board(fresh)
         self.update_bars()
-        if self.select_after_reload is not None:
-            self.board_view.select_iid(self.select_after_reload)
-            self.select_after_reload = None
+        if self._select_after is not None:
+            iid, before = self._select_after
+            if self.board_view.select_iid(iid) or message.number > before:
+                self._select_after = None
+        # Closed issues asked for (`c`) during a load of the open ones only: read them.
+        if self._reload_wanted or (self.show_closed and not message.view[1]):
+            self._reload_wanted = False
+            self.reload_cards()
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.worker.group != "load" or event.state not in (
+            WorkerState.ERROR,
+            WorkerState.CANCELLED,
+        ):
+            return
+        self._loading = False
+        if event.state is WorkerState.ERROR:
+            self.notify(
+                f"Could not read the cache: {event.worker.error}",
+                title="Board not refreshed",
+                severity="error",
+                timeout=10,
+            )
 
     async def _rebuild(self) -> None:
         if self.cards is None:
@@ -277,7 +318,7 @@ class BoardScreen(EditingScreen):
 
     async def watch_show_closed(self, show: bool) -> None:
         if show:
-            self._load_cards()  # the closed ones were not read
+            self.reload_cards()  # the closed ones were not read
         else:
             await self._rebuild()
 

@@ -153,6 +153,7 @@ class BoardView(Horizontal, can_focus=True):
             view.show(self.board.columns[index], self.board.kind, selected)
 
     def _go(self, target: Cursor) -> None:
+        self._bottom_asked = False  # a move after G, before the cards arrived, wins
         if target == self.cursor:
             return
         views = self.columns
@@ -192,8 +193,8 @@ class BoardView(Horizontal, can_focus=True):
 
     def action_edge(self, bottom: bool) -> None:
         column = self.board.columns[self.cursor.column] if self.board.columns else None
-        self._bottom_asked = bottom and column is not None and not column.complete
         self._go(cursor_maths.to_edge(self.board, self.cursor, bottom=bottom))
+        self._bottom_asked = bottom and column is not None and not column.complete
 
     def action_page(self, direction: int) -> None:
         page = self.columns[self.cursor.column].visible_cards if self.columns else 1

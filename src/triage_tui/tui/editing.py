@@ -100,6 +100,9 @@ class EditingScreen(Screen[None]):
     def set_filter(self, text: str) -> None:
         raise NotImplementedError
 
+    def select_when_loaded(self, iid: int) -> None:
+        raise NotImplementedError
+
     # -- moving cards -----------------------------------------------------------------------
 
     @needs_edit
@@ -188,8 +191,8 @@ class EditingScreen(Screen[None]):
         def created(form: NewIssueForm | None) -> None:
             if form is not None:
                 local = self.service.new_issue(form)
+                self.select_when_loaded(local)
                 self._edited(f"new issue for {form.account.strip()}")
-                self.select_after_reload = local
 
         self.app.push_screen(NewIssueModal(), created)
 
@@ -362,9 +365,6 @@ class EditingScreen(Screen[None]):
         self.push_edits()
         if isinstance(self.app.screen, OutboxScreen):
             self.app.screen.show_entries(self.service.outbox())
-
-    select_after_reload: int | None = None
-    """A card to put the cursor on once the board has the new data (a new issue)."""
 
     def _edited(self, what: str) -> None:
         self.push_status = f"saved {what}"
