@@ -189,3 +189,10 @@ def test_scalar_fields_conflict_only_when_changed_to_something_else() -> None:
     described = Edit(EditKind.UPDATE, 7, "u3", description="mine")
     found = conflicts(described, ISSUE, replace(ISSUE, description="theirs"))
     assert found == ("description: you saw d, GitLab now has theirs",)
+
+
+def test_reason_note_keeps_the_reason_it_replaces() -> None:
+    plan = move(("Red",), Health.AMBER)
+    note = reason_note(plan, "Sponsor back.", (), previous="Lost the sponsor.\nBudget cut.")
+    assert note.endswith("Reason for Health Score until now:\n> Lost the sponsor.\n> Budget cut.")
+    assert "until now" not in reason_note(plan, "Same.", (), previous="Same.")

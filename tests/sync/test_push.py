@@ -320,6 +320,9 @@ def test_a_health_move_rewrites_the_reason_field_over_gitlabs_description(
     assert fields.reason == "Champion is back.\nBudget still tight."
     assert "## Call log\nCalled them." in description
     assert "Amber" in emu.issue(iid)["labels"]
+    # The reason it replaced is kept in the note (hand-written text in the field included).
+    note = emu.project.notes[iid][-1]["body"]
+    assert "Champion is back." in note and "Reason for Health Score until now:" in note
 
 
 def test_a_reason_changed_on_gitlab_meanwhile_is_a_conflict(

@@ -27,7 +27,12 @@ from triage_tui.domain.issue import IssueState
 from triage_tui.domain.labels import NEW_LABEL, ChurnClass, Region
 from triage_tui.domain.records import RemoteIssue
 from triage_tui.domain.team import Role, TriageTeam
-from triage_tui.domain.template import parse_description, replace_reason, replace_team
+from triage_tui.domain.template import (
+    parse_description,
+    replace_reason,
+    replace_team,
+    written_reason,
+)
 
 
 class EditKind(Enum):
@@ -287,7 +292,10 @@ def _fields(edit: Edit, issue: RemoteIssue) -> dict[str, tuple[object, object]]:
             _team_text(edit.team),
         )
     if edit.reason is not None:
-        fields["reason"] = (parse_description(issue.description).reason, edit.reason.strip())
+        fields["reason"] = (
+            parse_description(issue.description).reason,
+            written_reason(edit.reason),
+        )
     return fields
 
 

@@ -289,13 +289,21 @@ def _ends_reason(line: str) -> bool:
     return _heading_title(line) is not None
 
 
+def written_reason(reason: str) -> str:
+    """`reason` as the template field reads back once `replace_reason` has written it."""
+    return parse_description(replace_reason("", reason)).reason
+
+
 def replace_reason(description: str, reason: str) -> str:
     """The description with its "Reason for Health Score" field's text replaced by
     `reason`, everything else kept as it is. The field's text runs, as the parser reads
     it, to the next template field or heading; a description without the field gets it
     before the "Triage team" section (or at the end)."""
     lines = description.splitlines()
-    new = [f"**{TemplateField.REASON.value}:**", *reason.strip().splitlines()]
+    # The first line goes on the key line: there, text that looks like a heading or a
+    # field ("#1234 escalated", "Renewal: moved to Q3") stays the reason's.
+    first, *rest = reason.strip().splitlines() or [""]
+    new = [f"**{TemplateField.REASON.value}:** {first.strip()}".rstrip(), *rest]
     start = next(
         (i for i, raw in enumerate(lines) if _key_of(raw)[0] is TemplateField.REASON), None
     )

@@ -140,12 +140,22 @@ def with_churn(plan: MovePlan, labels: tuple[str, ...], churn: ChurnClass) -> Mo
     )
 
 
-def reason_note(plan: MovePlan, reason: str, signals: tuple[str, ...] = ()) -> str:
-    """The note recording why health changed, so the issue's history shows it."""
+def reason_note(
+    plan: MovePlan, reason: str, signals: tuple[str, ...] = (), previous: str = ""
+) -> str:
+    """The note recording why health changed, so the issue's history shows it; with the
+    template's reason it replaces (`previous`), so no text of it is lost."""
     lines = [f"**Health {plan.summary}**", "", reason.strip()]
     if signals:
         lines += ["", "Signals:", *(f"- {signal}" for signal in signals)]
+    if previous.strip() and previous.strip() != reason.strip():
+        lines += ["", "Reason for Health Score until now:", *quoted(previous)]
     return "\n".join(lines)
+
+
+def quoted(text: str) -> list[str]:
+    """`text` as Markdown quote lines."""
+    return [f"> {line}".rstrip() for line in text.strip().splitlines()]
 
 
 def review_labels(labels: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[str, ...], str]:

@@ -78,6 +78,8 @@ class EditCommands:
         for Health Score" rewritten, then the reason as a note, so the issue's history
         says why its health changed."""
         why = reason.strip() if plan.needs_reason else ""
+        detail = self.detail(plan.iid)
+        previous = detail.fields.reason if detail is not None else ""
         self.update(
             plan.iid,
             plan.summary,
@@ -87,7 +89,8 @@ class EditCommands:
             reason=why or None,
         )
         if why:
-            self.add_note(plan.iid, reason_note(plan, why, signals), f"why {plan.summary}")
+            note = reason_note(plan, why, signals, previous)
+            self.add_note(plan.iid, note, f"why {plan.summary}")
 
     def toggle_reviewed(self, iid: int) -> str:
         """Remove ~New (reviewed), or put it back; returns what was done."""
