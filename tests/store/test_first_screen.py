@@ -3,6 +3,8 @@ short: the same columns, the same counts and the same first cards in the same or
 
 from __future__ import annotations
 
+import hashlib
+import json
 import sqlite3
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -17,6 +19,7 @@ from triage_tui.domain.records import RemoteIssue
 from triage_tui.domain.template import TemplateFields, render_description
 from triage_tui.services import TriageService
 from triage_tui.store import Cache
+from triage_tui.store.schema import BOARD_RULES, board_columns
 
 #: Every family the board sorts by, with casing and a label that means nothing to it.
 LABELS = ["Red", "Amber", "yellow", "Green", "US-WEST", "EMEA", "apac", "New", "E&A", "VIP"]
@@ -108,3 +111,38 @@ def test_a_cache_from_before_the_board_indexes_gets_them(tmp_path: Path) -> None
         ("Data problem", [2]),
     ]
     assert first.columns[0].cards[0].is_new
+
+
+#: Label sets the fingerprint reads: every family, casings, scoped and unknown labels.
+VOCABULARY = [
+    "Red", "amber", "YELLOW", "Green", "Health::Red", "US-WEST", "us-east", "EMEA", "APAC",
+    "LATAM", "Region::EMEA", "New", "~New", "new", "E&A", "U&U", "VIP", "Red ",
+]  # fmt: skip
+#: The fingerprint of the rules the stored board columns follow (schema.BOARD_RULES).
+RULES_FINGERPRINT = "fcc11823626afc5f"
+
+
+def test_the_stored_board_columns_follow_the_rules_they_were_derived_by() -> None:
+    """Where labels put an issue is stored (schema._v5). If that changes, the caches must
+    derive their columns again: bump schema.BOARD_RULES, then record the new fingerprint."""
+    sets = [(a, b, c) for a in VOCABULARY for b in VOCABULARY for c in ("", "New", "APAC")]
+    placed = json.dumps([board_columns([x for x in s if x]) for s in sets], sort_keys=True)
+    fingerprint = hashlib.sha256(placed.encode()).hexdigest()[:16]
+    assert (BOARD_RULES, fingerprint) == ("1", RULES_FINGERPRINT), (
+        "the label rules changed where an issue goes on the board: bump "
+        f"store.schema.BOARD_RULES and set RULES_FINGERPRINT = {fingerprint!r} here"
+    )
+
+
+def test_a_cache_derived_by_older_rules_derives_its_columns_again(tmp_path: Path) -> None:
+    path = tmp_path / "cache.db"
+    cache_with(path, [RemoteIssue(1, 1, "a", IssueState.OPENED, ("Red",), (), "", "", WHEN, WHEN)])
+    conn = sqlite3.connect(path)
+    conn.executescript(
+        "UPDATE issues SET colour_column = 'Green';"
+        "UPDATE meta SET value = '0' WHERE key = 'board_rules';"
+    )
+    conn.commit()
+    conn.close()
+    first = TriageService(path, today=lambda: TODAY).first_screen(BoardKind.COLOURS, 5)
+    assert [c.iid for c in first.columns[0].cards] == [1]  # Red again, not Green

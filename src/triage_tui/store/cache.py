@@ -24,7 +24,12 @@ from triage_tui.store.errors import (
     CacheTooNew,
 )
 from triage_tui.store.outbox import OutboxTables
-from triage_tui.store.schema import MIGRATIONS, SCHEMA_VERSION
+from triage_tui.store.schema import (
+    BOARD_RULES,
+    MIGRATIONS,
+    SCHEMA_VERSION,
+    derive_board_columns,
+)
 
 if TYPE_CHECKING:
     import sqlite_utils
@@ -200,6 +205,8 @@ class Cache(OutboxTables):
             self.conn.execute("PRAGMA foreign_keys = ON")
             if version < SCHEMA_VERSION:
                 self._migrate()
+            if self.get_meta("board_rules") != BOARD_RULES:
+                self._derive_board_columns()
         except sqlite3.OperationalError as error:
             if "locked" in str(error) or "busy" in str(error):
                 raise CacheLocked(
@@ -214,6 +221,13 @@ class Cache(OutboxTables):
     def _user_version(self) -> int:
         row = self.conn.execute("PRAGMA user_version").fetchone()
         return int(row[0])
+
+    def _derive_board_columns(self) -> None:
+        """The label rules changed since the board columns were stored: derive them again
+        (the first screen would otherwise put issues where the full board does not)."""
+        with self.write() as db:
+            if self.get_meta("board_rules") != BOARD_RULES:  # (another process may have)
+                derive_board_columns(db)
 
     def _migrate(self) -> None:
         with self.write():

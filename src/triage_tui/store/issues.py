@@ -217,19 +217,30 @@ class IssueTables:
         """Each board column's count of open issues and its first `per_column` summaries,
         read through the board indexes (schema._v5) without touching the other rows."""
         column = "colour_column" if kind is BoardKind.COLOURS else "region_column"
-        counts: dict[str, int] = dict(
-            self.conn.execute(
-                f"SELECT {column}, COUNT(*) FROM issues WHERE state = 'opened' GROUP BY {column}"
-            ).fetchall()
+        page = (
+            f"SELECT iid FROM issues WHERE state = 'opened' AND {column} = ? "
+            f"ORDER BY {BOARD_ORDER} LIMIT ?"
         )
-        heads: dict[str, list[IssueSummary]] = {}
-        for key in counts:
-            page = (
-                f"SELECT iid FROM issues WHERE state = 'opened' AND {column} = ? "
-                f"ORDER BY {BOARD_ORDER} LIMIT ?"
+        # One read transaction: the counts and the cards from one snapshot of the cache.
+        self.conn.execute("BEGIN")
+        try:
+            counts: dict[str, int] = dict(
+                self.conn.execute(
+                    f"SELECT {column}, COUNT(*) FROM issues WHERE state = 'opened' "
+                    f"GROUP BY {column}"
+                ).fetchall()
             )
-            rows = self.conn.execute(_SUMMARY_SQL + f" WHERE i.iid IN ({page})", [key, per_column])
-            heads[key] = [_summary(row) for row in rows]
+            heads = {
+                key: [
+                    _summary(row)
+                    for row in self.conn.execute(
+                        _SUMMARY_SQL + f" WHERE i.iid IN ({page})", [key, per_column]
+                    )
+                ]
+                for key in counts
+            }
+        finally:
+            self.conn.execute("COMMIT")
         return counts, heads
 
     def issue_detail(self, iid: int) -> IssueDetail | None:

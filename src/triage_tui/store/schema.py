@@ -127,6 +127,24 @@ def board_columns(labels: list[str] | tuple[str, ...]) -> dict[str, object]:
     }
 
 
+#: Which rules of domain.labels and domain.board the stored board columns were derived
+#: by. Bump it when those rules change where labels put an issue: a cache then derives
+#: its columns again when it is opened (tests/store/test_first_screen.py fingerprints the
+#: rules and fails until this is bumped).
+BOARD_RULES = "1"
+
+
+def derive_board_columns(db: sqlite_utils.Database) -> None:
+    """Derive every issue's board columns from its labels (in the caller's transaction)."""
+    rows = db.execute("SELECT iid, labels FROM issues").fetchall()
+    derived = ((board_columns(json.loads(labels or "[]")), iid) for iid, labels in rows)
+    db.conn.executemany(
+        "UPDATE issues SET colour_column = ?, region_column = ?, is_new = ? WHERE iid = ?",
+        ([d["colour_column"], d["region_column"], d["is_new"], iid] for d, iid in derived),
+    )
+    db.table("meta").upsert({"key": "board_rules", "value": BOARD_RULES}, pk="key")
+
+
 #: The board's order (domain.board._order: ~New first, nearest renewal, oldest issue) as
 #: an index key, so each column's first cards are read without sorting the column.
 BOARD_ORDER = "is_new DESC, renewal_date IS NULL, renewal_date, iid"
@@ -139,12 +157,7 @@ def _v5(db: sqlite_utils.Database) -> None:
     for name in ("colour_column", "region_column"):
         issues.add_column(name, str)
     issues.add_column("is_new", int)
-    rows = db.execute("SELECT iid, labels FROM issues").fetchall()
-    derived = ((board_columns(json.loads(labels or "[]")), iid) for iid, labels in rows)
-    db.conn.executemany(
-        "UPDATE issues SET colour_column = ?, region_column = ?, is_new = ? WHERE iid = ?",
-        ([d["colour_column"], d["region_column"], d["is_new"], iid] for d, iid in derived),
-    )
+    derive_board_columns(db)
     for name in ("colour_column", "region_column"):
         db.execute(f"CREATE INDEX idx_issues_{name} ON issues (state, {name}, {BOARD_ORDER})")
 

@@ -85,11 +85,15 @@ def pull(
             changed += sink.changed_issues(page)
             sink.store_issues(page)
             seen.update(issue.iid for issue in page)
-            closed.update(issue.iid for issue in page if issue.state is IssueState.CLOSED)
             count += len(page)
             for issue in page:
                 if newest is None or issue.updated_at > newest:
                     newest = issue.updated_at
+                # (The last word: an issue reopened while the pull ran is seen twice.)
+                if issue.state is IssueState.CLOSED:
+                    closed.add(issue.iid)
+                else:
+                    closed.discard(issue.iid)
             progress(ISSUES, count, None)
         # One request per issue: the open issues' notes first, since the board shows their
         # last update. In a project some years old most issues are closed, and the board
