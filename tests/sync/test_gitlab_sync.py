@@ -194,3 +194,21 @@ def test_open_issues_notes_come_before_closed_issues_notes(
     assert order.index("notes") < order.index("closed notes")
     assert dict(phases)["notes"] == len(emu.project.issues) - len(closed)
     assert dict(phases)["closed notes"] == len(closed)
+
+
+def test_notes_a_cut_off_sync_did_not_fetch_come_with_the_next(
+    emu: GitLabEmulator, tmp_path: Path
+) -> None:
+    """The issues are stored before their notes are fetched, so after a pull cut off in
+    its notes phase they no longer look changed: the next pull still fetches their notes."""
+    service = make_service(emu, tmp_path)
+    target = sorted(iid for iid, notes in emu.project.notes.items() if len(notes) > 1)[5]
+    emu.faults.append(Fault("GET", rf"/issues/{target}/notes$", 403, times=1))
+    report = service.sync()
+    assert not report.ok
+    assert service.notes(target) == []
+    again = service.sync()
+    assert again.ok, again.error
+    assert len(service.notes(target)) == len(emu.project.notes[target])
+    every = {iid: len(service.notes(iid)) for iid in emu.project.issues}
+    assert every == {iid: len(emu.project.notes.get(iid, [])) for iid in emu.project.issues}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 import stat
@@ -306,6 +307,18 @@ class Cache(OutboxTables):
     def store_notes(self, notes: list[Note]) -> None:
         with self.write() as db:
             self.upsert_notes(notes, db)
+
+    def notes_owed(self) -> list[int]:
+        owed = json.loads(self.get_meta("notes_owed") or "[]")
+        if not owed:
+            return []
+        # (An issue deleted meanwhile has no notes to get. Not `IN (?, …)`: a cut-off first
+        # sync can owe more issues than SQLite takes variables.)
+        still = {row[0] for row in self.conn.execute("SELECT iid FROM issues")}
+        return [iid for iid in owed if iid in still]
+
+    def owe_notes(self, iids: list[int]) -> None:
+        self.set_meta(notes_owed=json.dumps(iids))
 
     def store_project_meta(
         self, labels: list[LabelInfo], milestones: list[Milestone], members: list[Member]

@@ -20,6 +20,8 @@ from triage_tui.sync.errors import describe
 OVERLAP = timedelta(minutes=5)
 #: A full pass this often catches deleted and moved issues, which `updated_after` misses.
 FULL_EVERY = timedelta(hours=24)
+#: The notes still owed are written down after this many issues' notes (and at the end).
+OWED_EVERY = 100
 
 
 class IssueSource(Protocol):
@@ -43,6 +45,14 @@ class SyncSink(Protocol):
 
     def store_issues(self, issues: list[RemoteIssue]) -> None: ...
     def store_notes(self, notes: list[Note]) -> None: ...
+    def notes_owed(self) -> list[int]:
+        """Issues (still in the cache) whose notes an earlier pull did not finish fetching."""
+        ...
+
+    def owe_notes(self, iids: list[int]) -> None:
+        """Remember the issues whose notes are still to fetch, in case this pull is cut off."""
+        ...
+
     def store_project_meta(
         self, labels: list[LabelInfo], milestones: list[Milestone], members: list[Member]
     ) -> None: ...
@@ -95,16 +105,25 @@ def pull(
                 else:
                     closed.discard(issue.iid)
             progress(ISSUES, count, None)
+        # The notes of changed issues, and of those an earlier pull was cut off before (the
+        # issue itself is stored already, so it no longer shows as changed).
+        todo = list(dict.fromkeys(changed + sink.notes_owed()))
+        sink.owe_notes(todo)
+        fetched: set[int] = set()
         # One request per issue: the open issues' notes first, since the board shows their
         # last update. In a project some years old most issues are closed, and the board
         # is right long before their notes are in.
         for phase, iids in (
-            (NOTES, [iid for iid in changed if iid not in closed]),
-            (CLOSED_NOTES, [iid for iid in changed if iid in closed]),
+            (NOTES, [iid for iid in todo if iid not in closed]),
+            (CLOSED_NOTES, [iid for iid in todo if iid in closed]),
         ):
             for done, notes in enumerate(source.notes_for(iids), start=1):
                 sink.store_notes(notes)
+                fetched.add(iids[done - 1])
                 progress(phase, done, len(iids))
+                if done % OWED_EVERY == 0:
+                    sink.owe_notes([iid for iid in todo if iid not in fetched])
+        sink.owe_notes([])
         sink.store_project_meta(source.labels(), source.milestones(), source.members())
         removed = sink.remove_issues_except(seen) if full else 0
     except Exception as error:  # every failure becomes data in the report
