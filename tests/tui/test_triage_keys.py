@@ -224,3 +224,27 @@ async def test_fields_are_edited_from_pickers(emu: GitLabEmulator, tmp_path: Pat
     detail = service.detail(iid)
     assert detail is not None and detail.fields.renewal_date is not None
     assert emu.issue(iid)["milestone"]["title"] == milestone_title(detail.fields.renewal_date)
+
+
+async def test_a_push_that_raises_does_not_hold_later_edits_back(
+    emu: GitLabEmulator, tmp_path: Path
+) -> None:
+    service = synced(emu, tmp_path, sync_interval=0)
+    real_push = service.push
+    calls: list[int] = []
+
+    def push():  # type: ignore[no-untyped-def]
+        calls.append(1)
+        if len(calls) == 1:
+            raise RuntimeError("disk full")
+        return real_push()
+
+    service.push = push  # type: ignore[method-assign]
+    app = board_app(service)
+    async with app.run_test(size=(120, 40)) as pilot:
+        iid = first_card_iid(app)
+        await pilot.press("r")  # reviewed: an edit, pushed at once, and the push raises
+        await until(pilot, lambda: "push failed: disk full" in app.screen.push_status)
+        await pilot.press("r")  # back to review: this one is pushed, with the first
+        await until(pilot, lambda: not service.outbox())
+        assert "New" in emu.issue(iid)["labels"]

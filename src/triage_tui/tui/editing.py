@@ -15,6 +15,7 @@ from textual import work
 from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
+from textual.worker import Worker, WorkerState
 
 from triage_tui.domain.edit import EditState
 from triage_tui.domain.issue import IssueState
@@ -391,6 +392,14 @@ class EditingScreen(Screen[None]):
     def _push_worker(self) -> None:
         # python-gitlab blocks: a thread, reporting back only by message.
         self.post_message(self.PushFinished(self.service.push()))
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        # A push that raised (not a GitLab answer: those come back as a report) must not
+        # leave "pushing" set, which would hold every later edit back.
+        if event.worker.group == "push" and event.state is WorkerState.ERROR:
+            self._pushing = False
+            self.push_status = f"push failed: {event.worker.error}"
+            self.update_bars()
 
     async def on_editing_screen_push_finished(self, message: PushFinished) -> None:
         from triage_tui.tui.notes_screen import NotesScreen
