@@ -10,11 +10,13 @@ from hypothesis import given
 
 from tests.domain.factories import THOROUGH
 from tests.domain.test_template import REASONS, complete_fields
+from triage_tui.domain.team import Role, TriageTeam
 from triage_tui.domain.template import (
     TemplateFields,
     parse_description,
     render_description,
     replace_reason,
+    replace_team,
     written_reason,
 )
 
@@ -64,3 +66,20 @@ def test_a_reason_that_looks_like_a_heading_or_a_field_stays_the_reason(reason: 
         fields = parse_description(updated)
         assert fields.reason == reason
         assert fields.renewal_text == parse_description(description).renewal_text
+
+
+def test_a_description_with_crlf_line_ends_keeps_them() -> None:
+    """GitLab keeps the web editor's CRLF: rewriting one field must not touch other lines."""
+    description = (
+        "**Salesforce URL:** https://x.example/1\r\n\r\n**Reason for Health Score:**\r\n"
+        "old\r\n\r\n### Triage team\r\n- **TAM:** @a\r\n"
+    )
+    for updated in (
+        replace_reason(description, "new"),
+        replace_team(description, TriageTeam.of([(Role.TAM, ["b"])])),
+        replace_reason("Free text.\r\n", "new"),
+    ):
+        assert "\n" not in updated.replace("\r\n", "")
+    updated = replace_reason(description, "new")
+    assert updated.startswith("**Salesforce URL:** https://x.example/1\r\n\r\n")
+    assert parse_description(updated).reason == "new"

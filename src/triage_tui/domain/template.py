@@ -253,6 +253,21 @@ def render_description(fields: TemplateFields) -> str:
     return "\n".join(parts) + "\n"
 
 
+def _joined(description: str, lines: list[str]) -> str:
+    """`lines` as a description, with the line ends `description` had (GitLab keeps the
+    web editor's CRLF: rewriting one section must not change every line)."""
+    newline = "\r\n" if "\r\n" in description else "\n"
+    return newline.join(lines) + newline
+
+
+def _append(description: str, section: list[str]) -> str:
+    """`description` with `section` added at the end, after one blank line."""
+    body = description.splitlines()
+    while body and not body[-1].strip():
+        body.pop()
+    return _joined(description, [*body, "", *section] if body else section)
+
+
 def _team_heading(lines: list[str]) -> int | None:
     """The index of the "Triage team" heading among `lines`, if there is one."""
     for index, raw in enumerate(lines):
@@ -270,14 +285,13 @@ def replace_team(description: str, team: TriageTeam) -> str:
     start = _team_heading(lines)
     section = render_team(team).splitlines()
     if start is None:
-        body = description.rstrip("\n")
-        return (body + "\n\n" if body else "") + "\n".join(section) + "\n"
+        return _append(description, section)
     end = start + 1
     while end < len(lines) and (not lines[end].strip() or isinstance(_key_of(lines[end])[0], Role)):
         end += 1
     # Keep one blank line between the section and what follows it.
     rest = lines[end:]
-    return "\n".join([*lines[:start], *section, *([""] if rest else []), *rest]) + "\n"
+    return _joined(description, [*lines[:start], *section, *([""] if rest else []), *rest])
 
 
 def _ends_reason(line: str) -> bool:
@@ -310,8 +324,7 @@ def replace_reason(description: str, reason: str) -> str:
     if start is None:
         team = _team_heading(lines)
         if team is None:
-            body = description.rstrip("\n")
-            return (body + "\n\n" if body else "") + "\n".join(new) + "\n"
+            return _append(description, new)
         start = end = team
         new.append("")
     else:
@@ -321,4 +334,4 @@ def replace_reason(description: str, reason: str) -> str:
         # Keep one blank line between the field and what follows it.
         if end < len(lines):
             new.append("")
-    return "\n".join([*lines[:start], *new, *lines[end:]]) + "\n"
+    return _joined(description, [*lines[:start], *new, *lines[end:]])
