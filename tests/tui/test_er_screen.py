@@ -143,3 +143,25 @@ async def test_a_salesforce_change_meanwhile_is_a_conflict_not_overwritten(
     service.retry_edit(entry.id)  # the lead keeps their decision
     assert service.push().pushed == 1
     assert sf.account(mismatch.account.id)["Health_Score__c"] == mismatch.card.health.label
+
+
+def test_later_syncs_read_only_the_accounts_changed_since(
+    service: TriageService, sf: SalesforceEmulator
+) -> None:
+    """Accounts are read in full once (and daily, with GitLab's full pass); after that
+    only those Salesforce changed, by LastModifiedDate."""
+    assert "WHERE" not in sf.queries[-1]  # the first sync read them all
+    changed = sorted(sf.accounts)[3]
+    sf.touch(changed, Name="Renamed Account")
+    report = service.sync()
+    assert report.ok, report.error
+    assert "WHERE LastModifiedDate >=" in sf.queries[-1]
+    assert 1 <= report.accounts < len(sf.accounts)
+    assert next(a for a in service.accounts() if a.id == changed).name == "Renamed Account"
+    assert len(service.accounts()) == len(sf.accounts)  # the others are kept
+    # A full pass reads them all again and drops what Salesforce no longer has.
+    with sf.lock:
+        del sf.accounts[changed]
+    assert service.sync(full=True).ok
+    assert "WHERE" not in sf.queries[-1]
+    assert changed not in {a.id for a in service.accounts()}

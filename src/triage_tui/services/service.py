@@ -40,6 +40,10 @@ if TYPE_CHECKING:
 from triage_tui.services.er_call import ERCommands
 
 
+def _stamp(text: str) -> datetime | None:
+    return datetime.fromisoformat(text) if text else None
+
+
 def _today() -> date:
     return datetime.now().date()
 
@@ -229,7 +233,8 @@ class TriageService(ERCommands):
             kwargs = {"progress": progress} if progress else {}
             report = pull(source, cache, now=now, full=full, **kwargs)
             if accounts is not None:
-                report = replace(report, **self._pull_accounts(accounts, progress))
+                pulled = self._pull_accounts(accounts, progress, full=report.full, now=now)
+                report = replace(report, **pulled)
             elif sf_problem:
                 report = replace(report, salesforce_error=sf_problem)
         finally:
@@ -262,19 +267,38 @@ class TriageService(ERCommands):
         except SyncError as error:
             return None, str(error)
 
-    def _pull_accounts(self, source: SalesforceSource, progress: Progress | None) -> dict[str, Any]:
-        """Every account (a full pass: accounts are few, and this catches deletions)."""
+    def _pull_accounts(
+        self, source: SalesforceSource, progress: Progress | None, *, full: bool, now: datetime
+    ) -> dict[str, Any]:
+        """The accounts changed since the last read (by LastModifiedDate, a few minutes of
+        overlap); every account on a full pass (with GitLab's, or daily), which also drops
+        the ones Salesforce no longer has."""
+        from triage_tui.sync.engine import FULL_EVERY, OVERLAP
         from triage_tui.sync.errors import describe_salesforce
+        from triage_tui.sync.salesforce_mapping import parse_salesforce_datetime
 
+        cache = self._cache()
+        cursor = _stamp(cache.get_meta("salesforce_cursor"))
+        full_at = _stamp(cache.get_meta("salesforce_full_at"))
+        full = full or cursor is None or full_at is None or now - full_at > FULL_EVERY
+        since = None if full or cursor is None else cursor - OVERLAP
         found: list[Account] = []
         try:
-            for page in source.accounts():
+            for page in source.accounts(modified_after=since):
                 found += page
                 if progress is not None:
                     progress("accounts", len(found), None)
         except Exception as error:  # every failure becomes data, as in the GitLab pull
             return {"salesforce_error": describe_salesforce(error, source.fields)}
-        self._cache().store_accounts(found, replace_all=True)
+        cache.store_accounts(found, replace_all=full)
+        stamps = [parse_salesforce_datetime(a.last_modified) for a in found]
+        newest = max(
+            [s for s in stamps if s is not None] + ([cursor] if cursor else []), default=None
+        )
+        cache.set_meta(
+            salesforce_cursor=newest.isoformat() if newest else None,
+            **({"salesforce_full_at": now.isoformat()} if full else {}),
+        )
         return {"accounts": len(found)}
 
     def sync_in_child(self, *, progress: Progress | None = None) -> SyncReport:
