@@ -139,7 +139,7 @@ def pull(
     report = SyncReport(
         full=full,
         issues=count,
-        notes_of=len(changed),
+        notes_of=len(todo),
         removed=removed,
         cursor=newest,
         finished_at=now,
