@@ -84,3 +84,40 @@ async def test_notes_are_inert_markdown_and_system_notes_toggle(
         await pilot.press("s")
         await until(pilot, lambda: "changed the milestone" in notes_text(app))
         assert "\x1b" not in notes_text(app)
+
+
+async def test_the_pane_fetches_the_issues_latest_notes_when_it_opens(
+    emu: GitLabEmulator, tmp_path: Path
+) -> None:
+    """A note written in GitLab after the last sync shows when the pane opens, without a
+    sync (a first sync of a big project fetches every issue's notes for minutes)."""
+    service = synced(emu, tmp_path, sync_interval=0)
+    app = board_app(service)
+    async with app.run_test(size=(120, 40)) as pilot:
+        iid = app.screen.query_one(BoardView).current.iid  # type: ignore[union-attr]
+        emu.add_note(iid, "Fresh from the web UI: renewal call booked", username="dana")
+        await pilot.press("w")
+        await until(pilot, lambda: isinstance(app.screen, NotesScreen))
+        await until(pilot, lambda: "Fresh from the web UI" in notes_text(app))
+        assert "today" in widget_text(app.screen.query_one("#notes-title"))
+
+
+async def test_offline_the_pane_shows_the_cached_notes_and_says_why(
+    emu: GitLabEmulator, tmp_path: Path
+) -> None:
+    service = synced(emu, tmp_path, sync_interval=0)
+    app = board_app(service)
+    async with app.run_test(size=(120, 40)) as pilot:
+        iid = app.screen.query_one(BoardView).current.iid  # type: ignore[union-attr]
+        cached = service.notes(iid)
+        assert cached
+        emu.stop()
+        await pilot.press("w")
+        await until(pilot, lambda: isinstance(app.screen, NotesScreen))
+
+        def said() -> str:
+            return " ".join(str(n.message) for n in app._notifications)
+
+        await until(pilot, lambda: "Showing the notes from the cache" in said())
+        assert "Cannot reach GitLab" in said()
+        assert cached[0].body.splitlines()[0][:30] in notes_text(app)

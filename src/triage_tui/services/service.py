@@ -124,6 +124,24 @@ class TriageService(ERCommands):
         cards = {key: [make_card(s, today) for s in summaries] for key, summaries in heads.items()}
         return first_screen(kind, counts, cards)
 
+    def fetch_notes(self, iid: int) -> str:
+        """Read issue `iid`'s notes from GitLab into the cache now: the updates pane shows
+        the latest even while a first sync is still fetching every issue's notes, or
+        before the next sync. Blocking: call it from a worker. Why not ("" when read)."""
+        from triage_tui.sync.errors import describe
+
+        if self.info().source == "demo":
+            return ""
+        source, problem = self._gitlab()
+        if source is None:
+            return problem
+        try:
+            notes = source.notes(iid)
+        except Exception as error:  # shown, never raised: the cached notes still show
+            return describe(error, source.url)
+        self._cache().store_notes(notes)
+        return ""
+
     def detail(self, iid: int) -> IssueDetail | None:
         return self._cache().issue_detail(iid)
 

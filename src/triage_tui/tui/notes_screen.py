@@ -11,11 +11,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
+from textual.message import Message
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import Footer, Markdown, Static, TextArea
@@ -76,9 +77,15 @@ class NotesScreen(Screen[None]):
             yield TextArea(id="composer-text", soft_wrap=True, show_line_numbers=False)
         yield Footer()
 
+    class Fetched(Message):
+        def __init__(self, problem: str) -> None:
+            self.problem = problem
+            super().__init__()
+
     async def on_mount(self) -> None:
         self._title()
         await self._show_notes()
+        self._fetch()
         if self.start_composing or self.service.draft(self.iid):
             self.action_compose()
 
@@ -96,6 +103,19 @@ class NotesScreen(Screen[None]):
         # The hint goes when it does not fit whole (the footer has `s` too).
         hint = Content.styled("  (s: system notes)", "$text-muted")
         self.query_one("#notes-title", Static).update(WithHint(title, hint))
+
+    @work(thread=True, group="notes", exit_on_error=False)
+    def _fetch(self) -> None:
+        # The cached notes show at once; GitLab's latest follow when they come.
+        self.post_message(self.Fetched(self.service.fetch_notes(self.iid)))
+
+    async def on_notes_screen_fetched(self, message: Fetched) -> None:
+        if message.problem:
+            self.notify(f"Showing the notes from the cache: {message.problem}", timeout=6)
+            return
+        self.detail = self.service.detail(self.iid) or self.detail
+        self._title()
+        await self._show_notes()
 
     async def refresh_notes(self) -> None:
         """After a push: updates sent meanwhile lose their "waiting" mark."""
