@@ -371,39 +371,12 @@ def private_sshd(workdir: Path, env: Mapping[str, str]) -> Iterator[SshLogin]:
     _keygen(workdir / "host_key", env)
     key = _keygen(workdir / "client_key", env)
     (workdir / "authorized_keys").write_text(Path(f"{key}.pub").read_text())
-    log = workdir / "sshd.log"
-    process: subprocess.Popen[bytes] | None = None
-    try:
-        for _attempt in range(3):  # another process may take the free port before sshd does
-            port = _free_port()
-            config = workdir / "sshd_config"
-            config.write_text(SSHD_CONFIG.format(port=port, dir=workdir, user=user))
-            with log.open("wb") as out:
-                process = subprocess.Popen(
-                    [sshd, "-D", "-e", "-f", str(config)],
-                    stdin=subprocess.DEVNULL,
-                    stdout=out,
-                    stderr=subprocess.STDOUT,
-                    env=dict(env),
-                )
-            deadline = time.monotonic() + TIMEOUT
-            while process.poll() is None and time.monotonic() < deadline:
-                if "Server listening" in log.read_text(errors="replace"):
-                    yield SshLogin(user, port, key)
-                    return
-                time.sleep(POLL)
-            text = log.read_text(errors="replace")
-            if process.poll() is None or "Address already in use" not in text:
-                break
-        pytest.skip(f"could not start a private sshd: {log.read_text(errors='replace').strip()}")
-    finally:
-        if process is not None and process.poll() is None:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(timeout=10)
+
+    def config_for(port: int) -> str:
+        return SSHD_CONFIG.format(port=port, dir=workdir, user=user)
+
+    with _running_sshd(sshd, workdir, config_for, env) as port:
+        yield SshLogin(user, port, key)
 
 
 # -- a private sshd for several Unix users ---------------------------------------------------
