@@ -116,15 +116,20 @@ def test_unreachable_gitlab_keeps_the_edit(emu: GitLabEmulator, tmp_path: Path) 
     assert service.outbox()[0].state is EditState.PENDING
 
 
-def test_a_conflict_is_shown_and_nothing_is_overwritten(
-    emu: GitLabEmulator, tmp_path: Path
-) -> None:
+def amber_here_yellow_there(emu: GitLabEmulator, tmp_path: Path) -> tuple[TriageService, int]:
+    """A Red issue moved to Amber here (not pushed) and to Yellow in GitLab's web UI."""
     service = synced(emu, tmp_path)
     iid = red_open_issue(emu)
     service.update(iid, "Red → Amber", add_labels=("Amber",), remove_labels=("Red",))
     others = [n for n in emu.issue(iid)["labels"] if n != "Red"]
-    emu.touch(iid, labels=[*others, "Yellow"])  # someone moved it in the web UI meanwhile
+    emu.touch(iid, labels=[*others, "Yellow"])
+    return service, iid
 
+
+def test_a_conflict_is_shown_and_nothing_is_overwritten(
+    emu: GitLabEmulator, tmp_path: Path
+) -> None:
+    service, iid = amber_here_yellow_there(emu, tmp_path)
     report = service.push()
     assert report.conflicts == 1 and report.pushed == 0
     assert "Yellow" in emu.issue(iid)["labels"] and "Amber" not in emu.issue(iid)["labels"]
@@ -144,11 +149,7 @@ def test_a_conflict_is_shown_and_nothing_is_overwritten(
 def test_discarding_a_conflict_restores_gitlabs_version(
     emu: GitLabEmulator, tmp_path: Path
 ) -> None:
-    service = synced(emu, tmp_path)
-    iid = red_open_issue(emu)
-    service.update(iid, "Red → Amber", add_labels=("Amber",), remove_labels=("Red",))
-    others = [n for n in emu.issue(iid)["labels"] if n != "Red"]
-    emu.touch(iid, labels=[*others, "Yellow"])
+    service, iid = amber_here_yellow_there(emu, tmp_path)
     service.push()
     service.discard_edit(service.outbox()[0].id)
     assert not service.outbox()
