@@ -347,11 +347,15 @@ class ERScreen(Screen[None]):
 
         self.app.push_screen(TextModal(heading, "", check, "the reason"), answered)
 
-    def action_gitlab_right(self) -> None:
+    def _editable_mismatch(self) -> Mismatch | None:
+        """The highlighted mismatch, when there is one and this user may edit."""
         row = self.current() if can_edit(self, self.service) else None
-        if row is None or not isinstance(row.item, Mismatch):
+        return row.item if row is not None and isinstance(row.item, Mismatch) else None
+
+    def action_gitlab_right(self) -> None:
+        mismatch = self._editable_mismatch()
+        if mismatch is None:
             return
-        mismatch = row.item
         health = mismatch.card.health
         if health is None:
             self.notify("The issue has no single health label to send.", severity="warning")
@@ -371,10 +375,9 @@ class ERScreen(Screen[None]):
         self._ask_reason(f"Why is {health.label} right for {mismatch.account.name}?", send)
 
     def action_salesforce_right(self) -> None:
-        row = self.current() if can_edit(self, self.service) else None
-        if row is None or not isinstance(row.item, Mismatch):
+        mismatch = self._editable_mismatch()
+        if mismatch is None:
             return
-        mismatch = row.item
         target = mismatch.account.health
         if target is None:
             return
