@@ -400,12 +400,18 @@ def salesforce_accounts(project: DemoProject, today: date, seed: int = 11) -> li
     for issue in demo.issues:
         reading = read_labels(issue["labels"])
         fields = parse_description(issue["description"])
-        health = reading.health or (reading.healths[0] if reading.healths else Health.YELLOW)
+        health = (
+            reading.health
+            if reading.health is not None
+            else (reading.healths[0] if reading.healths else Health.YELLOW)
+        )
         if rng.random() < 0.08:  # Salesforce moved on and the label did not follow
             health = rng.choice([h for h in Health if h is not health])
         owner = fields.team.first(Role.ACCOUNT_OWNER) or ""
         tam = fields.team.first(Role.TAM) or ""
-        renewal = fields.renewal_date or today + timedelta(days=rng.randint(0, 365))
+        renewal = fields.renewal_date
+        if renewal is None:
+            renewal = today + timedelta(days=rng.randint(0, 365))
         values: JSON = {
             "Health_Score_Reasons__c": fields.reason,
             "Next_Renewal_Date__c": renewal.isoformat(),

@@ -281,7 +281,10 @@ def _fields(edit: Edit, issue: RemoteIssue) -> dict[str, tuple[object, object]]:
     if edit.milestone is not None:
         fields["milestone"] = (issue.milestone or "", edit.milestone)
     if edit.due_date is not None:
-        fields["due date"] = (issue.due_date.isoformat() if issue.due_date else "", edit.due_date)
+        fields["due date"] = (
+            issue.due_date.isoformat() if issue.due_date is not None else "",
+            edit.due_date,
+        )
     if edit.description is not None:
         fields["description"] = (issue.description.strip(), edit.description.strip())
     if edit.title is not None:

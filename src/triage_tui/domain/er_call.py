@@ -22,6 +22,11 @@ RENEWAL_WINDOW_DAYS = 90
 DEFAULT_ARR_THRESHOLD = 100_000.0
 
 
+def score_word(health: Health | None) -> str:
+    """A Salesforce score in words: "Green", or "no score"."""
+    return health.label if health is not None else "no score"
+
+
 @dataclass(frozen=True, slots=True)
 class Mismatch:
     card: Card
@@ -29,11 +34,11 @@ class Mismatch:
 
     @property
     def gitlab(self) -> str:
-        return self.card.health.label if self.card.health else "no health"
+        return self.card.health.label if self.card.health is not None else "no health"
 
     @property
     def salesforce(self) -> str:
-        return self.account.health.label if self.account.health else "no score"
+        return score_word(self.account.health)
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,7 +127,7 @@ def build_agenda(
                     for a in accounts
                     if a.health is not None and a.health.at_risk and a.id[:15] not in with_issue
                 ),
-                key=lambda a: (-(a.health or Health.GREEN), a.name),
+                key=lambda a: (-(a.health if a.health is not None else Health.GREEN), a.name),
             )
         ),
         mismatches=tuple(mismatches),
@@ -178,7 +183,7 @@ def summary_markdown(agenda: Agenda, outcome: Outcome, today: date) -> str:
                 [
                     *(f"#{c.iid} {c.summary.title}: still ~New" for c in agenda.new_issues),
                     *(
-                        f"{a.name}: {a.health.label if a.health else '?'} in Salesforce, no issue"
+                        f"{a.name}: {score_word(a.health)} in Salesforce, no issue"
                         for a in agenda.missing_issues
                     ),
                     *(

@@ -6,12 +6,17 @@ from enum import IntEnum
 
 
 class Health(IntEnum):
-    """A Salesforce health score. Ordered best (GREEN) to worst (RED)."""
+    """A Salesforce health score. Ordered best (GREEN) to worst (RED).
 
-    GREEN = 0
-    YELLOW = 1
-    AMBER = 2
-    RED = 3
+    Numbered from 1 so no member is falsy: GREEN was 0, and every `x.health if x.health`
+    read Green as "no health". Test an optional Health with `is None`, never by truth
+    (tests/test_code_rules.py refuses it in src/).
+    """
+
+    GREEN = 1
+    YELLOW = 2
+    AMBER = 3
+    RED = 4
 
     @property
     def label(self) -> str:

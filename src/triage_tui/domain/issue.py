@@ -141,6 +141,6 @@ def make_card(summary: IssueSummary, today: date) -> Card:
     return Card(
         summary,
         read_label_set(summary.labels),
-        (renewal - today).days if renewal else None,
-        max(0, (today - updated.date()).days) if updated else None,
+        (renewal - today).days if renewal is not None else None,
+        max(0, (today - updated.date()).days) if updated is not None else None,
     )

@@ -46,7 +46,7 @@ class SyncReport:
             "notes_of": self.notes_of,
             "removed": self.removed,
             "error": self.error,
-            "finished_at": self.finished_at.isoformat() if self.finished_at else None,
+            "finished_at": (self.finished_at.isoformat() if self.finished_at is not None else None),
             "skipped": self.skipped,
             "pushed": asdict(self.pushed) if self.pushed else None,
             "accounts": self.accounts,

@@ -237,7 +237,9 @@ def render_team(team: TriageTeam) -> str:
 
 def render_description(fields: TemplateFields) -> str:
     """The description for these fields; `parse_description` reads it back to equal fields."""
-    renewal = fields.renewal_date.isoformat() if fields.renewal_date else fields.renewal_text
+    renewal = (
+        fields.renewal_date.isoformat() if fields.renewal_date is not None else fields.renewal_text
+    )
     parts = [
         f"**{TemplateField.SALESFORCE_URL.value}:** {fields.salesforce_url}",
         f"**{TemplateField.SUCCESS_PLAN_URL.value}:** {fields.success_plan_url}",

@@ -73,7 +73,9 @@ def plan_move(
     if reading.healths == (health,):
         raise MoveRefused(f"#{iid} is already {health.label}.")
     old = [name for name in labels if Health.parse(name) is not None]
-    before = reading.health.label if reading.health else ("several" if old else "no health")
+    before = (
+        reading.health.label if reading.health is not None else ("several" if old else "no health")
+    )
     new_state: IssueState | None = None
     if state is IssueState.CLOSED and health.at_risk:
         new_state = IssueState.OPENED

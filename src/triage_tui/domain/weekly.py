@@ -14,7 +14,7 @@ _HEADINGS = (
 def update_template(health: Health | None) -> str:
     """The text a new weekly update starts from."""
     parts = [f"**{heading}:**\n- \n" for heading in _HEADINGS]
-    parts.append(f"**Health now:** {health.label if health else ''}\n")
+    parts.append(f"**Health now:** {health.label if health is not None else ''}\n")
     return "\n".join(parts)
 
 

@@ -53,9 +53,11 @@ class ERCommands(EditCommands):
             account=account.name,
             salesforce_url=f"{url.rstrip('/') or 'https://login.salesforce.com'}/{account.id}",
             success_plan_url="",
-            renewal_date=account.renewal_date.isoformat() if account.renewal_date else "",
+            renewal_date=(
+                account.renewal_date.isoformat() if account.renewal_date is not None else ""
+            ),
             reason=account.health_reasons,
-            health=account.health.label if account.health else "",
+            health=account.health.label if account.health is not None else "",
             region=account.region,
             tam=account.tam,
         )

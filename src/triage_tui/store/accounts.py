@@ -8,7 +8,7 @@ from typing import Any
 
 from triage_tui.domain.accounts import Account
 from triage_tui.domain.health import Health
-from triage_tui.store.issues import IssueTables
+from triage_tui.store.issues import IssueTables, _iso
 
 
 def _day(text: str | None) -> date | None:
@@ -19,10 +19,10 @@ def account_row(account: Account) -> dict[str, Any]:
     return {
         "id": account.id,
         "name": account.name,
-        "health": account.health.label if account.health else None,
-        "health_date": account.health_date.isoformat() if account.health_date else None,
+        "health": account.health.label if account.health is not None else None,
+        "health_date": _iso(account.health_date),
         "health_reasons": account.health_reasons,
-        "renewal_date": account.renewal_date.isoformat() if account.renewal_date else None,
+        "renewal_date": _iso(account.renewal_date),
         "arr": account.arr,
         "region": account.region,
         "owner": account.owner,
@@ -41,7 +41,7 @@ def _account(row: tuple[Any, ...]) -> Account:
     return Account(
         id=row[0],
         name=row[1] or "",
-        health=Health.parse(row[2]) if row[2] else None,
+        health=Health.parse(row[2]) if row[2] is not None else None,
         health_date=_day(row[3]),
         health_reasons=row[4] or "",
         renewal_date=_day(row[5]),

@@ -365,7 +365,9 @@ class Cache(OutboxTables):
     def finish_sync(self, report: SyncReport) -> None:
         values: dict[str, str | None] = {"last_error": report.error}
         if report.ok:
-            finished = (report.finished_at or datetime.now(UTC)).isoformat()
+            finished = (
+                report.finished_at if report.finished_at is not None else datetime.now(UTC)
+            ).isoformat()
             values["refreshed_at"] = finished
             if report.cursor is not None:
                 values["gitlab_cursor"] = report.cursor.isoformat()

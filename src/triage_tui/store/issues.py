@@ -113,9 +113,9 @@ def _summary(row: tuple[Any, ...]) -> IssueSummary:
         row[1] or "",
         _STATES[row[2]],
         _labels(row[3]),
-        date.fromisoformat(renewal) if renewal else None,
+        date.fromisoformat(renewal) if renewal else None,  # truthy: str (ISO text)
         row[5],
-        datetime.fromisoformat(updated) if updated else None,
+        datetime.fromisoformat(updated) if updated else None,  # truthy: str (ISO text)
         row[10],
         row[11],
         row[7] or 0,

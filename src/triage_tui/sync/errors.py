@@ -77,8 +77,12 @@ class SalesforceConflict(SyncError):
 
     def __init__(self, current: Account) -> None:
         self.current = current
-        health = current.health.label if current.health else "no health score"
-        when = f", confirmed {current.health_date.isoformat()}" if current.health_date else ""
+        health = current.health.label if current.health is not None else "no health score"
+        when = (
+            f", confirmed {current.health_date.isoformat()}"
+            if current.health_date is not None
+            else ""
+        )
         super().__init__(
             f"{current.name or current.id} changed in Salesforce since it was read "
             f"(now {health}{when}); nothing was written."

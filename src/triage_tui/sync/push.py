@@ -168,7 +168,9 @@ def push(
         entry = ready[0]
         attempted.add(entry.id)
         try:
-            if _push_one(writer, sink, entry, accounts, today or date.today()):
+            if _push_one(
+                writer, sink, entry, accounts, today if today is not None else date.today()
+            ):
                 pushed += 1
             else:
                 conflicted += 1

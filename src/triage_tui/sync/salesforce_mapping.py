@@ -82,7 +82,7 @@ def _number(value: Any) -> float | None:
 def _region(value: Any) -> str:
     text = clean_line(_text(value))
     region = Region.parse(text) or Region.parse(text.replace(" ", "-"))
-    return region.label if region else text
+    return region.label if region is not None else text
 
 
 def account_from_salesforce(record: Mapping[str, Any], fields: Mapping[str, str]) -> Account:

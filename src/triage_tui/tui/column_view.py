@@ -237,7 +237,9 @@ class ColumnView(Widget):
         if card.closed:
             surface += self._overlay("card--closed")
         health = card.health
-        health_style = self._overlay(_HEALTH_CLASS[health] if health else "health--none")
+        health_style = self._overlay(
+            _HEALTH_CLASS[health] if health is not None else "health--none"
+        )
         left: list[tuple[str, Style]] = []
         right: list[tuple[str, Style]] = []
         if part == 0:
@@ -260,7 +262,7 @@ class ColumnView(Widget):
                 where = (
                     "REGION?"
                     if len(card.reading.regions) > 1
-                    else (card.region.label if card.region else "no region")
+                    else (card.region.label if card.region is not None else "no region")
                 )
                 left.append((where, Style()))
             right.append((renewal_phrase(card.days_to_renewal, short=True), Style()))

@@ -42,7 +42,7 @@ def render_detail(detail: IssueDetail, today: date) -> Content:
         (summary.title, "bold"),
         "\n",
         (health_text(card.health, several=several), "bold"),
-        f" · {card.region.label if card.region else 'no region'} · {state}",
+        f" · {card.region.label if card.region is not None else 'no region'} · {state}",
         ("  NEW — needs review" if card.is_new else "", "bold $accent"),
         "\n\n",
     ]
@@ -50,10 +50,12 @@ def render_detail(detail: IssueDetail, today: date) -> Content:
         parts.append((f"⚠ {problem}\n", "$warning"))
     if card.reading.problems or fields.problems:
         parts.append("\n")
-    renewal = fields.renewal_date.isoformat() if fields.renewal_date else fields.renewal_text
-    if fields.renewal_date:
+    renewal = (
+        fields.renewal_date.isoformat() if fields.renewal_date is not None else fields.renewal_text
+    )
+    if fields.renewal_date is not None:
         renewal += f"  ({renewal_phrase(card.days_to_renewal)})"
-    last_update = last_update_phrase(card) if summary.last_update_at else "none yet"
+    last_update = last_update_phrase(card) if summary.last_update_at is not None else "none yet"
     if card.update_overdue:
         last_update += "  (overdue: no weekly update in 7 days)"
     parts += [
@@ -61,7 +63,7 @@ def render_detail(detail: IssueDetail, today: date) -> Content:
         _row("Success plan URL", fields.success_plan_url),
         _row("Renewal date", renewal),
         _row("Milestone", detail.milestone or ""),
-        _row("Due date", detail.due_date.isoformat() if detail.due_date else ""),
+        _row("Due date", detail.due_date.isoformat() if detail.due_date is not None else ""),
         _row("Labels", ", ".join(summary.labels)),
         _row("Assignees", ", ".join(f"@{a}" for a in detail.assignees)),
         _row("Last update", last_update, "$warning" if card.update_overdue else ""),

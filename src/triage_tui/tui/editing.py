@@ -297,7 +297,7 @@ class EditingScreen(Screen[None]):
             )
         elif key == "m":
             renewal = detail.fields.renewal_date
-            proposed = milestone_title(renewal) if renewal else ""
+            proposed = milestone_title(renewal) if renewal is not None else ""
             titles = [m.title for m in self.service.milestones()]
             options = [("", "(no milestone)")]
             if proposed:
@@ -311,7 +311,7 @@ class EditingScreen(Screen[None]):
                 lambda v: self.service.set_milestone(iid, v[0] if v else ""),
             )
         elif key == "d":
-            current = detail.due_date.isoformat() if detail.due_date else ""
+            current = detail.due_date.isoformat() if detail.due_date is not None else ""
 
             def saved(text: str | None) -> None:
                 if text is not None:

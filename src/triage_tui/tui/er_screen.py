@@ -27,6 +27,7 @@ from triage_tui.domain.er_call import (
     Agenda,
     Mismatch,
     Outcome,
+    score_word,
     summary_markdown,
 )
 from triage_tui.domain.issue import Card
@@ -71,6 +72,10 @@ class Row:
 _HEALTH_WIDTH = 9
 
 
+def _day_or(day: date | None, otherwise: str) -> str:
+    return day.isoformat() if day is not None else otherwise
+
+
 def _money(value: float | None) -> str:
     if value is None:
         return "ARR ?"
@@ -78,8 +83,8 @@ def _money(value: float | None) -> str:
 
 
 def _account_line(account: Account, today: date) -> Content:
-    days = (account.renewal_date - today).days if account.renewal_date else None
-    health = account.health.label.upper() if account.health else "NO SCORE"
+    days = (account.renewal_date - today).days if account.renewal_date is not None else None
+    health = account.health.label.upper() if account.health is not None else "NO SCORE"
     return Content.assemble(
         (f"{health:<{_HEALTH_WIDTH}}", "bold"),
         f" {account.name}",
@@ -94,10 +99,10 @@ def _account_line(account: Account, today: date) -> Content:
 def _card_line(card: Card, note: str = "") -> Content:
     """A card as a line; without a `note`, what the call asks about it: where, when it
     renews, who its TAM is."""
-    health = card.health.label.upper() if card.health else "NO HEALTH"
+    health = card.health.label.upper() if card.health is not None else "NO HEALTH"
     if not note:
         tam = f"@{card.summary.tam}" if card.summary.tam else "none"
-        region = card.region.label if card.region else "no region"
+        region = card.region.label if card.region is not None else "no region"
         note = f"{region} · {renewal_phrase(card.days_to_renewal)} · TAM {tam}"
     return Content.assemble(
         (f"#{card.iid:<5}", "bold"),
@@ -189,7 +194,9 @@ class ERScreen(Screen[None]):
         if isinstance(item, Account):
             line = _account_line(item, self.today)
             if self.section == "stale":
-                confirmed = item.health_date.isoformat() if item.health_date else "never"
+                confirmed = (
+                    item.health_date.isoformat() if item.health_date is not None else "never"
+                )
                 line = Content.assemble(line, (f" · score confirmed {confirmed}", "$warning"))
             return line
         note = ""
@@ -272,9 +279,9 @@ class ERScreen(Screen[None]):
         if account is not None:
             parts += [
                 ("Salesforce\n", "bold"),
-                f"{account.name}\nHealth {account.health.label if account.health else '?'}",
-                f" (confirmed {account.health_date or 'never'})\n",
-                f"Renewal {account.renewal_date or '?'} · {_money(account.arr)}\n",
+                f"{account.name}\nHealth {score_word(account.health)}",
+                f" (confirmed {_day_or(account.health_date, 'never')})\n",
+                f"Renewal {_day_or(account.renewal_date, '?')} · {_money(account.arr)}\n",
                 f"Region {account.region or '?'} · owner {account.owner or '?'} · "
                 f"TAM {account.tam or 'none'}\nReasons: {account.health_reasons or '—'}\n\n",
             ]
@@ -331,7 +338,7 @@ class ERScreen(Screen[None]):
         def created(form: NewIssueForm | None) -> None:
             if form is not None:
                 self.service.new_issue(form)
-                health = form.health or "?"
+                health = form.health or "?"  # truthy: str (the form's text)
                 self.outcome = self.outcome.with_opened(f"{form.account.strip()} ({health})")
                 self._done(f"issue opened for {form.account.strip()}")
 

@@ -54,7 +54,7 @@ class NewIssueModal(ModalScreen[NewIssueForm | None]):
                 yield Static("Health", classes="field-label", markup=False)
                 yield Select(
                     [(h.label, h.label) for h in AT_RISK_FIRST],
-                    value=self.form.health or Select.NULL,
+                    value=self.form.health or Select.NULL,  # truthy: str (the form's text)
                     prompt="pick a colour",
                     id="health",
                 )
@@ -86,7 +86,7 @@ class NewIssueModal(ModalScreen[NewIssueForm | None]):
     @on(Input.Changed, "#renewal_date")
     def _renewal(self, event: Input.Changed) -> None:
         renewal = parse_date(event.value)
-        hint = f"Milestone: {milestone_title(renewal)}" if renewal else ""
+        hint = f"Milestone: {milestone_title(renewal)}" if renewal is not None else ""
         self.query_one("#milestone-hint", Static).update(hint)
 
     @on(Input.Submitted)
