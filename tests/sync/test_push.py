@@ -315,7 +315,7 @@ def test_a_health_move_rewrites_the_reason_field_over_gitlabs_description(
     assert detail is not None and detail.fields.reason == "Champion is back.\nBudget still tight."
     # Meanwhile someone adds a call log to the description in the web UI: kept.
     emu.touch(iid, description=emu.issue(iid)["description"] + "\n## Call log\nCalled them.\n")
-    assert service.push().pushed == 2  # the move, then the note with the reason
+    assert service.push().pushed == 1  # the move, with its note: one edit
     description = emu.issue(iid)["description"]
     fields = parse_description(description)
     assert fields.reason == "Champion is back.\nBudget still tight."
@@ -337,3 +337,75 @@ def test_a_reason_changed_on_gitlab_meanwhile_is_a_conflict(
     assert emu.issue(iid)["description"] == theirs  # nothing overwritten
     [entry] = [e for e in service.outbox() if e.state is EditState.CONFLICT]
     assert "reason" in (entry.error or "")
+
+
+# -- a move is one unit: the change and its reason note --------------------------------------
+
+
+def reason_notes(emu: GitLabEmulator, iid: int) -> list[str]:
+    return [n["body"] for n in emu.project.notes[iid] if n["body"].startswith("**Health ")]
+
+
+def test_a_move_and_its_note_are_one_edit_for_undo(emu: GitLabEmulator, tmp_path: Path) -> None:
+    service, iid = moved_to_amber(emu, tmp_path, "Champion is back.")
+    (entry,) = service.outbox()
+    assert entry.edit.note.startswith("**Health Red → Amber**")
+    undone = service.undo_last()
+    assert undone is not None and undone.id == entry.id
+    assert not service.outbox()
+    assert card(service, iid).health is Health.RED  # the whole move undone, not just its note
+    assert service.push().pushed == 0 and reason_notes(emu, iid) == []
+
+
+def test_discarding_a_conflicting_move_posts_no_reason_note(
+    emu: GitLabEmulator, tmp_path: Path
+) -> None:
+    # Seen: a discarded move still posted "Red → Amber" on an issue that stayed Red.
+    service, iid = moved_to_amber(emu, tmp_path, "Champion is back.")
+    others = [n for n in emu.issue(iid)["labels"] if n != "Red"]
+    emu.touch(iid, labels=[*others, "Yellow"])
+    report = service.push()
+    assert report.conflicts == 1 and report.pushed == 0
+    assert reason_notes(emu, iid) == []  # nothing of a conflicting move reaches GitLab
+    service.discard_edit(service.outbox()[0].id)
+    assert service.push().pushed == 0
+    assert reason_notes(emu, iid) == [] and "Yellow" in emu.issue(iid)["labels"]
+
+
+def test_a_kept_conflicting_move_posts_its_note_once(emu: GitLabEmulator, tmp_path: Path) -> None:
+    service, iid = moved_to_amber(emu, tmp_path, "Champion is back.")
+    emu.touch(iid, labels=[*[n for n in emu.issue(iid)["labels"] if n != "Red"], "Yellow"])
+    service.push()
+    service.retry_edit(service.outbox()[0].id)  # keep mine
+    assert service.push().pushed == 1
+    assert "Amber" in emu.issue(iid)["labels"]
+    assert len(reason_notes(emu, iid)) == 1
+
+
+def test_a_move_whose_note_failed_posts_only_the_note_next_time(
+    emu: GitLabEmulator, tmp_path: Path
+) -> None:
+    service, iid = moved_to_amber(emu, tmp_path, "Champion is back.")
+    emu.faults.append(Fault("POST", rf"/issues/{iid}/notes$", 503, times=10))
+    report = service.push()
+    assert not report.ok and report.waiting == 1
+    assert "Amber" in emu.issue(iid)["labels"] and reason_notes(emu, iid) == []
+    writes = len(emu.writes)
+    emu.faults.clear()
+    assert service.push().pushed == 1 and not service.outbox()
+    assert len(reason_notes(emu, iid)) == 1
+    assert len(emu.writes) == writes  # only the note: the labels were not sent again
+
+
+def test_a_move_killed_after_its_note_is_not_posted_twice(
+    emu: GitLabEmulator, tmp_path: Path
+) -> None:
+    service, iid = moved_to_amber(emu, tmp_path, "Champion is back.")
+    source, _ = service._gitlab()
+    assert source is not None
+    with pytest.raises(KeyboardInterrupt):
+        victim = service.outbox()[0].id
+        push(source, KilledAfterSending(service._cache(), victim), author=service.user)  # type: ignore[arg-type]
+    assert len(reason_notes(emu, iid)) == 1
+    assert service.push().pushed == 1 and not service.outbox()
+    assert len(reason_notes(emu, iid)) == 1

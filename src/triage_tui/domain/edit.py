@@ -78,6 +78,10 @@ class Edit:
     title: str | None = None
     body: str = ""
     """The note's text (NOTE)."""
+    note: str = ""
+    """UPDATE: a note posted with the change, as one unit (a health move and its reason):
+    undone, discarded, retried and refused together, and posted only once the change is
+    on GitLab, so a discarded or conflicting move never leaves its reason note behind."""
     team: TriageTeam | None = None
     """The triage team, written into the description's "Triage team" section at push
     time over GitLab's current description, so other changes to it are kept."""
@@ -108,6 +112,7 @@ class Edit:
             "description": self.description,
             "title": self.title,
             "body": self.body,
+            "note": self.note,
             "team": _team_json(self.team),
             "reason": self.reason,
             "account_id": self.account_id,
@@ -135,6 +140,7 @@ class Edit:
             description=data.get("description"),
             title=data.get("title"),
             body=data.get("body") or "",
+            note=data.get("note") or "",
             team=_team_from_json(data.get("team")),
             reason=data.get("reason"),
             account_id=data.get("account_id") or "",

@@ -73,24 +73,23 @@ class EditCommands:
             team=detail.fields.team,
         )
 
-    def move(self, plan: MovePlan, reason: str = "", signals: tuple[str, ...] = ()) -> None:
-        """Record a planned move: the label (and state) change with the template's "Reason
-        for Health Score" rewritten, then the reason as a note, so the issue's history
-        says why its health changed."""
+    def move(self, plan: MovePlan, reason: str = "", signals: tuple[str, ...] = ()) -> int:
+        """Record a planned move as one edit: the label (and state) change with the
+        template's "Reason for Health Score" rewritten, and the reason as a note posted
+        with it, so the issue's history says why its health changed. One unit: undo,
+        discard, conflict and retry take the change and its note together."""
         why = reason.strip() if plan.needs_reason else ""
         detail = self.detail(plan.iid)
         previous = detail.fields.reason if detail is not None else ""
-        self.update(
+        return self.update(
             plan.iid,
             plan.summary,
             add_labels=plan.add_labels,
             remove_labels=plan.remove_labels,
             state=plan.state,
             reason=why or None,
+            note=reason_note(plan, why, signals, previous) if why else "",
         )
-        if why:
-            note = reason_note(plan, why, signals, previous)
-            self.add_note(plan.iid, note, f"why {plan.summary}")
 
     def toggle_reviewed(self, iid: int) -> str:
         """Remove ~New (reviewed), or put it back; returns what was done."""

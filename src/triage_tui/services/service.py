@@ -147,17 +147,17 @@ class TriageService(ERCommands):
 
     def notes(self, iid: int) -> list[Note]:
         """The issue's notes, newest first; this user's updates not yet on GitLab come
-        first, with negative ids (see `pending_note_ids`)."""
+        first, with negative ids (the outbox entry's, negated)."""
         waiting = [
             Note(
                 id=-entry.id,
                 issue_iid=iid,
                 author=entry.author,
-                body=entry.edit.body,
+                body=entry.edit.body or entry.edit.note,
                 created_at=entry.created_at,
             )
             for entry in reversed(self.outbox())
-            if entry.edit.kind is EditKind.NOTE and entry.edit.iid == iid
+            if entry.edit.iid == iid and (entry.edit.kind is EditKind.NOTE or entry.edit.note)
         ]
         return waiting + self._cache().notes_for(iid)
 

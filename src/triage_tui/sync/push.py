@@ -120,23 +120,30 @@ def _push_one(
         sink.finish_edit(entry.id, created)
         return True
     if edit.kind is EditKind.NOTE:
-        body = f"{edit.body.rstrip()}\n\n{edit.marker}"
-        note = writer.find_note(edit.iid, edit.marker) or writer.create_note(edit.iid, body)
-        sink.finish_edit(entry.id, None, note)
+        sink.finish_edit(entry.id, None, _post_once(writer, edit, edit.body))
         return True
     server = writer.issue(edit.iid)
-    if is_applied(edit, server):
-        sink.finish_edit(entry.id, server)
-        return True
-    found = conflicts(edit, entry.base, server) if entry.base is not None else ()
-    if found:
-        sink.conflict_edit(entry.id, "\n".join(found), server)
-        return False
-    if edit.team is not None or edit.reason is not None:
-        # Merge: the team section and the reason go into GitLab's description as it is now.
-        edit = replace(edit, description=merge_description(server.description, edit))
-    sink.finish_edit(entry.id, writer.update_issue(edit.iid, edit))
+    if not is_applied(edit, server):
+        found = conflicts(edit, entry.base, server) if entry.base is not None else ()
+        if found:
+            sink.conflict_edit(entry.id, "\n".join(found), server)
+            return False
+        if edit.team is not None or edit.reason is not None:
+            # Merge: the team section and the reason go into GitLab's description as it is.
+            edit = replace(edit, description=merge_description(server.description, edit))
+        server = writer.update_issue(edit.iid, edit)
+    # The change is on GitLab (sent now, or by an attempt cut off before its answer): only
+    # then its note, once. A note that fails leaves the edit pending; the next attempt
+    # finds the change applied and posts the note alone.
+    note = _post_once(writer, edit, edit.note) if edit.note else None
+    sink.finish_edit(entry.id, server, note)
     return True
+
+
+def _post_once(writer: IssueWriter, edit: Edit, body: str) -> Note:
+    """Post `body` as a note of the edit's issue, unless an earlier attempt did (its marker)."""
+    marked = f"{body.rstrip()}\n\n{edit.marker}"
+    return writer.find_note(edit.iid, edit.marker) or writer.create_note(edit.iid, marked)
 
 
 def push(
