@@ -16,7 +16,8 @@ from triage_tui.tui.column_view import ColumnView
 
 
 def widget_text(widget: Widget) -> str:
-    width, height = widget.size
+    """Every line the widget draws, its border included (`size` is only the content's)."""
+    width, height = widget.outer_size
     return "\n".join(s.text for s in widget.render_lines(Region(0, 0, width, height)))
 
 
