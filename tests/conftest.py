@@ -12,6 +12,8 @@ from triage_emulators.gitlab import GitLabEmulator
 from triage_tui.services import TriageService, write_demo_cache
 
 TODAY = date(2026, 11, 24)
+#: The clock of what a person does in tests (an edit, the ER call's start): during TODAY.
+NOW = datetime(2026, 11, 24, 15, 30, tzinfo=UTC)
 TOKEN = "glpat-secret-test-token-123"
 
 
@@ -28,7 +30,7 @@ def demo_cache(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def service(demo_cache: Path) -> TriageService:
-    svc = TriageService(demo_cache, today=lambda: TODAY)
+    svc = TriageService(demo_cache, today=lambda: TODAY, now=lambda: NOW, user="lead")
     yield svc
     svc.close()
 

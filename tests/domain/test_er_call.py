@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
+
+from hypothesis import given
+from hypothesis import strategies as st
 
 from triage_tui.domain.accounts import Account, account_id_from_url, same_account
 from triage_tui.domain.er_call import (
-    Outcome,
+    ActionKind,
+    CallAction,
+    ERCall,
     build_agenda,
     renewals_without_tam,
+    stale_scores,
     summary_markdown,
 )
 from triage_tui.domain.health import Health
@@ -62,7 +69,7 @@ def test_the_agenda_finds_each_case() -> None:
     assert [(m.card.iid, m.gitlab, m.salesforce) for m in agenda.mismatches] == [
         (2, "Amber", "Red")
     ]
-    assert [a.id for a in agenda.stale_scores] == [B]
+    assert [a.id for a in agenda.stale_scores] == [B]  # (D, Green, is current)
     assert [c.iid for c in agenda.silent_issues] == [2]
     assert [c.iid for c in agenda.unmatched_issues] == [3]
     assert agenda.counts()["Missing issues"] == 1
@@ -135,11 +142,79 @@ def test_account_ids_from_the_urls_people_paste() -> None:
     assert account_id_from_url("https://acme.my.salesforce.com/home") is None
 
 
-def test_summary_lists_what_happened_and_what_is_left() -> None:
+def test_summary_is_built_from_the_call_record() -> None:
     agenda = build_agenda([card(1, ("Red", "New"), A)], [account(A, Health.RED)], TODAY)
-    outcome = Outcome().with_reviewed("#1 Account 1").with_changed("#2: Amber → Red")
-    text = summary_markdown(agenda, outcome, TODAY)
+    start = {"New at-risk": 3, "Missing issues": 2, "Mismatches": 1}
+    call = ERCall(
+        id=1,
+        started_at=NOW,
+        started_by="dana",
+        counts_at_start=start,
+        actions=(
+            CallAction(NOW, "dana", ActionKind.REVIEWED, "Account 7", iid=7),
+            CallAction(NOW, "dana", ActionKind.CHANGED, "Account 2: Amber → Red (why)", iid=2),
+            CallAction(NOW, "dana", ActionKind.OPENED, "Initech (Red)", iid=-2),
+            CallAction(NOW, "dana", ActionKind.CONFIRMED, "Acme: Green (call today)"),
+        ),
+    )
+    text = summary_markdown(call, agenda, TODAY)
     assert text.startswith("# Customer ER call, 2026-11-24")
-    assert "- #1 Account 1" in text and "- #2: Amber → Red" in text
-    assert "## Opened\n\n- nothing" in text
+    assert "Started 12:00 by @dana (still in progress)." in text
+    # The counts when the call started, not the ones at the end.
+    assert "Agenda at the start: New at-risk: 3, Missing issues: 2, Mismatches: 1." in text
+    assert "Agenda now (2026-11-24): New at-risk: 1," in text
+    assert "## Reviewed\n\n- #7 Account 7" in text
+    assert "- #2 Account 2: Amber → Red (why)" in text
+    assert "- #new Initech (Red)" in text and "#-2" not in text  # not created on GitLab yet
+    assert "## Scores confirmed\n\n- Acme: Green (call today)" in text
     assert "#1 Account 1: still ~New" in text
+    ended = summary_markdown(replace(call, actions=(), ended_at=NOW), agenda, TODAY)
+    assert "ended 12:00." in ended and "## Opened\n\n- nothing" in ended
+
+
+HEALTHS = st.sampled_from([None, *Health])
+
+
+@given(
+    ages=st.lists(st.one_of(st.none(), st.integers(0, 400)), max_size=12),
+    healths=st.lists(HEALTHS, min_size=12, max_size=12),
+    with_issue=st.lists(st.booleans(), min_size=12, max_size=12),
+)
+def test_every_account_with_a_stale_score_is_listed(
+    ages: list[int | None], healths: list[Health | None], with_issue: list[bool]
+) -> None:
+    """All four colours and none, with an open issue or not: every account not confirmed
+    within 31 days is listed, oldest (never confirmed) first; the rest are not."""
+    accounts = [
+        account(
+            f"0010000000000{n:02d}",
+            healths[n],
+            health_date=None if age is None else TODAY - timedelta(days=age),
+        )
+        for n, age in enumerate(ages)
+    ]
+    cards = [
+        card(n, ("Red",), a.id)
+        for n, (a, has) in enumerate(zip(accounts, with_issue, strict=False))
+        if has
+    ]
+    listed = build_agenda(cards, accounts, TODAY).stale_scores
+    stale = {a.id for a in accounts if a.health_date is None or (TODAY - a.health_date).days > 31}
+    assert {a.id for a in listed} == stale
+    ages_listed = [None if a.health_date is None else (TODAY - a.health_date).days for a in listed]
+    never = [x for x in ages_listed if x is None]
+    assert ages_listed[: len(never)] == never  # never confirmed come first
+    dated = [x for x in ages_listed if x is not None]
+    assert dated == sorted(dated, reverse=True)  # then the oldest
+
+
+def test_stale_scores_take_the_region_and_arr_filters() -> None:
+    old = TODAY - timedelta(days=60)
+    accounts = [
+        account(A, Health.GREEN, health_date=old, region="EMEA", arr=50_000.0),
+        account(B, Health.YELLOW, health_date=old, region="APAC", arr=500_000.0),
+        account(C, Health.RED, health_date=None, region="EMEA", arr=900_000.0),
+    ]
+    assert [a.id for a in stale_scores(accounts, TODAY)] == [C, B, A]
+    assert [a.id for a in stale_scores(accounts, TODAY, regions=["emea"])] == [C, A]
+    assert [a.id for a in stale_scores(accounts, TODAY, arr_threshold=100_000)] == [C, B]

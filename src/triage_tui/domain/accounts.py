@@ -52,6 +52,8 @@ class Account:
     tam: str = ""
     last_modified: str = ""
     """Salesforce's LastModifiedDate, sent back as If-Unmodified-Since on a write."""
+    pending: bool = False
+    """A score written here that Salesforce does not have yet (shown as it will be)."""
 
 
 def account_id_from_url(url: str) -> str | None:

@@ -22,8 +22,9 @@ from datetime import date, datetime
 from enum import Enum
 from typing import Any
 
+from triage_tui.domain.accounts import Account
 from triage_tui.domain.health import Health
-from triage_tui.domain.issue import IssueState
+from triage_tui.domain.issue import IssueState, iid_text
 from triage_tui.domain.labels import NEW_LABEL, ChurnClass, Region
 from triage_tui.domain.records import RemoteIssue
 from triage_tui.domain.team import Role, TriageTeam
@@ -218,6 +219,18 @@ def merge_description(description: str, edit: Edit) -> str:
     return description
 
 
+def apply_account_edit(account: Account, edit: Edit, today: date) -> Account:
+    """The account as it will be once a SALESFORCE_HEALTH edit is pushed: the score (the
+    same one again just confirms it), confirmed `today` (the push's date)."""
+    health = Health.parse(edit.account_health)
+    return replace(
+        account,
+        health=health if health is not None else account.health,
+        health_date=today,
+        pending=True,
+    )
+
+
 def apply_edit(issue: RemoteIssue, edit: Edit) -> RemoteIssue:
     """The issue as it will be once the edit is pushed (shown at once, marked pending)."""
     if edit.kind is not EditKind.UPDATE:
@@ -365,7 +378,7 @@ def outbox_lines(entries: list[OutboxEntry]) -> list[str]:
     number, state, issue, what was done, and GitLab's reason when it said no."""
     lines: list[str] = []
     for entry in entries:
-        iid = f"#{entry.edit.iid}" if entry.edit.iid > 0 else "(new)"
+        iid = iid_text(entry.edit.iid)
         when = entry.created_at.strftime("%Y-%m-%d %H:%M")
         lines.append(
             f"{entry.id:>5}  {entry.state.value:<8}  {iid:<7} {when}  "

@@ -6,13 +6,14 @@ Each check is a pure function of the board's cards, the Salesforce accounts and
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from enum import Enum
 
 from triage_tui.domain.accounts import Account
 from triage_tui.domain.health import Health
-from triage_tui.domain.issue import Card
+from triage_tui.domain.issue import Card, iid_text
 
 #: A score not confirmed within this many days is stale: cadence calls are at least
 #: monthly, and the TAM refreshes the date after every call.
@@ -84,17 +85,57 @@ def renewals_without_tam(
     """Large accounts (ARR at least the threshold) with no TAM renewing within 90 days,
     soonest first; `regions` narrows to those regions when given."""
     horizon = today + timedelta(days=RENEWAL_WINDOW_DAYS)
-    wanted = {r.upper() for r in regions}
     found = [
         a
         for a in accounts
         if not a.tam
         and a.renewal_date is not None
         and today <= a.renewal_date <= horizon
-        and (a.arr or 0) >= arr_threshold
-        and (not wanted or a.region.upper() in wanted)
+        and _in(a, arr_threshold, regions)
     ]
     return tuple(sorted(found, key=lambda a: (a.renewal_date, -(a.arr or 0))))
+
+
+def score_age(account: Account, today: date) -> int | None:
+    """Days since the account's score was last confirmed (None: never)."""
+    if account.health_date is None:
+        return None
+    return max(0, (today - account.health_date).days)
+
+
+def _in(account: Account, arr_threshold: float, regions: Sequence[str]) -> bool:
+    """The ER call's filters: ARR at least the threshold, and one of `regions` if given."""
+    wanted = {r.upper() for r in regions}
+    return (account.arr or 0) >= arr_threshold and (not wanted or account.region.upper() in wanted)
+
+
+def stale_scores(
+    accounts: Iterable[Account],
+    today: date,
+    *,
+    arr_threshold: float = 0.0,
+    regions: Sequence[str] = (),
+) -> tuple[Account, ...]:
+    """Every account whose score was not confirmed within STALE_SCORE_DAYS, with an issue
+    or not: a stale Green or Yellow is exactly what hides an at-risk account from the
+    missing-issue check. Oldest first (never confirmed before all), then the larger ARR."""
+    found = [
+        a
+        for a in accounts
+        if (age := score_age(a, today)) is None or age > STALE_SCORE_DAYS
+        if _in(a, arr_threshold, regions)
+    ]
+    return tuple(
+        sorted(
+            found,
+            key=lambda a: (
+                a.health_date is not None,
+                a.health_date if a.health_date is not None else date.min,
+                -(a.arr or 0),
+                a.name,
+            ),
+        )
+    )
 
 
 def build_agenda(
@@ -104,7 +145,11 @@ def build_agenda(
     *,
     arr_threshold: float = DEFAULT_ARR_THRESHOLD,
     regions: Sequence[str] = (),
+    stale_arr_threshold: float = 0.0,
+    stale_regions: Sequence[str] = (),
 ) -> Agenda:
+    """The call's sections. `arr_threshold` and `regions` narrow the renewals without a
+    TAM (section 4), `stale_arr_threshold` and `stale_regions` the stale scores (5)."""
     accounts = list(accounts)
     index = account_index(accounts)
     open_cards = [c for c in cards if not c.closed]
@@ -117,7 +162,6 @@ def build_agenda(
             unmatched.append(card)
         elif account.health is not None and card.health is not account.health:
             mismatches.append(Mismatch(card, account))
-    stale_before = today - timedelta(days=STALE_SCORE_DAYS)
     return Agenda(
         new_issues=tuple(c for c in open_cards if c.is_new),
         missing_issues=tuple(
@@ -134,64 +178,118 @@ def build_agenda(
         renewals_without_tam=renewals_without_tam(
             accounts, today, arr_threshold=arr_threshold, regions=regions
         ),
-        stale_scores=tuple(
-            a
-            for a in accounts
-            if a.id[:15] in with_issue and (a.health_date is None or a.health_date < stale_before)
+        stale_scores=stale_scores(
+            accounts, today, arr_threshold=stale_arr_threshold, regions=stale_regions
         ),
         silent_issues=tuple(c for c in open_cards if c.update_overdue),
         unmatched_issues=tuple(unmatched),
     )
 
 
+class ActionKind(Enum):
+    """What was done on the call, as the summary groups it."""
+
+    REVIEWED = "reviewed"  # ~New removed
+    CHANGED = "changed"  # a health label or a Salesforce score put right
+    OPENED = "opened"  # a triage issue opened for an account without one
+    CONFIRMED = "confirmed"  # a score confirmed in Salesforce (its date refreshed)
+
+
+#: The summary's headings, in its order.
+_HEADINGS = {
+    ActionKind.REVIEWED: "Reviewed",
+    ActionKind.CHANGED: "Changed",
+    ActionKind.OPENED: "Opened",
+    ActionKind.CONFIRMED: "Scores confirmed",
+}
+
+
 @dataclass(frozen=True, slots=True)
-class Outcome:
-    """What happened on the call, for the summary the lead exports."""
+class CallAction:
+    """One thing done on the call, as the record keeps it."""
 
-    reviewed: tuple[str, ...] = ()
-    changed: tuple[str, ...] = ()
-    opened: tuple[str, ...] = ()
+    at: datetime
+    author: str
+    kind: ActionKind
+    text: str
+    """What was done, without the issue's number ("Initech Corp: Red → Amber (why)")."""
+    iid: int = 0
+    """The issue it was done to, as it is numbered now (a new issue's real number once
+    GitLab has created it, negative until then); 0 for an account alone."""
 
-    def with_reviewed(self, line: str) -> Outcome:
-        return Outcome((*self.reviewed, line), self.changed, self.opened)
-
-    def with_changed(self, line: str) -> Outcome:
-        return Outcome(self.reviewed, (*self.changed, line), self.opened)
-
-    def with_opened(self, line: str) -> Outcome:
-        return Outcome(self.reviewed, self.changed, (*self.opened, line))
+    def line(self) -> str:
+        return f"{iid_text(self.iid)} {self.text}" if self.iid else self.text
 
 
-def summary_markdown(agenda: Agenda, outcome: Outcome, today: date) -> str:
-    """The call's outcome as Markdown, to paste into the running call notes."""
+@dataclass(frozen=True, slots=True)
+class ERCall:
+    """The weekly call as a record: started when the lead opens it, every action done in
+    it, ended explicitly. Kept in the cache, so leaving the screen, a restart or a crash
+    resumes the same call with its tally."""
+
+    id: int
+    started_at: datetime
+    started_by: str
+    counts_at_start: Mapping[str, int]
+    actions: tuple[CallAction, ...] = ()
+    ended_at: datetime | None = None
+
+    def done(self, kind: ActionKind) -> tuple[CallAction, ...]:
+        return tuple(a for a in self.actions if a.kind is kind)
+
+    def tally(self) -> str:
+        """ "2 reviewed, 1 changed, 0 opened, 1 confirmed"."""
+        return ", ".join(f"{len(self.done(kind))} {kind.value}" for kind in ActionKind)
+
+
+def _counts_line(counts: Mapping[str, int]) -> str:
+    return ", ".join(f"{name}: {count}" for name, count in counts.items())
+
+
+def summary_markdown(call: ERCall, agenda: Agenda, today: date) -> str:
+    """The call's record as Markdown, to paste into the running call notes: the agenda
+    as it stood when the call started, what was done, and what the agenda still holds."""
 
     def section(title: str, lines: Sequence[str]) -> list[str]:
         return [f"## {title}", "", *(f"- {line}" for line in lines or ["nothing"]), ""]
 
-    counts = ", ".join(f"{name}: {count}" for name, count in agenda.counts().items())
+    started = call.started_at.strftime("%H:%M")
+    ended = (
+        f", ended {call.ended_at.strftime('%H:%M')}"
+        if call.ended_at is not None
+        else " (still in progress)"
+    )
     return "\n".join(
         [
-            f"# Customer ER call, {today.isoformat()}",
+            f"# Customer ER call, {call.started_at.date().isoformat()}",
             "",
-            f"Agenda at the start: {counts}.",
+            f"Started {started} by @{call.started_by}{ended}.",
             "",
-            *section("Reviewed", outcome.reviewed),
-            *section("Changed", outcome.changed),
-            *section("Opened", outcome.opened),
-            *section(
-                "Still open after the call",
-                [
-                    *(f"#{c.iid} {c.summary.title}: still ~New" for c in agenda.new_issues),
-                    *(
-                        f"{a.name}: {score_word(a.health)} in Salesforce, no issue"
-                        for a in agenda.missing_issues
-                    ),
-                    *(
-                        f"#{m.card.iid} {m.card.summary.title}: GitLab {m.gitlab}, "
-                        f"Salesforce {m.salesforce}"
-                        for m in agenda.mismatches
-                    ),
-                ],
+            f"Agenda at the start: {_counts_line(call.counts_at_start)}.",
+            "",
+            f"Agenda now ({today.isoformat()}): {_counts_line(agenda.counts())}.",
+            "",
+            *(
+                line
+                for kind, title in _HEADINGS.items()
+                for line in section(title, [a.line() for a in call.done(kind)])
             ),
+            *section("Still open after the call", still_open(agenda)),
         ]
     )
+
+
+def still_open(agenda: Agenda) -> list[str]:
+    """What the agenda still asks of the team, a line each."""
+    return [
+        *(f"{iid_text(c.iid)} {c.summary.title}: still ~New" for c in agenda.new_issues),
+        *(
+            f"{a.name}: {score_word(a.health)} in Salesforce, no issue"
+            for a in agenda.missing_issues
+        ),
+        *(
+            f"{iid_text(m.card.iid)} {m.card.summary.title}: GitLab {m.gitlab}, "
+            f"Salesforce {m.salesforce}"
+            for m in agenda.mismatches
+        ),
+    ]

@@ -129,6 +129,11 @@ class Card:
         return " ".join(parts).lower()
 
 
+def iid_text(iid: int) -> str:
+    """ "#217"; "#new" for an issue not yet created on GitLab (a negative local number)."""
+    return f"#{iid}" if iid > 0 else "#new"
+
+
 def days_between(start: date, end: date) -> int:
     return (end - start).days
 

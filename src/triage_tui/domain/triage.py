@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 
 from triage_tui.domain.board import BoardKind, Column
 from triage_tui.domain.health import Health
-from triage_tui.domain.issue import IssueState
+from triage_tui.domain.issue import IssueState, iid_text
 from triage_tui.domain.labels import NEW_LABEL, ChurnClass, Region, read_labels
 from triage_tui.domain.team import TriageTeam
 
@@ -71,7 +71,7 @@ def plan_move(
             f"{target.title} is not a health colour: pick Red, Amber, Yellow or Green."
         )
     if reading.healths == (health,):
-        raise MoveRefused(f"#{iid} is already {health.label}.")
+        raise MoveRefused(f"{iid_text(iid)} is already {health.label}.")
     old = [name for name in labels if Health.parse(name) is not None]
     before = (
         reading.health.label if reading.health is not None else ("several" if old else "no health")
@@ -92,9 +92,11 @@ def plan_move(
             "triage team (rule 1): add one with `t`."
         )
     if new_state is IssueState.CLOSED:
-        warnings.append(f"Back to health: #{iid} will be closed with the {health.label} label.")
+        warnings.append(
+            f"Back to health: {iid_text(iid)} will be closed with the {health.label} label."
+        )
     elif new_state is IssueState.OPENED:
-        warnings.append(f"At risk again: #{iid} will be reopened.")
+        warnings.append(f"At risk again: {iid_text(iid)} will be reopened.")
     remove = tuple(old)
     if health is not Health.RED:
         # Churn classes are for Red accounts only.
@@ -119,7 +121,7 @@ def _plan_region(
     if region is None:
         raise MoveRefused(f"{target.title} is not a region: pick one of the region columns.")
     if regions == (region,):
-        raise MoveRefused(f"#{iid} is already in {region.label}.")
+        raise MoveRefused(f"{iid_text(iid)} is already in {region.label}.")
     old = tuple(name for name in labels if Region.parse(name) is not None)
     before = regions[0].label if len(regions) == 1 else ("several" if regions else "no region")
     return MovePlan(

@@ -6,13 +6,13 @@ from __future__ import annotations
 import threading
 import uuid
 from collections.abc import Callable, Iterable
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from triage_tui.config import Settings
 from triage_tui.domain.board import BoardKind, Column
 from triage_tui.domain.edit import Edit, EditKind, EditState, OutboxEntry
-from triage_tui.domain.issue import IssueDetail
+from triage_tui.domain.issue import IssueDetail, iid_text
 from triage_tui.domain.new_issue import NewIssueForm, build_new_issue
 from triage_tui.domain.records import LabelInfo, Member, Milestone
 from triage_tui.domain.sync_report import PushReport
@@ -34,6 +34,7 @@ class EditCommands:
     user: str
     settings: Settings
     today: Callable[[], date]
+    now: Callable[[], datetime]
     _push_lock: threading.Lock
 
     def _cache(self) -> Cache:
@@ -50,7 +51,7 @@ class EditCommands:
 
     def record(self, edit: Edit) -> int:
         """Keep an edit in the outbox and show it on the board at once (pending)."""
-        return self._cache().record_edit(edit, author=self.user, now=datetime.now(UTC))
+        return self._cache().record_edit(edit, author=self.user, now=self.now())
 
     def update(self, iid: int, summary: str, **changes: Any) -> int:
         """Record a change to an issue's fields (see Edit for their meaning)."""
@@ -63,7 +64,7 @@ class EditCommands:
         """What dropping issue `iid` into `target` changes (raises MoveRefused)."""
         detail = self.detail(iid)
         if detail is None:
-            raise MoveRefused(f"#{iid} is no longer in the cache.")
+            raise MoveRefused(f"{iid_text(iid)} is no longer in the cache.")
         return plan_move(
             iid=iid,
             labels=detail.summary.labels,

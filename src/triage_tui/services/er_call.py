@@ -6,19 +6,23 @@ import uuid
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from triage_tui.config import data_dir
 from triage_tui.domain.accounts import Account
-from triage_tui.domain.edit import Edit, EditKind
-from triage_tui.domain.er_call import DEFAULT_ARR_THRESHOLD, Agenda, build_agenda
+from triage_tui.domain.edit import Edit, EditKind, EditState, apply_account_edit
+from triage_tui.domain.er_call import (
+    DEFAULT_ARR_THRESHOLD,
+    ActionKind,
+    Agenda,
+    CallAction,
+    ERCall,
+    build_agenda,
+    summary_markdown,
+)
 from triage_tui.domain.health import Health
 from triage_tui.domain.issue import Card
 from triage_tui.domain.new_issue import NewIssueForm
 from triage_tui.services.edits import EditCommands
-
-if TYPE_CHECKING:
-    pass
 
 
 class ERCommands(EditCommands):
@@ -31,10 +35,27 @@ class ERCommands(EditCommands):
         raise NotImplementedError
 
     def accounts(self) -> list[Account]:
-        return self._cache().accounts()
+        """The cached accounts, with the scores written here and not yet in Salesforce
+        shown as they will be (like a card's pending edit): a mismatch put right on the
+        call leaves the agenda at once, not after the push."""
+        waiting = {
+            entry.edit.account_id[:15]: entry.edit
+            for entry in self.outbox([EditState.PENDING])
+            if entry.edit.kind is EditKind.SALESFORCE_HEALTH
+        }
+        today = self.today()
+        return [
+            apply_account_edit(a, waiting[a.id[:15]], today) if a.id[:15] in waiting else a
+            for a in self._cache().accounts()
+        ]
 
     def agenda(
-        self, *, arr_threshold: float = DEFAULT_ARR_THRESHOLD, regions: tuple[str, ...] = ()
+        self,
+        *,
+        arr_threshold: float = DEFAULT_ARR_THRESHOLD,
+        regions: tuple[str, ...] = (),
+        stale_arr_threshold: float = 0.0,
+        stale_regions: tuple[str, ...] = (),
     ) -> Agenda:
         """The ER call's agenda from the cache (GitLab issues and Salesforce accounts)."""
         return build_agenda(
@@ -43,7 +64,37 @@ class ERCommands(EditCommands):
             self.today(),
             arr_threshold=arr_threshold,
             regions=regions,
+            stale_arr_threshold=stale_arr_threshold,
+            stale_regions=stale_regions,
         )
+
+    # -- the call's record -------------------------------------------------------------------
+
+    def er_call(self) -> ERCall:
+        """The call in progress, or one started now with the agenda's counts as they stand:
+        leaving the screen, a restart or a crash resumes it; only `end_er_call` ends it."""
+        calls = self._cache().er_calls
+        current = calls.current()
+        if current is not None:
+            return current
+        return calls.start(by=self.user, at=self.now(), counts=self.agenda().counts())
+
+    def er_call_did(self, call: ERCall, kind: ActionKind, text: str, *, iid: int = 0) -> ERCall:
+        """Add what was just done to the call's record; the record as it now is."""
+        calls = self._cache().er_calls
+        calls.record(call.id, CallAction(self.now(), self.user, kind, text, iid))
+        return calls.get(call.id) or call
+
+    def end_er_call(self, call: ERCall) -> tuple[ERCall, Path]:
+        """End the call and write its summary; (the ended call, where the summary is)."""
+        calls = self._cache().er_calls
+        calls.end(call.id, self.now())
+        ended = calls.get(call.id) or call
+        return ended, self.export_er_summary(self.er_summary(ended))
+
+    def er_summary(self, call: ERCall) -> str:
+        """The call's record as Markdown, with what the agenda still holds now."""
+        return summary_markdown(call, self.agenda(), self.today())
 
     def form_for_account(self, account: Account) -> NewIssueForm:
         """A new triage issue prefilled from a Salesforce account (the ER call's "missing
@@ -66,7 +117,8 @@ class ERCommands(EditCommands):
         self, account: Account, health: Health, reason: str, *, iid: int = 0
     ) -> int:
         """Write a score to Salesforce through the outbox (confirmed today, with the reason);
-        a change made in Salesforce since `account` was read becomes a conflict."""
+        a change made in Salesforce since `account` was read becomes a conflict. The same
+        score again confirms it: its date is refreshed, so everyone knows it is current."""
         edit = Edit(
             EditKind.SALESFORCE_HEALTH,
             iid,
@@ -79,10 +131,10 @@ class ERCommands(EditCommands):
         )
         return self.record(edit)
 
-    def export_er_summary(self, markdown: str, day: date) -> Path:
+    def export_er_summary(self, markdown: str) -> Path:
         """Write the ER call's summary next to the user's data; returns where."""
         folder = data_dir() / "er-calls"
         folder.mkdir(parents=True, exist_ok=True)
-        path = folder / f"er-call-{day.isoformat()}.md"
+        path = folder / f"er-call-{self.today().isoformat()}.md"
         path.write_text(markdown, encoding="utf-8")
         return path

@@ -48,6 +48,10 @@ def _today() -> date:
     return datetime.now().date()
 
 
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
 class TriageService(ERCommands):
     """Reads (and, later, edits) the triage project through the cache at `cache_path`."""
 
@@ -56,6 +60,7 @@ class TriageService(ERCommands):
         cache_path: Path,
         *,
         today: Callable[[], date] = _today,
+        now: Callable[[], datetime] = _now,
         busy_timeout: float = 5.0,
         settings: Settings | None = None,
         create: bool = False,
@@ -64,6 +69,8 @@ class TriageService(ERCommands):
     ) -> None:
         self.cache_path = cache_path
         self.today = today
+        self.now = now
+        """The clock of what a person does (edits, the ER call's record); frozen in tests."""
         self.busy_timeout = busy_timeout
         self.settings = settings or Settings(cache_path=cache_path)
         self.create = create
@@ -165,7 +172,7 @@ class TriageService(ERCommands):
         return self._cache().draft(iid, self.user)
 
     def save_draft(self, iid: int, body: str) -> None:
-        self._cache().save_draft(iid, self.user, body, datetime.now(UTC))
+        self._cache().save_draft(iid, self.user, body, self.now())
 
     def post_update(self, iid: int, body: str) -> int:
         """Send a weekly update (through the outbox) and forget its draft."""

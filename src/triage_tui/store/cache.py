@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from triage_tui.domain.records import LabelInfo, Member, Milestone, Note, RemoteIssue
 from triage_tui.domain.sync_report import SyncReport
+from triage_tui.store.er_calls import ERCalls
 from triage_tui.store.errors import (
     CacheError,
     CacheLocked,
@@ -119,6 +120,11 @@ class Cache(OutboxTables):
         import sqlite_utils
 
         return sqlite_utils.Database(self.conn)
+
+    @cached_property
+    def er_calls(self) -> ERCalls:
+        """The weekly ER calls' record."""
+        return ERCalls(self.conn, self.write)
 
     @classmethod
     def open(

@@ -155,7 +155,11 @@ class OutboxTables(AccountTables):
             db.table("issues").upsert(issue_row(issue), pk="iid")
 
     def next_local_iid(self) -> int:
-        row = self.conn.execute("SELECT MIN(iid) FROM issues").fetchone()
+        # Never one an ER call's record still names (a discarded new issue's number).
+        row = self.conn.execute(
+            "SELECT MIN(n) FROM (SELECT MIN(iid) AS n FROM issues "
+            "UNION ALL SELECT MIN(iid) FROM er_actions)"
+        ).fetchone()
         return min(-1, (row[0] or 0) - 1)
 
     # -- reading -----------------------------------------------------------------------------
@@ -209,6 +213,10 @@ class OutboxTables(AccountTables):
                     self.conn.execute("DELETE FROM issues WHERE iid = ?", [local])
                     self.conn.execute(
                         "UPDATE outbox SET issue_iid = ? WHERE issue_iid = ?", [server.iid, local]
+                    )
+                    # An ER call that opened it names it by its real number from now on.
+                    self.conn.execute(
+                        "UPDATE er_actions SET iid = ? WHERE iid = ?", [server.iid, local]
                     )
                 self._set_shadow(server)
                 self._overlay(db, [server.iid])

@@ -175,6 +175,28 @@ def _v6(db: sqlite_utils.Database) -> None:
     db.execute(f"CREATE INDEX idx_issues_card ON issues (state, {CARD_COLUMNS})")
 
 
+def _er_calls(db: sqlite_utils.Database) -> None:
+    # The weekly ER call as a record (store.er_calls): counts at its start, every action.
+    db.table("er_calls").create(
+        {"id": int, "started_at": str, "started_by": str, "counts": str, "ended_at": str},
+        pk="id",
+    )
+    db.table("er_actions").create(
+        {
+            "id": int,
+            "call_id": int,
+            "at": str,
+            "author": str,
+            "kind": str,
+            "text": str,
+            "iid": int,  # the issue's number: a new issue's moves to its real one when created
+        },
+        pk="id",
+        foreign_keys=[("call_id", "er_calls", "id")],
+    )
+    db.table("er_actions").create_index(["call_id", "id"])
+
+
 MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
     _v1,
     _v2,
@@ -182,5 +204,6 @@ MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
     _v4,
     _v5,
     _v6,
+    _er_calls,
 )
 SCHEMA_VERSION = len(MIGRATIONS)

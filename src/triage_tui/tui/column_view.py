@@ -18,8 +18,8 @@ from textual.widget import Widget
 
 from triage_tui.domain.board import NO_HEALTH, NO_REGION, BoardKind, Column
 from triage_tui.domain.health import Health
-from triage_tui.domain.issue import Card
-from triage_tui.tui.format import health_text, iid_text, renewal_phrase, update_phrase
+from triage_tui.domain.issue import Card, iid_text
+from triage_tui.tui.format import health_text, renewal_phrase, update_phrase
 
 #: Lines per card: three of text and one gap.
 CARD_HEIGHT = 4

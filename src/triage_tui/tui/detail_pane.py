@@ -13,7 +13,7 @@ from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.widgets import Static
 
-from triage_tui.domain.issue import IssueDetail, make_card
+from triage_tui.domain.issue import IssueDetail, iid_text, make_card
 from triage_tui.domain.team import Role
 from triage_tui.tui.format import health_text, last_update_phrase, renewal_phrase
 
@@ -38,7 +38,7 @@ def render_detail(detail: IssueDetail, today: date) -> Content:
     several = len(card.reading.healths) > 1
     state = "closed" if card.closed else "open"
     parts: list[Content | str | tuple[str, str]] = [
-        (f"#{summary.iid} ", "bold"),
+        (f"{iid_text(summary.iid)} ", "bold"),
         (summary.title, "bold"),
         "\n",
         (health_text(card.health, several=several), "bold"),

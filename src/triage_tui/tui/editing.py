@@ -18,14 +18,13 @@ from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
 from triage_tui.domain.edit import EditState
-from triage_tui.domain.issue import IssueState
+from triage_tui.domain.issue import IssueState, iid_text
 from triage_tui.domain.milestone import milestone_title
 from triage_tui.domain.new_issue import NewIssueForm
 from triage_tui.domain.sync_report import PushReport, retry_delay
 from triage_tui.domain.team import TriageTeam
 from triage_tui.domain.template import parse_date
 from triage_tui.domain.triage import MoveDecision, MovePlan, MoveRefused, with_churn
-from triage_tui.tui.format import iid_text
 from triage_tui.tui.guards import can_edit
 
 if TYPE_CHECKING:
@@ -168,7 +167,7 @@ class EditingScreen(Screen[None]):
 
     def _record_move(self, plan: MovePlan, decision: MoveDecision) -> None:
         self.service.move(plan, decision.reason, decision.signals)
-        self._edited(f"#{plan.iid}: {plan.summary}")
+        self._edited(f"{iid_text(plan.iid)}: {plan.summary}")
 
     # -- ~New review --------------------------------------------------------------------------
 
@@ -176,7 +175,7 @@ class EditingScreen(Screen[None]):
     def action_review(self) -> None:
         card = self.board_view.current
         if card is not None:
-            self._edited(f"#{card.iid} {self.service.toggle_reviewed(card.iid)}")
+            self._edited(f"{iid_text(card.iid)} {self.service.toggle_reviewed(card.iid)}")
 
     def action_review_queue(self) -> None:
         """Only ~New issues, to walk with j/k and review with r (each leaves the queue)."""
@@ -232,7 +231,7 @@ class EditingScreen(Screen[None]):
 
         def save(team: TriageTeam, summary: str) -> None:
             self.service.set_team(iid, team, summary)
-            self._edited(f"#{iid} {summary}")
+            self._edited(f"{iid_text(iid)} {summary}")
 
         members = [(m.username, m.name) for m in self.service.members()]
         heading = f"Triage team of {iid_text(iid)} {card.summary.title}"
@@ -275,12 +274,12 @@ class EditingScreen(Screen[None]):
             self.service.update(
                 iid, "reopened" if state is IssueState.OPENED else "closed", state=state
             )
-            self._edited(f"#{iid} {state.value}")
+            self._edited(f"{iid_text(iid)} {state.value}")
         elif key == "l":
             names = [label.name for label in self.service.labels()]
             options = [(n, n) for n in dict.fromkeys([*names, *labels])]
             self._pick(
-                f"Labels of #{iid}",
+                f"Labels of {iid_text(iid)}",
                 options,
                 labels,
                 True,
@@ -289,7 +288,7 @@ class EditingScreen(Screen[None]):
         elif key == "a":
             options = [(m.username, f"@{m.username}  {m.name}") for m in self.service.members()]
             self._pick(
-                f"Assignees of #{iid}",
+                f"Assignees of {iid_text(iid)}",
                 options,
                 detail.assignees,
                 True,
@@ -304,7 +303,7 @@ class EditingScreen(Screen[None]):
                 options.append((proposed, f"{proposed}  ← quarter of the renewal date"))
             options += [(t, t) for t in titles if t != proposed]
             self._pick(
-                f"Milestone of #{iid}",
+                f"Milestone of {iid_text(iid)}",
                 options,
                 (),
                 False,
@@ -316,10 +315,15 @@ class EditingScreen(Screen[None]):
             def saved(text: str | None) -> None:
                 if text is not None:
                     self.service.set_due_date(iid, parse_date(text) if text else None)
-                    self._edited(f"#{iid} due date")
+                    self._edited(f"{iid_text(iid)} due date")
 
             self.app.push_screen(
-                TextModal(f"Due date of #{iid} (empty clears)", current, _check_date, "YYYY-MM-DD"),
+                TextModal(
+                    f"Due date of {iid_text(iid)} (empty clears)",
+                    current,
+                    _check_date,
+                    "YYYY-MM-DD",
+                ),
                 saved,
             )
 

@@ -2,7 +2,9 @@
 
 The agenda's sections (triage_tui.domain.er_call) with their counts at the top,
 walked in order with 1-5. Every fix goes through the same outbox as the board's
-edits; what was done is collected for the Markdown summary (`x`).
+edits and into the call's record in the cache (started when the screen first opens,
+resumed after Esc, a restart or a crash, ended with `e`), from which the Markdown
+summary (`x`) is built.
 """
 
 from __future__ import annotations
@@ -24,19 +26,21 @@ from triage_tui.domain.accounts import Account
 from triage_tui.domain.board import BoardKind, Column
 from triage_tui.domain.er_call import (
     DEFAULT_ARR_THRESHOLD,
+    ActionKind,
     Agenda,
+    ERCall,
     Mismatch,
-    Outcome,
+    score_age,
     score_word,
-    summary_markdown,
 )
-from triage_tui.domain.issue import Card
+from triage_tui.domain.health import AT_RISK_FIRST, Health
+from triage_tui.domain.issue import Card, iid_text
 from triage_tui.domain.labels import Region
 from triage_tui.domain.new_issue import NewIssueForm
 from triage_tui.domain.triage import MoveRefused
 from triage_tui.services import TriageService
 from triage_tui.tui.detail_pane import render_detail
-from triage_tui.tui.format import renewal_phrase
+from triage_tui.tui.format import WithHint, renewal_phrase
 from triage_tui.tui.guards import can_edit
 from triage_tui.tui.new_issue_modal import NewIssueModal
 from triage_tui.tui.pickers import MenuModal, TextModal
@@ -82,11 +86,16 @@ def _money(value: float | None) -> str:
     return f"ARR {value / 1000:,.0f}k" if value < 1_000_000 else f"ARR {value / 1e6:,.1f}M"
 
 
-def _account_line(account: Account, today: date) -> Content:
+def _account_line(account: Account, today: date, *, age: bool = False) -> Content:
+    """An account as a line; with `age`, how old its score is comes first ("117d",
+    "never"): what the stale-score check is about, before anything is cut off."""
     days = (account.renewal_date - today).days if account.renewal_date is not None else None
     health = account.health.label.upper() if account.health is not None else "NO SCORE"
+    old = score_age(account, today)
     return Content.assemble(
+        ("⧗ " if account.pending else "", "$warning"),
         (f"{health:<{_HEALTH_WIDTH}}", "bold"),
+        (f" {'never' if old is None else f'{old}d':>5}" if age else "", "bold $warning"),
         f" {account.name}",
         (
             f"  {account.region or 'no region'} · {renewal_phrase(days)} · {_money(account.arr)}"
@@ -105,7 +114,7 @@ def _card_line(card: Card, note: str = "") -> Content:
         region = card.region.label if card.region is not None else "no region"
         note = f"{region} · {renewal_phrase(card.days_to_renewal)} · TAM {tam}"
     return Content.assemble(
-        (f"#{card.iid:<5}", "bold"),
+        (f"{iid_text(card.iid):<6}", "bold"),
         (f"{health:<{_HEALTH_WIDTH}}", "bold"),
         f" {card.summary.title}",
         (f"  {note}", "$text-muted"),
@@ -123,9 +132,11 @@ class ERScreen(Screen[None]):
         Binding("n", "open_issue", "Open issue", id="er.open-issue"),
         Binding("g", "gitlab_right", "GitLab is right", id="er.gitlab-right"),
         Binding("f", "salesforce_right", "Salesforce is right", id="er.salesforce-right"),
+        Binding("c", "confirm_score", "Confirm score", id="er.confirm-score"),
         Binding("a", "arr", "ARR ≥", id="er.arr"),
         Binding("z", "region", "Region", id="er.region"),
         Binding("x", "export", "Export summary", id="er.export"),
+        Binding("e", "end_call", "End call", id="er.end"),
     ]
 
     def __init__(
@@ -137,9 +148,13 @@ class ERScreen(Screen[None]):
         self.today = today
         self.edited = edited
         self.section = "new"
-        self.outcome = Outcome()
-        self.arr_threshold = DEFAULT_ARR_THRESHOLD
-        self.regions: tuple[str, ...] = ()
+        self.call: ERCall | None = None
+        """The call's record (started or resumed when the screen mounts)."""
+        # The ARR and region filters of sections 4 (renewals) and 5 (stale scores).
+        self.filters: dict[str, tuple[float, tuple[str, ...]]] = {
+            "renewal": (DEFAULT_ARR_THRESHOLD, ()),
+            "stale": (0.0, ()),
+        }
         self.agenda = Agenda()
         self.rows: list[Row] = []
 
@@ -154,13 +169,20 @@ class ERScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
+        self.call = self.service.er_call()
         self.refresh_agenda()
         self.query_one("#er-list", OptionList).focus()
 
     # -- showing --------------------------------------------------------------------------
 
     def refresh_agenda(self) -> None:
-        self.agenda = self.service.agenda(arr_threshold=self.arr_threshold, regions=self.regions)
+        (arr, regions), (stale_arr, stale_regions) = self.filters["renewal"], self.filters["stale"]
+        self.agenda = self.service.agenda(
+            arr_threshold=arr,
+            regions=regions,
+            stale_arr_threshold=stale_arr,
+            stale_regions=stale_regions,
+        )
         self._show()
 
     def _section_rows(self) -> list[Row]:
@@ -184,7 +206,7 @@ class ERScreen(Screen[None]):
         item = row.item
         if isinstance(item, Mismatch):
             return Content.assemble(
-                (f"#{item.card.iid:<5}", "bold"),
+                (f"{iid_text(item.card.iid):<6}", "bold"),
                 f"{item.card.summary.title}  ",
                 ("GitLab ", "$text-muted"),
                 (item.gitlab, "bold"),
@@ -192,13 +214,7 @@ class ERScreen(Screen[None]):
                 (item.salesforce, "bold $warning"),
             )
         if isinstance(item, Account):
-            line = _account_line(item, self.today)
-            if self.section == "stale":
-                confirmed = (
-                    item.health_date.isoformat() if item.health_date is not None else "never"
-                )
-                line = Content.assemble(line, (f" · score confirmed {confirmed}", "$warning"))
-            return line
+            return _account_line(item, self.today, age=self.section == "stale")
         note = ""
         if self.section == "mismatch":
             note = "no Salesforce account: the issue's Salesforce URL is missing or wrong"
@@ -210,17 +226,19 @@ class ERScreen(Screen[None]):
     def _show(self) -> None:
         counts = self.agenda.counts()
         narrow = self.has_class("narrow")
+        call = self.call
+        started = (
+            f" started {call.started_at.astimezone().strftime('%H:%M')} by @{call.started_by} · "
+            if call is not None
+            else " "
+        )
         title = Content.assemble(
             (" Customer ER call ", "bold reverse"),
-            f" {self.today.isoformat()} · ",
-            (
-                f"{len(self.outcome.reviewed)} reviewed, {len(self.outcome.changed)} changed, "
-                f"{len(self.outcome.opened)} opened",
-                "$accent",
-            ),
-            ("" if narrow else "  (Esc: board · x: export summary)", "$text-muted"),
+            f" {self.today.isoformat()}" + ("" if narrow else started),
+            ("" if call is None or narrow else call.tally(), "$accent"),
         )
-        self.query_one("#er-title", Static).update(title)
+        hint = Content.styled("  (Esc: board, the call stays open · e: end it)", "$text-muted")
+        self.query_one("#er-title", Static).update(WithHint(title, hint))
         tabs: list[Content | str | tuple[str, str]] = []
         for n, ((key, name), count) in enumerate(zip(SECTIONS, counts.values(), strict=True), 1):
             style = "bold reverse $accent" if key == self.section else ""
@@ -247,11 +265,17 @@ class ERScreen(Screen[None]):
             "missing": "n opens a triage issue prefilled from the account",
             "mismatch": "g: GitLab is right (updates Salesforce) · f: Salesforce is right "
             "(relabels the issue); both ask why",
-            "renewal": f"a sets the ARR threshold (now {self.arr_threshold:,.0f}) · z filters "
-            f"by region (now {', '.join(self.regions) or 'all'})",
-            "stale": "scores not confirmed in 31 days, and issues without a weekly update in 7",
+            "renewal": self._filters_help("renewal"),
+            "stale": "scores not confirmed in 31 days (c confirms one in Salesforce, with a "
+            "note), then issues without a weekly update in 7 · " + self._filters_help("stale"),
         }[self.section]
+        if self.call is not None and self.has_class("narrow"):
+            keys = f"{self.call.tally()} · e ends the call · {keys}"
         self.query_one("#er-help", Static).update(Content.assemble((f" {keys}", "$text-muted")))
+
+    def _filters_help(self, section: str) -> str:
+        arr, regions = self.filters[section]
+        return f"a: ARR at least (now {arr:,.0f}) · z: region (now {', '.join(regions) or 'all'})"
 
     def current(self) -> Row | None:
         listing = self.query_one("#er-list", OptionList)
@@ -316,8 +340,11 @@ class ERScreen(Screen[None]):
 
     # -- fixing things -------------------------------------------------------------------
 
-    def _done(self, what: str) -> None:
-        self.edited(what)
+    def _done(self, kind: ActionKind, text: str, *, iid: int = 0) -> None:
+        """An edit was recorded for the call: into its record, then pushed."""
+        if self.call is not None:
+            self.call = self.service.er_call_did(self.call, kind, text, iid=iid)
+        self.edited(f"{iid_text(iid)} {text}" if iid else text)
         self.refresh_agenda()
 
     def action_review(self) -> None:
@@ -326,8 +353,7 @@ class ERScreen(Screen[None]):
             return
         card = row.item
         self.service.toggle_reviewed(card.iid)
-        self.outcome = self.outcome.with_reviewed(f"#{card.iid} {card.summary.title}")
-        self._done(f"#{card.iid} reviewed")
+        self._done(ActionKind.REVIEWED, card.summary.title, iid=card.iid)
 
     def action_open_issue(self) -> None:
         row = self.current() if can_edit(self, self.service) else None
@@ -337,10 +363,9 @@ class ERScreen(Screen[None]):
 
         def created(form: NewIssueForm | None) -> None:
             if form is not None:
-                self.service.new_issue(form)
+                local = self.service.new_issue(form)
                 health = form.health or "?"  # truthy: str (the form's text)
-                self.outcome = self.outcome.with_opened(f"{form.account.strip()} ({health})")
-                self._done(f"issue opened for {form.account.strip()}")
+                self._done(ActionKind.OPENED, f"{form.account.strip()} ({health})", iid=local)
 
         self.app.push_screen(NewIssueModal(self.service.form_for_account(account)), created)
 
@@ -376,8 +401,7 @@ class ERScreen(Screen[None]):
                 f"{mismatch.account.name}: Salesforce {mismatch.salesforce} → {health.label} "
                 f"({reason})"
             )
-            self.outcome = self.outcome.with_changed(line)
-            self._done(line)
+            self._done(ActionKind.CHANGED, line, iid=mismatch.card.iid)
 
         self._ask_reason(f"Why is {health.label} right for {mismatch.account.name}?", send)
 
@@ -397,13 +421,24 @@ class ERScreen(Screen[None]):
 
         def relabel(reason: str) -> None:
             self.service.move(plan, reason)
-            line = f"#{mismatch.card.iid} {mismatch.card.summary.title}: {plan.summary} ({reason})"
-            self.outcome = self.outcome.with_changed(line)
-            self._done(line)
+            line = f"{mismatch.card.summary.title}: {plan.summary} ({reason})"
+            self._done(ActionKind.CHANGED, line, iid=mismatch.card.iid)
 
-        self._ask_reason(f"#{mismatch.card.iid}: {plan.summary}, as in Salesforce. Why?", relabel)
+        iid = iid_text(mismatch.card.iid)
+        self._ask_reason(f"{iid}: {plan.summary}, as in Salesforce. Why?", relabel)
+
+    def _filtered_section(self) -> str | None:
+        """The section the ARR and region filters apply to (4 or 5), or None, said."""
+        if self.section in self.filters:
+            return self.section
+        self.notify("The ARR and region filters are for sections 4 and 5.", timeout=4)
+        return None
 
     def action_arr(self) -> None:
+        section = self._filtered_section()
+        if section is None:
+            return
+
         def check(text: str) -> str:
             try:
                 float(text.replace(",", "").rstrip("kK") or "0")
@@ -414,25 +449,75 @@ class ERScreen(Screen[None]):
         def saved(text: str | None) -> None:
             if text is not None:
                 value = float(text.replace(",", "").rstrip("kK") or "0")
-                self.arr_threshold = value * 1000 if text.lower().endswith("k") else value
+                value = value * 1000 if text.lower().endswith("k") else value
+                self.filters[section] = (value, self.filters[section][1])
                 self.refresh_agenda()
 
-        self.app.push_screen(
-            TextModal("Large accounts: ARR at least", f"{self.arr_threshold:.0f}", check), saved
-        )
+        arr = self.filters[section][0]
+        self.app.push_screen(TextModal("Accounts with ARR at least", f"{arr:.0f}", check), saved)
 
     def action_region(self) -> None:
+        section = self._filtered_section()
+        if section is None:
+            return
         choices = [("0", "All regions"), *((str(n), r.label) for n, r in enumerate(Region, 1))]
 
         def picked(key: str | None) -> None:
             if key is not None:
-                self.regions = () if key == "0" else (list(Region)[int(key) - 1].label,)
+                regions = () if key == "0" else (list(Region)[int(key) - 1].label,)
+                self.filters[section] = (self.filters[section][0], regions)
                 self.refresh_agenda()
 
-        self.app.push_screen(MenuModal("Renewals in which region?", choices), picked)
+        self.app.push_screen(MenuModal("Accounts in which region?", choices), picked)
+
+    def action_confirm_score(self) -> None:
+        """The account's score is right as it is: confirmed in Salesforce (its date
+        refreshed) with a note; an account with no score gets one picked first."""
+        row = self.current() if can_edit(self, self.service) else None
+        item = row.item if row is not None else None
+        account = item.account if isinstance(item, Mismatch) else item
+        if not isinstance(account, Account):
+            return
+        if account.health is not None:
+            self._confirm(account, account.health)
+            return
+        choices = [(str(n), h.label) for n, h in enumerate(AT_RISK_FIRST, 1)]
+
+        def picked(key: str | None) -> None:
+            if key is not None and isinstance(account, Account):
+                self._confirm(account, AT_RISK_FIRST[int(key) - 1])
+
+        self.app.push_screen(MenuModal(f"{account.name} has no score: which?", choices), picked)
+
+    def _confirm(self, account: Account, health: Health) -> None:
+        def send(note: str) -> None:
+            self.service.set_salesforce_health(account, health, note)
+            self._done(ActionKind.CONFIRMED, f"{account.name}: {health.label} ({note})")
+
+        self._ask_reason(f"{account.name} is {health.label}: what confirms it?", send)
 
     def action_export(self) -> None:
-        text = summary_markdown(self.agenda, self.outcome, self.today)
-        path = self.service.export_er_summary(text, self.today)
+        if self.call is None:
+            return
+        text = self.service.er_summary(self.call)
+        path = self.service.export_er_summary(text)
         self.app.copy_to_clipboard(text)
         self.notify(f"Summary written to {path} and copied to the clipboard.", timeout=8)
+
+    def action_end_call(self) -> None:
+        call = self.call
+        if call is None:
+            return
+        question = f"End the call? ({call.tally()}; the summary is written and copied)"
+
+        def answered(key: str | None) -> None:
+            if key != "y":
+                return
+            ended, path = self.service.end_er_call(call)
+            self.app.copy_to_clipboard(self.service.er_summary(ended))
+            self.notify(f"Call ended. Summary written to {path} and copied.", timeout=8)
+            self.dismiss(None)
+
+        self.app.push_screen(
+            MenuModal(question, [("y", "End the call"), ("n", "Not yet")]), answered
+        )

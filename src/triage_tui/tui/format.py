@@ -14,11 +14,6 @@ from triage_tui.domain.health import Health
 from triage_tui.domain.issue import Card
 
 
-def iid_text(iid: int) -> str:
-    """ "#217"; "#new" for an issue not yet created on GitLab (a negative local number)."""
-    return f"#{iid}" if iid > 0 else "#new"
-
-
 def renewal_phrase(days: int | None, *, short: bool = False) -> str:
     """ "renew 17d", "renewal 16d ago". `short` (on cards, 10 cells or so beside a region and
     NEW at 80 columns): "renew -16d", "renew 0d", never clipped to "renewal 16d …", which

@@ -19,6 +19,7 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from triage_tui.domain.edit import EditState, OutboxEntry
+from triage_tui.domain.issue import iid_text
 
 _STATE_STYLE = {
     EditState.PENDING: "$text-muted",
@@ -34,7 +35,7 @@ _STATE_WORD = {
 
 def entry_content(entry: OutboxEntry) -> Content:
     edit = entry.edit
-    where = f"#{edit.iid}" if edit.iid > 0 else "new issue"
+    where = iid_text(edit.iid)
     parts: list[Content | str | tuple[str, str]] = [
         (
             f"{_STATE_WORD.get(entry.state, entry.state.value):<9}",
