@@ -186,6 +186,7 @@ def test_stale_scores(agenda: Agenda) -> None:
     assert [a.name for a in agenda.stale_scores] == ["Mint", "Lark", "Dune"]
 
 
+@pytest.mark.xfail(strict=True, reason="the weekly clock from creation, bots: not merged yet")
 def test_silent_issues(agenda: Agenda) -> None:
     # Gale's last update is 10 days old; Iris (30 days old) was never updated; Jade's only
     # recent note is a bot's. Hush was opened 2 days ago: its first week is not over.
