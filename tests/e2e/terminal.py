@@ -164,6 +164,33 @@ class Terminal:
         "1", "38;5;203", "91"…"""
         return set(re.findall(r"\x1b\[([0-9;]*)m", self.tmux("capture-pane", "-p", "-e")))
 
+    def colours_of(self, word: str) -> list[str]:
+        """The foreground colour each `word` on screen is drawn in, as its SGR says it:
+        "32", "92", "38;5;77", "38;2;46;204;64", or "" for the terminal's default."""
+        found: list[str] = []
+        for line in self.tmux("capture-pane", "-p", "-e").splitlines():
+            colour = ""
+            for match in re.finditer(r"\x1b\[([0-9;]*)m|" + re.escape(word), line):
+                if match.group(0) == word:
+                    found.append(colour)
+                    continue
+                params = match.group(1).split(";") if match.group(1) else ["0"]
+                at = 0
+                while at < len(params):
+                    code = params[at]
+                    if code in ("0", "39"):
+                        colour = ""
+                    elif code in ("38",) and at + 1 < len(params):
+                        width = 3 if params[at + 1] == "5" else 5
+                        colour = ";".join(params[at : at + width])
+                        at += width - 1
+                    elif code.isdigit() and (30 <= int(code) <= 37 or 90 <= int(code) <= 97):
+                        colour = code
+                    elif code == "48" and at + 1 < len(params):
+                        at += 2 if params[at + 1] == "5" else 4
+                    at += 1
+        return found
+
     def wait_until(
         self,
         ready: Callable[[str], bool],

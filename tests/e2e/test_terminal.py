@@ -37,6 +37,24 @@ EXTENDED_COLOUR = re.compile(r"(?:^|;)[34]8;[25];")
 HUE = re.compile(r"(?:^|;)(?:3[1-6]|4[1-6]|9[1-6]|10[1-6])(?:;|$)")
 
 
+def is_green(sgr: str) -> bool:
+    """A foreground SGR colour that is green: 32/92 on 16 colours, green-dominant otherwise."""
+    parts = [int(p) for p in sgr.split(";") if p]
+    if parts in ([32], [92]):
+        return True
+    if parts[:2] == [38, 2]:
+        red, green, blue = parts[2:5]
+        return green > red + 40 and green > blue + 40
+    if parts[:2] == [38, 5] and 16 <= parts[2] <= 231:
+        red, green, blue = (
+            divmod(parts[2] - 16, 36)[0],
+            (parts[2] - 16) // 6 % 6,
+            (parts[2] - 16) % 6,
+        )
+        return green > red and green > blue
+    return False
+
+
 @dataclass(frozen=True)
 class Look:
     """A terminal a person might use."""
@@ -169,6 +187,12 @@ def test_a_person_uses_the_board(cache: Path, env: dict[str, str], look: Look) -
             lambda s: "US-WEST" in header_line(s) and "1/" in header_line(s), "US-WEST active"
         )
         screen = wait_for_board(term, look, "Region board")
+        # Green is a health: its cards say GREEN, drawn in green where there is colour (it
+        # was once read as "no health" and drawn in the muted colour).
+        greens = term.colours_of("GREEN")
+        assert greens, screen
+        if not look.no_color:
+            assert all(is_green(colour) for colour in greens), greens
         if look.width >= 120:
             # Four columns of readable cards; the rule says LATAM lies to the right.
             assert all(region in header_line(screen) for region in REGIONS[:4]), screen
