@@ -37,6 +37,8 @@ class IssueSummary:
     """The triage team has no TAM leader or CS manager/director."""
     salesforce_id: str = ""
     """The account id from the template's Salesforce URL ("" when missing or not one)."""
+    created_at: datetime | None = None
+    """When the issue was opened: the weekly clock starts then (see Card.update_overdue)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -84,7 +84,11 @@ class TriageService(ERCommands):
         cache: Cache | None = getattr(self._local, "cache", None)
         if cache is None:
             cache = Cache.open(
-                self.cache_path, busy_timeout=self.busy_timeout, create=self.create, mode=self.mode
+                self.cache_path,
+                busy_timeout=self.busy_timeout,
+                create=self.create,
+                mode=self.mode,
+                bots=self.settings.bots,
             )
             self._local.cache = cache
         return cache
