@@ -28,6 +28,7 @@ from triage_tui.domain.edit import EditKind
 from triage_tui.domain.issue import Card, IssueDetail, make_card
 from triage_tui.domain.records import Note
 from triage_tui.domain.sync_report import SyncReport
+from triage_tui.domain.weekly import bot_names
 from triage_tui.store import Cache, CacheInfo
 from triage_tui.sync.engine import Progress, pull
 from triage_tui.sync.push import push
@@ -164,6 +165,11 @@ class TriageService(ERCommands):
             if entry.edit.kind is EditKind.NOTE and entry.edit.iid == iid
         ]
         return waiting + self._cache().notes_for(iid)
+
+    @property
+    def bots(self) -> frozenset[str]:
+        """The configured bots, as domain.weekly.is_bot takes them."""
+        return bot_names(self.settings.bots)
 
     def draft(self, iid: int) -> str:
         return self._cache().draft(iid, self.user)
