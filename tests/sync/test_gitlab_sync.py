@@ -14,6 +14,7 @@ from tests.conftest import TODAY, TOKEN
 from tests.emulated import make_service
 from triage_emulators.gitlab import Fault, GitLabEmulator
 from triage_tui.domain.edit import MARKER
+from triage_tui.domain.sync_report import counted
 from triage_tui.sync.gitlab_source import GitLabSource
 
 
@@ -48,6 +49,30 @@ def test_incremental_sync_fetches_only_changes(emu: GitLabEmulator, tmp_path: Pa
     assert cards[5].summary.title == "Renamed in the web UI"
     assert service.notes(7)[0].body == "Weekly update: exec call done"
     assert cards[7].days_since_update is not None
+
+
+def test_a_sync_counts_the_issues_that_changed(emu: GitLabEmulator, tmp_path: Path) -> None:
+    """Failed before: a sync with nothing new said "sync: N issues updated", counting the
+    issues its overlap window re-read."""
+    service = make_service(emu, tmp_path)
+    first = service.sync()
+    assert first.ok and first.changed == first.issues == 120
+    quiet = service.sync()
+    assert quiet.ok and not quiet.full
+    assert quiet.issues >= 1 and quiet.changed == 0  # the overlap re-reads the newest
+    said = f"sync: nothing changed ({counted(quiet.issues, 'issue')} re-read); no edits to push"
+    assert quiet.summary() == said
+    emu.clock = lambda: datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
+    emu.touch(5, title="Renamed in the web UI")
+    emu.add_note(7, "Weekly update: exec call done")
+    busy = service.sync()
+    assert busy.ok and busy.changed == 2
+    assert busy.summary().startswith("sync: 2 issues changed")
+    # The board's sync runs in a child process that reports by JSON: the count crosses.
+    child = service.sync_in_child()
+    assert child.ok, child.error
+    assert child.changed == 0 and child.issues >= 2
+    assert child.summary().startswith("sync: nothing changed")
 
 
 def test_full_pass_drops_deleted_issues(emu: GitLabEmulator, tmp_path: Path) -> None:
