@@ -6,7 +6,7 @@ import os
 import re
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -123,6 +123,21 @@ class Settings:
     bots: tuple[str, ...] = ()
     """Usernames whose notes are no weekly update (lower-case, no "@"); GitLab's own
     access-token bots are recognised without being listed (domain.weekly.is_bot)."""
+
+
+def with_source(settings: Settings, gitlab_url: str, project: str) -> Settings:
+    """The settings, with the GitLab project a cache was synced from filling in what
+    they leave out: `triage-tui --cache PATH` then syncs and edits where the cache came
+    from. What the settings (or the command line) give wins; and when what they give
+    names another source, nothing is taken from the cache (a project of one GitLab with
+    another's URL would be neither)."""
+    if not (gitlab_url and project):
+        return settings
+    given = {"gitlab_url": settings.gitlab_url, "project": settings.project}
+    stored = {"gitlab_url": gitlab_url, "project": project}
+    if any(value and value != stored[key] for key, value in given.items()):
+        return settings
+    return replace(settings, gitlab_url=gitlab_url, project=project)
 
 
 def _expect(data: Mapping[str, Any], key: str, kind: type | tuple[type, ...], path: Path) -> Any:

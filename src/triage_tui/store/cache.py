@@ -60,6 +60,10 @@ class CacheInfo:
     source_name: str
     refreshed_at: datetime | None
     last_error: str
+    gitlab_url: str = ""
+    """The GitLab the cache was last synced from ("" before a sync, or a demo)."""
+    project: str = ""
+    """The project it was synced from, as the sync was told it (id or path)."""
 
 
 def _parse_time(text: str) -> datetime | None:
@@ -295,6 +299,8 @@ class Cache(OutboxTables):
             source_name=self.get_meta("source_name"),
             refreshed_at=datetime.fromisoformat(refreshed) if refreshed else None,
             last_error=self.get_meta("last_error"),
+            gitlab_url=self.get_meta("gitlab_url"),
+            project=self.get_meta("project"),
         )
 
     # -- the sync engine's sink (triage_tui.sync.engine.SyncSink) ----------------------------
