@@ -9,9 +9,11 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from tests.conftest import TODAY
+from tests.domain.factories import card
 from triage_tui.domain.issue import IssueDetail, IssueState, IssueSummary
 from triage_tui.domain.team import Role
 from triage_tui.tui.detail_pane import render_detail
+from triage_tui.tui.format import silent_phrase
 
 DESCRIPTION = """\
 **Salesforce URL:** https://acme.my.salesforce.com/001A000001
@@ -124,3 +126,18 @@ def test_with_no_update_the_last_update_row_says_how_long_ago_it_was_opened(
     row = next(line for line in text.splitlines() if line.startswith("Last update"))
     assert row.split("Last update", 1)[1].strip().startswith(said)
     assert ("overdue" in row) is overdue
+
+
+@pytest.mark.parametrize(
+    ("updated_ago", "opened_ago", "said"),
+    [
+        (9, 30, "no weekly update for 9 days"),
+        (None, 12, "no weekly update since it was opened 12 days ago"),
+        (None, None, "never updated"),
+    ],
+)
+def test_a_silent_issue_on_the_er_call_says_since_when(
+    updated_ago: int | None, opened_ago: int | None, said: str
+) -> None:
+    """Failed before for an issue with no update: "never updated", however old."""
+    assert silent_phrase(card(1, updated_ago=updated_ago, opened_ago=opened_ago)) == said

@@ -36,7 +36,7 @@ from triage_tui.domain.new_issue import NewIssueForm
 from triage_tui.domain.triage import MoveRefused
 from triage_tui.services import TriageService
 from triage_tui.tui.detail_pane import render_detail
-from triage_tui.tui.format import days_ago, renewal_phrase
+from triage_tui.tui.format import renewal_phrase, silent_phrase
 from triage_tui.tui.guards import can_edit
 from triage_tui.tui.new_issue_modal import NewIssueModal
 from triage_tui.tui.pickers import MenuModal, TextModal
@@ -203,13 +203,7 @@ class ERScreen(Screen[None]):
         if self.section == "mismatch":
             note = "no Salesforce account: the issue's Salesforce URL is missing or wrong"
         if self.section == "stale":
-            days, opened = item.days_since_update, item.days_open
-            if days is not None:
-                note = f"no weekly update for {days} days"
-            elif opened is not None:
-                note = f"no weekly update since it was opened {days_ago(opened)}"
-            else:
-                note = "never updated"
+            note = silent_phrase(item)
         return _card_line(item, note)
 
     def _show(self) -> None:

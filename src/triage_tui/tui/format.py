@@ -60,6 +60,17 @@ def last_update_phrase(card: Card) -> str:
     return f"{at.date().isoformat()}, {days_ago(days)}"
 
 
+def silent_phrase(card: Card) -> str:
+    """Why a silent issue is on the ER call: how long since its weekly update, or, with
+    none yet, since it was opened (the weekly clock's start)."""
+    days, opened = card.days_since_update, card.days_open
+    if days is not None:
+        return f"no weekly update for {days} days"
+    if opened is not None:
+        return f"no weekly update since it was opened {days_ago(opened)}"
+    return "never updated"
+
+
 def health_text(health: Health | None, *, several: bool = False) -> str:
     if several:
         return "HEALTH?"
