@@ -158,6 +158,13 @@ def test_a_cache_of_schema_6_gets_flags_and_the_card_index_with_created_at(
     assert "created_at" in columns
 
 
+def test_the_card_index_of_a_new_cache_holds_every_card_column() -> None:
+    """The last migration that builds idx_issues_card builds it with CARD_COLUMNS."""
+    cache = Cache.memory()
+    columns = [r[2] for r in cache.conn.execute("PRAGMA index_info(idx_issues_card)")]
+    assert columns == ["state", *(c.strip() for c in CARD_COLUMNS.split(","))]
+
+
 def test_cards_are_read_from_the_covering_index_alone() -> None:
     """A guard (it held before too): a card column the index lacks would read every row."""
     cache = Cache.memory()
