@@ -106,7 +106,9 @@ def test_every_pair_of_label_and_score_in_the_er_call(label: Health, score: Heal
     )
     assert not agenda.missing_issues and not agenda.unmatched_issues
     lines = still_open(agenda)
-    assert lines == ([] if label is score else [f"#7 Acme: GitLab {label.label}, Salesforce {score.label}"])
+    assert lines == (
+        [] if label is score else [f"#7 Acme: GitLab {label.label}, Salesforce {score.label}"]
+    )
 
 
 @pytest.mark.parametrize("score", HEALTHS, ids=str)

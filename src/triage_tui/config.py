@@ -6,13 +6,14 @@ import os
 import re
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import platformdirs
 
 from triage_tui.domain.accounts import API_NAME, DEFAULT_SALESFORCE_FIELDS
+from triage_tui.domain.weekly import bot_names
 
 APP_NAME = "triage-tui"
 
@@ -24,6 +25,8 @@ EXAMPLE = """\
 # shared = true                                  # ...made group-writable (see README)
 # sync_interval = 300                            # seconds between syncs in the board
 # busy_timeout = 5                               # seconds to wait for another writer
+# bots = ["gitlab-bot", "renovate-bot"]          # notes by these are no weekly update
+#                                                # (GitLab's token bots need no listing)
 
 # Remap keys by binding id (`?` in the board lists them), e.g.:
 # [keymap]
@@ -117,6 +120,24 @@ class Settings:
     """Binding id -> keys, overriding the defaults."""
     salesforce: SalesforceSettings | None = None
     """The `[salesforce]` table; None when the file has none (no Salesforce sync)."""
+    bots: tuple[str, ...] = ()
+    """Usernames whose notes are no weekly update (lower-case, no "@"); GitLab's own
+    access-token bots are recognised without being listed (domain.weekly.is_bot)."""
+
+
+def with_source(settings: Settings, gitlab_url: str, project: str) -> Settings:
+    """The settings, with the GitLab project a cache was synced from filling in what
+    they leave out: `triage-tui --cache PATH` then syncs and edits where the cache came
+    from. What the settings (or the command line) give wins; and when what they give
+    names another source, nothing is taken from the cache (a project of one GitLab with
+    another's URL would be neither)."""
+    if not (gitlab_url and project):
+        return settings
+    given = {"gitlab_url": settings.gitlab_url, "project": settings.project}
+    stored = {"gitlab_url": gitlab_url, "project": project}
+    if any(value and value != stored[key] for key, value in given.items()):
+        return settings
+    return replace(settings, gitlab_url=gitlab_url, project=project)
 
 
 def _expect(data: Mapping[str, Any], key: str, kind: type | tuple[type, ...], path: Path) -> Any:
@@ -154,11 +175,27 @@ def load_settings(path: Path | None = None, **overrides: Any) -> Settings:
         busy_timeout=float(_expect(data, "busy_timeout", (int, float), path) or 5.0),
         keymap=dict(keymap),
         salesforce=_salesforce(data, path),
+        bots=_bots(data, path),
     )
     values = {k: v for k, v in overrides.items() if v is not None}
     if "cache_path" in values:
         values["cache_path"] = Path(values["cache_path"]).expanduser()
     return Settings(**{**_as_dict(settings), **values})
+
+
+#: A GitLab username, with or without its "@".
+_USERNAME = re.compile(r"@?[A-Za-z0-9_.][A-Za-z0-9_.\-]*")
+
+
+def _bots(data: Mapping[str, Any], path: Path) -> tuple[str, ...]:
+    """The `bots` list, checked: a name that is no username would silently match nobody."""
+    names = _expect(data, "bots", list, path) or []
+    for name in names:
+        if not isinstance(name, str) or not _USERNAME.fullmatch(name.strip()):
+            raise ConfigError(
+                f'{path}: `bots` should list GitLab usernames such as "gitlab-bot", not {name!r}.'
+            )
+    return tuple(sorted(bot_names(names)))
 
 
 def _salesforce(data: Mapping[str, Any], path: Path) -> SalesforceSettings | None:

@@ -28,8 +28,10 @@ def summary(
     renewal_in: int | None = None,
     updated_ago: int | None = 1,
     tam: str | None = None,
+    opened_ago: int | None = 30,
 ) -> IssueSummary:
-    """An issue summary; renewal and last update are given in days relative to TODAY."""
+    """An issue summary; renewal, last update and opening are given in days relative to
+    TODAY (opened a month ago unless told: past its first week without an update)."""
     return IssueSummary(
         iid=iid,
         title=title or f"Account {iid}",
@@ -40,6 +42,7 @@ def summary(
         last_update_at=at_noon(TODAY - timedelta(days=updated_ago))
         if updated_ago is not None
         else None,
+        created_at=at_noon(TODAY - timedelta(days=opened_ago)) if opened_ago is not None else None,
     )
 
 
@@ -51,6 +54,7 @@ def card(
     renewal_in: int | None = None,
     updated_ago: int | None = 1,
     tam: str | None = None,
+    opened_ago: int | None = 30,
 ) -> Card:
     """A card read against TODAY (see `summary`)."""
     return make_card(
@@ -62,6 +66,7 @@ def card(
             renewal_in=renewal_in,
             updated_ago=updated_ago,
             tam=tam,
+            opened_ago=opened_ago,
         ),
         TODAY,
     )

@@ -191,6 +191,16 @@ def test_filter_applies_to_closed_issues_when_shown() -> None:
     assert shown(board) == {11, 12}
 
 
+def test_is_overdue_leaves_out_an_issue_in_its_first_week() -> None:
+    """Failed before: an issue opened three days ago with no update was overdue."""
+    cards = [
+        card(20, "Red", updated_ago=None, opened_ago=3),
+        card(21, "Red", updated_ago=None, opened_ago=8),
+        card(22, "Red", updated_ago=None, opened_ago=None),
+    ]
+    assert shown(build_board(cards, BoardKind.COLOURS, query="is:overdue")) == {21, 22}
+
+
 def test_parse_query() -> None:
     assert parse_query("  Acme   IS:new\t@Tim ") == ("acme", "is:new", "@tim")
     assert parse_query("") == ()

@@ -76,6 +76,19 @@ def test_the_agenda_finds_each_case() -> None:
     assert agenda.counts()["Mismatches"] == 2  # one to settle, one with no account to check
 
 
+def test_an_issue_in_its_first_week_is_not_silent() -> None:
+    """Failed before: every issue without a weekly update was silent, a new one too."""
+    opened = [
+        make_card(
+            IssueSummary(iid, "A", IssueState.OPENED, (), created_at=NOW - timedelta(days=age)),
+            TODAY,
+        )
+        for iid, age in [(1, 0), (2, 7), (3, 8), (4, 60)]
+    ]
+    agenda = build_agenda(opened, [], TODAY)
+    assert [c.iid for c in agenda.silent_issues] == [3, 4]
+
+
 def test_15_and_18_character_ids_match() -> None:
     agenda = build_agenda([card(1, ("Red",), A[:15])], [account(A, Health.RED)], TODAY)
     assert not agenda.missing_issues and not agenda.unmatched_issues

@@ -6,9 +6,11 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from tests.conftest import TODAY
-from tests.domain.factories import card, summary
+from tests.domain.factories import FAST, card, summary
 from triage_tui.domain.health import Health
 from triage_tui.domain.issue import (
     UPDATE_OVERDUE_DAYS,
@@ -67,10 +69,48 @@ def test_update_overdue_after_seven_days(updated_ago: int | None, overdue: bool)
 
 
 @pytest.mark.parametrize("updated_ago", [0, 8, 100, None])
-def test_a_closed_issue_is_never_overdue(updated_ago: int | None) -> None:
-    c = card(1, closed=True, updated_ago=updated_ago)
+@pytest.mark.parametrize("opened_ago", [0, 8, None])
+def test_a_closed_issue_is_never_overdue(updated_ago: int | None, opened_ago: int | None) -> None:
+    c = card(1, closed=True, updated_ago=updated_ago, opened_ago=opened_ago)
     assert c.closed
     assert not c.update_overdue
+
+
+@pytest.mark.parametrize(
+    ("opened_ago", "overdue"),
+    [(0, False), (1, False), (7, False), (8, True), (200, True), (-1, False), (None, True)],
+)
+def test_the_weekly_clock_starts_when_the_issue_is_opened(
+    opened_ago: int | None, overdue: bool
+) -> None:
+    """Failed before: an issue with no update was overdue the day it was opened."""
+    c = card(1, "Red", updated_ago=None, opened_ago=opened_ago)
+    assert c.days_open == (max(0, opened_ago) if opened_ago is not None else None)
+    assert c.update_overdue is overdue
+
+
+@FAST
+@given(
+    st.one_of(st.none(), st.integers(-3, 400)),
+    st.one_of(st.none(), st.integers(-3, 400)),
+    st.booleans(),
+)
+def test_overdue_is_a_week_past_the_last_update_or_else_the_opening(
+    updated_ago: int | None, opened_ago: int | None, closed: bool
+) -> None:
+    c = card(1, closed=closed, updated_ago=updated_ago, opened_ago=opened_ago)
+    clock = updated_ago if updated_ago is not None else opened_ago
+    expected = not closed and (clock is None or clock > UPDATE_OVERDUE_DAYS)
+    assert c.update_overdue is expected
+
+
+def test_days_open_uses_the_timestamps_calendar_day() -> None:
+    late = datetime(2026, 11, 16, 23, 59, tzinfo=UTC)
+    base = IssueSummary(1, "Acme", IssueState.OPENED, (), created_at=late)
+    assert make_card(base, TODAY).days_open == 8
+    assert make_card(base, TODAY).update_overdue
+    just_after = replace(base, created_at=late + timedelta(minutes=2))  # the 17th: 7 days
+    assert not make_card(just_after, TODAY).update_overdue
 
 
 def test_card_reads_its_labels() -> None:

@@ -542,6 +542,7 @@ def test_two_users_over_ssh_see_each_others_edits_live(
             reader_term.press("r")
             reader_term.wait_for("You can read, not edit")
             reader_term.show("reader presses r")
+            reader_term.press("Escape")  # the dialog takes every key until closed
 
             # alice edits, bob sees; then bob edits, alice sees; then alice again.
             times = [

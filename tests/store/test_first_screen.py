@@ -91,7 +91,7 @@ def test_a_cache_from_before_the_board_indexes_gets_them(tmp_path: Path) -> None
             db,
         )
     cache.close()
-    # Back to schema 4: no board columns, no board indexes (nor what came after).
+    # Back to schema 4: no board columns, no board indexes, nor what came after.
     conn = sqlite3.connect(path)
     conn.executescript(
         "DROP INDEX idx_issues_colour_column; DROP INDEX idx_issues_region_column;"
@@ -99,6 +99,7 @@ def test_a_cache_from_before_the_board_indexes_gets_them(tmp_path: Path) -> None
         "ALTER TABLE issues DROP COLUMN colour_column;"
         "ALTER TABLE issues DROP COLUMN region_column;"
         "ALTER TABLE issues DROP COLUMN is_new;"
+        "ALTER TABLE notes DROP COLUMN is_update;"  # (schema 7's)
         "PRAGMA user_version = 4;"
     )
     conn.close()

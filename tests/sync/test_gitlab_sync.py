@@ -13,6 +13,8 @@ import pytest
 from tests.conftest import TODAY, TOKEN
 from tests.emulated import make_service
 from triage_emulators.gitlab import Fault, GitLabEmulator
+from triage_tui.domain.edit import MARKER
+from triage_tui.domain.sync_report import counted
 from triage_tui.sync.gitlab_source import GitLabSource
 
 
@@ -47,6 +49,30 @@ def test_incremental_sync_fetches_only_changes(emu: GitLabEmulator, tmp_path: Pa
     assert cards[5].summary.title == "Renamed in the web UI"
     assert service.notes(7)[0].body == "Weekly update: exec call done"
     assert cards[7].days_since_update is not None
+
+
+def test_a_sync_counts_the_issues_that_changed(emu: GitLabEmulator, tmp_path: Path) -> None:
+    """Failed before: a sync with nothing new said "sync: N issues updated", counting the
+    issues its overlap window re-read."""
+    service = make_service(emu, tmp_path)
+    first = service.sync()
+    assert first.ok and first.changed == first.issues == 120
+    quiet = service.sync()
+    assert quiet.ok and not quiet.full
+    assert quiet.issues >= 1 and quiet.changed == 0  # the overlap re-reads the newest
+    said = f"sync: nothing changed ({counted(quiet.issues, 'issue')} re-read); no edits to push"
+    assert quiet.summary() == said
+    emu.clock = lambda: datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
+    emu.touch(5, title="Renamed in the web UI")
+    emu.add_note(7, "Weekly update: exec call done")
+    busy = service.sync()
+    assert busy.ok and busy.changed == 2
+    assert busy.summary().startswith("sync: 2 issues changed")
+    # The board's sync runs in a child process that reports by JSON: the count crosses.
+    child = service.sync_in_child()
+    assert child.ok, child.error
+    assert child.changed == 0 and child.issues >= 2
+    assert child.summary().startswith("sync: nothing changed")
 
 
 def test_full_pass_drops_deleted_issues(emu: GitLabEmulator, tmp_path: Path) -> None:
@@ -212,3 +238,24 @@ def test_notes_a_cut_off_sync_did_not_fetch_come_with_the_next(
     assert len(service.notes(target)) == len(emu.project.notes[target])
     every = {iid: len(service.notes(iid)) for iid in emu.project.issues}
     assert every == {iid: len(emu.project.notes.get(iid, [])) for iid in emu.project.issues}
+
+
+def test_only_weekly_updates_restart_the_clock(emu: GitLabEmulator, tmp_path: Path) -> None:
+    """Through python-gitlab: a bot's note (configured, or GitLab's access-token bot's)
+    and the app's own health-move note leave an issue's last update where it was; a
+    person's note moves it. Failed before: every non-system note was the last update."""
+    service = make_service(emu, tmp_path, bots=("renovate",))
+    assert service.sync().ok
+    iid = next(i for i, issue in emu.project.issues.items() if issue["state"] == "opened")
+    before = {c.iid: c for c in service.cards()}[iid].summary.last_update_at
+    emu.add_note(iid, "Dependencies updated.", username="Renovate")
+    emu.add_note(iid, "Pipeline passed.", username="project_42_bot_9f1c2ab7")
+    emu.add_note(iid, f"**Health Red → Amber**\n\nBack on track.\n\n{MARKER.format(uid='u1')}")
+    assert service.sync().ok
+    assert {c.iid: c for c in service.cards()}[iid].summary.last_update_at == before
+    later = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
+    emu.clock = lambda: later  # (the issue's updated_at moves on, as on GitLab)
+    emu.add_note(iid, "Exec call done; next step owned by @tim.", username="tim")
+    assert service.sync().ok
+    assert {c.iid: c for c in service.cards()}[iid].summary.last_update_at == later
+    assert len(service.notes(iid)) == len(emu.project.notes[iid])  # the pane shows them all

@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+
+import pytest
 
 from tests.conftest import TODAY
+from tests.domain.factories import card
 from triage_tui.domain.issue import IssueDetail, IssueState, IssueSummary
 from triage_tui.domain.team import Role
 from triage_tui.tui.detail_pane import render_detail
+from triage_tui.tui.format import silent_phrase
 
 DESCRIPTION = """\
 **Salesforce URL:** https://acme.my.salesforce.com/001A000001
@@ -95,3 +100,44 @@ def test_missing_roles_are_flagged() -> None:
     assert (
         "⚠ Missing: Account Owner, TAM Leader or CS Manager / Director, Executive Sponsor" in text
     )
+
+
+@pytest.mark.parametrize(
+    ("opened_days_ago", "said", "overdue"),
+    [
+        (0, "none yet, opened today", False),
+        (1, "none yet, opened yesterday", False),
+        (7, "none yet, opened 7 days ago", False),
+        (9, "none yet, opened 9 days ago", True),
+        (None, "never", True),
+    ],
+)
+def test_with_no_update_the_last_update_row_says_how_long_ago_it_was_opened(
+    opened_days_ago: int | None, said: str, overdue: bool
+) -> None:
+    """Failed before: "none yet" and overdue, however new the issue."""
+    opened = (
+        datetime(2026, 11, 24, 8, 0, tzinfo=UTC) - timedelta(days=opened_days_ago)
+        if opened_days_ago is not None
+        else None
+    )
+    summary = replace(_detail().summary, last_update_at=None, created_at=opened)
+    text = render_detail(IssueDetail.build(summary, description=DESCRIPTION), TODAY).plain
+    row = next(line for line in text.splitlines() if line.startswith("Last update"))
+    assert row.split("Last update", 1)[1].strip().startswith(said)
+    assert ("overdue" in row) is overdue
+
+
+@pytest.mark.parametrize(
+    ("updated_ago", "opened_ago", "said"),
+    [
+        (9, 30, "no weekly update for 9 days"),
+        (None, 12, "no weekly update since it was opened 12 days ago"),
+        (None, None, "never updated"),
+    ],
+)
+def test_a_silent_issue_on_the_er_call_says_since_when(
+    updated_ago: int | None, opened_ago: int | None, said: str
+) -> None:
+    """Failed before for an issue with no update: "never updated", however old."""
+    assert silent_phrase(card(1, updated_ago=updated_ago, opened_ago=opened_ago)) == said

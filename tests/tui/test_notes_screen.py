@@ -10,6 +10,7 @@ from textual.widgets import Markdown, TextArea
 from tests.emulated import synced
 from tests.tui.helpers import board_app, until, widget_text
 from triage_emulators.gitlab import GitLabEmulator
+from triage_tui.domain.edit import MARKER
 from triage_tui.tui.app import TriageApp
 from triage_tui.tui.board_view import BoardView
 from triage_tui.tui.notes_screen import NotesScreen
@@ -121,3 +122,30 @@ async def test_offline_the_pane_shows_the_cached_notes_and_says_why(
         await until(pilot, lambda: "Showing the notes from the cache" in said())
         assert "Cannot reach GitLab" in said()
         assert cached[0].body.splitlines()[0][:30] in notes_text(app)
+
+
+async def test_the_pane_shows_every_note_and_marks_the_ones_that_are_no_update(
+    emu: GitLabEmulator, tmp_path: Path
+) -> None:
+    """All notes stay visible; a bot's and the app's health-move note say they did not
+    count (failed before: no such marks)."""
+    iid = min(emu.project.issues)
+    emu.add_note(iid, "Dependencies bumped.", username="renovate")
+    emu.add_note(iid, "Nightly report.", username="group_12_bot_77aa")
+    emu.add_note(iid, f"**Health Red → Amber**\n\nBack on track.\n\n{MARKER.format(uid='x1')}")
+    emu.add_note(iid, "Exec call done.", username="tim")
+    service = synced(emu, tmp_path, sync_interval=0, bots=("renovate",))
+    app = board_app(service)
+    async with app.run_test(size=(120, 40)) as pilot:
+        app.screen.query_one(BoardView).select_iid(iid)
+        await pilot.press("w")
+        await until(pilot, lambda: isinstance(app.screen, NotesScreen))
+        await until(pilot, lambda: "Exec call done." in notes_text(app))
+        text = notes_text(app)
+        for body in ("Dependencies bumped.", "Nightly report.", "Back on track.", "Exec call"):
+            assert body in text
+        headers = [widget_text(w) for w in app.screen.query(".note-header")]
+        marked = {h.split(" ·")[0] for h in headers if "not a weekly update" in h}
+        assert marked == {"@renovate", "@group_12_bot_77aa", "@root"}
+        assert sum("health change" in h for h in headers) == 1
+        assert not any("@tim" in h and "not a weekly" in h for h in headers)

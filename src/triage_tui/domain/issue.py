@@ -37,6 +37,8 @@ class IssueSummary:
     """The triage team has no TAM leader or CS manager/director."""
     salesforce_id: str = ""
     """The account id from the template's Salesforce URL ("" when missing or not one)."""
+    created_at: datetime | None = None
+    """When the issue was opened: the weekly clock starts then (see Card.update_overdue)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +89,8 @@ class Card:
     reading: LabelReading
     days_to_renewal: int | None
     days_since_update: int | None
+    days_open: int | None = None
+    """Days since the issue was opened (None: not known)."""
 
     @property
     def iid(self) -> int:
@@ -110,10 +114,15 @@ class Card:
 
     @property
     def update_overdue(self) -> bool:
-        """No weekly update within UPDATE_OVERDUE_DAYS (an open issue never updated is overdue)."""
+        """No weekly update within UPDATE_OVERDUE_DAYS (handbook rule 5). The clock starts
+        when the issue is opened: a new issue is not silent before its first week is out.
+        One whose opening is not known and that has no update is taken as overdue: a
+        silent account wrongly hidden costs more than one flagged on the ER call."""
         if self.closed:
             return False
-        return self.days_since_update is None or self.days_since_update > UPDATE_OVERDUE_DAYS
+        if self.days_since_update is not None:
+            return self.days_since_update > UPDATE_OVERDUE_DAYS
+        return self.days_open is None or self.days_open > UPDATE_OVERDUE_DAYS
 
     @property
     def red_without_leader(self) -> bool:
@@ -142,10 +151,12 @@ def make_card(summary: IssueSummary, today: date) -> Card:
     """Read a summary against today's date (time is passed in, never read here)."""
     renewal = summary.renewal_date
     updated = summary.last_update_at
+    created = summary.created_at
     # Positional and inline: this runs once per issue before the board's first paint.
     return Card(
         summary,
         read_label_set(summary.labels),
         (renewal - today).days if renewal is not None else None,
         max(0, (today - updated.date()).days) if updated is not None else None,
+        max(0, (today - created.date()).days) if created is not None else None,
     )

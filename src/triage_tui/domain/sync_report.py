@@ -21,6 +21,10 @@ ISSUES, NOTES, CLOSED_NOTES = "issues", "notes", "closed notes"
 class SyncReport:
     full: bool
     issues: int = 0
+    """Issues read from GitLab: every one a full pass lists, and an incremental pull's
+    overlap window re-reads some it already had."""
+    changed: int = 0
+    """Of those, the ones new to the cache or changed since it had them."""
     notes_of: int = 0
     removed: int = 0
     cursor: datetime | None = None
@@ -43,6 +47,7 @@ class SyncReport:
         data = {
             "full": self.full,
             "issues": self.issues,
+            "changed": self.changed,
             "notes_of": self.notes_of,
             "removed": self.removed,
             "error": self.error,
@@ -62,6 +67,7 @@ class SyncReport:
         return cls(
             full=bool(data.get("full")),
             issues=int(data.get("issues") or 0),
+            changed=int(data.get("changed") or 0),
             notes_of=int(data.get("notes_of") or 0),
             removed=int(data.get("removed") or 0),
             error=str(data.get("error") or ""),
@@ -83,7 +89,18 @@ class SyncReport:
         if self.skipped:
             return f"not pulled: {self.skipped}" + pushed
         kind = "full sync" if self.full else "sync"
-        text = f"{kind}: {counted(self.issues, 'issue')} updated, notes of {self.notes_of}"
+        # What changed, not what was read: every pull re-reads its overlap window, and
+        # "3 issues updated" after a quiet hour would send people looking for changes.
+        if self.changed:
+            text = f"{kind}: {counted(self.changed, 'issue')} changed"
+            if self.issues > self.changed:
+                text += f" ({self.issues} re-read)"
+        else:
+            text = f"{kind}: {'no issue' if self.removed else 'nothing'} changed"
+            if self.issues:
+                text += f" ({counted(self.issues, 'issue')} re-read)"
+        if self.notes_of:
+            text += f", notes of {self.notes_of}"
         return text + (f", {self.removed} removed" if self.removed else "") + pushed
 
 

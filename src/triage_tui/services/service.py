@@ -21,13 +21,14 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from triage_tui.config import Settings, config_path
+from triage_tui.config import Settings, config_path, with_source
 from triage_tui.domain.accounts import Account
 from triage_tui.domain.board import Board, BoardKind, first_screen
 from triage_tui.domain.edit import EditKind
 from triage_tui.domain.issue import Card, IssueDetail, make_card
 from triage_tui.domain.records import Note
 from triage_tui.domain.sync_report import SyncReport
+from triage_tui.domain.weekly import bot_names
 from triage_tui.store import Cache, CacheInfo
 from triage_tui.sync.engine import Progress, pull
 from triage_tui.sync.push import push
@@ -85,13 +86,20 @@ class TriageService(ERCommands):
         host, which cannot point at loopback, to the emulator)."""
         self._token_ok = False
         # Open once now, on the caller's thread, so a bad cache fails before any UI starts.
-        self._cache()
+        info = self._cache().info()
+        # A synced cache knows where it came from: opened again without --gitlab-url and
+        # --project, it syncs (and takes edits) as before instead of being read-only.
+        self.settings = with_source(self.settings, info.gitlab_url, info.project)
 
     def _cache(self) -> Cache:
         cache: Cache | None = getattr(self._local, "cache", None)
         if cache is None:
             cache = Cache.open(
-                self.cache_path, busy_timeout=self.busy_timeout, create=self.create, mode=self.mode
+                self.cache_path,
+                busy_timeout=self.busy_timeout,
+                create=self.create,
+                mode=self.mode,
+                bots=self.settings.bots,
             )
             self._local.cache = cache
         return cache
@@ -168,6 +176,11 @@ class TriageService(ERCommands):
         ]
         return waiting + self._cache().notes_for(iid)
 
+    @property
+    def bots(self) -> frozenset[str]:
+        """The configured bots, as domain.weekly.is_bot takes them."""
+        return bot_names(self.settings.bots)
+
     def draft(self, iid: int) -> str:
         return self._cache().draft(iid, self.user)
 
@@ -187,6 +200,20 @@ class TriageService(ERCommands):
         return self._cache().data_version()
 
     # -- sync -------------------------------------------------------------------------------
+
+    def source_mismatch(self, info: CacheInfo | None = None) -> str:
+        """What the settings sync with, when that is not the project this cache was
+        synced from ("" when it is, or the cache knows none): its cursor and issues are
+        the other project's, so the person should know before a sync mixes the two.
+        `info`: the cache's, when the caller has just read it."""
+        info = info if info is not None else self.info()
+        if not (info.gitlab_url and info.project) or info.source == "demo":
+            return ""
+        ours = (self.settings.gitlab_url, self.settings.project)
+        if ours == (info.gitlab_url, info.project):
+            return ""
+        where = f"{ours[1] or 'no project'} on {ours[0] or 'no GitLab'}"
+        return f"settings name {where}, not this cache's source"
 
     def sync_problem(self) -> str:
         """Why a sync cannot start (empty when it can)."""
@@ -268,6 +295,8 @@ class TriageService(ERCommands):
             cache.set_meta(
                 source="gitlab",
                 source_name=f"{self.settings.project} on {self.settings.gitlab_url}",
+                gitlab_url=self.settings.gitlab_url,
+                project=self.settings.project,
             )
         return replace(report, pushed=pushed)
 

@@ -7,7 +7,7 @@ import os
 import sqlite3
 import stat
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from triage_tui.domain.records import LabelInfo, Member, Milestone, Note, RemoteIssue
 from triage_tui.domain.sync_report import SyncReport
+from triage_tui.domain.weekly import bot_names
 from triage_tui.store.er_calls import ERCalls
 from triage_tui.store.errors import (
     CacheError,
@@ -31,6 +32,8 @@ from triage_tui.store.schema import (
     MIGRATIONS,
     SCHEMA_VERSION,
     derive_board_columns,
+    derive_update_flags,
+    update_rules,
 )
 
 if TYPE_CHECKING:
@@ -58,6 +61,10 @@ class CacheInfo:
     source_name: str
     refreshed_at: datetime | None
     last_error: str
+    gitlab_url: str = ""
+    """The GitLab the cache was last synced from ("" before a sync, or a demo)."""
+    project: str = ""
+    """The project it was synced from, as the sync was told it (id or path)."""
 
 
 def _parse_time(text: str) -> datetime | None:
@@ -109,9 +116,12 @@ def _check_header(path: Path) -> None:
 class Cache(OutboxTables):
     """One connection to the cache. Not shared across threads: open one per thread."""
 
-    def __init__(self, conn: sqlite3.Connection, path: Path | None) -> None:
+    def __init__(
+        self, conn: sqlite3.Connection, path: Path | None, bots: Iterable[str] = ()
+    ) -> None:
         self.conn = conn
         self.path = path
+        self.bots = bot_names(bots)
 
     @cached_property
     def db(self) -> sqlite_utils.Database:
@@ -134,8 +144,12 @@ class Cache(OutboxTables):
         create: bool = False,
         busy_timeout: float = 5.0,
         mode: int = PRIVATE_MODE,
+        bots: Iterable[str] = (),
     ) -> Cache:
         """Open (and migrate) the cache at `path`, creating it with `mode` if `create`.
+
+        `bots` are the configured usernames whose notes are no weekly update: a cache
+        whose notes were flagged with other bots flags them all again (as it opens).
 
         A `mode` with group write (SHARED_MODE) makes a team cache: a missing directory is
         made setgid and group-writable (SHARED_DIR_MODE) and this process's umask becomes
@@ -177,7 +191,7 @@ class Cache(OutboxTables):
             raise _with_problems(
                 CacheError(f"Cannot open the cache at {path}: {error}."), path, shared
             ) from error
-        cache = cls(conn, path)
+        cache = cls(conn, path, bots)
         try:
             cache._prepare(busy_timeout)
         except CacheError as error:
@@ -189,9 +203,9 @@ class Cache(OutboxTables):
         return cache
 
     @classmethod
-    def memory(cls) -> Cache:
+    def memory(cls, bots: Iterable[str] = ()) -> Cache:
         """A throwaway in-memory cache (tests)."""
-        cache = cls(sqlite3.connect(":memory:", isolation_level=None), None)
+        cache = cls(sqlite3.connect(":memory:", isolation_level=None), None, bots)
         cache._prepare(0)
         return cache
 
@@ -214,6 +228,8 @@ class Cache(OutboxTables):
                 self._migrate()
             if self.get_meta("board_rules") != BOARD_RULES:
                 self._derive_board_columns()
+            if self.get_meta("update_rules") != update_rules(self.bots):
+                self._derive_update_flags()
         except sqlite3.OperationalError as error:
             if "locked" in str(error) or "busy" in str(error):
                 raise CacheLocked(
@@ -235,6 +251,13 @@ class Cache(OutboxTables):
         with self.write() as db:
             if self.get_meta("board_rules") != BOARD_RULES:  # (another process may have)
                 derive_board_columns(db)
+
+    def _derive_update_flags(self) -> None:
+        """The weekly-update rule or the configured bots changed since the notes were
+        flagged: flag them again (a bot's note would otherwise still stop the clock)."""
+        with self.write() as db:
+            if self.get_meta("update_rules") != update_rules(self.bots):  # (as above)
+                derive_update_flags(db, self.bots)
 
     def _migrate(self) -> None:
         with self.write():
@@ -282,6 +305,8 @@ class Cache(OutboxTables):
             source_name=self.get_meta("source_name"),
             refreshed_at=datetime.fromisoformat(refreshed) if refreshed else None,
             last_error=self.get_meta("last_error"),
+            gitlab_url=self.get_meta("gitlab_url"),
+            project=self.get_meta("project"),
         )
 
     # -- the sync engine's sink (triage_tui.sync.engine.SyncSink) ----------------------------

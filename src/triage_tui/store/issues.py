@@ -16,7 +16,7 @@ from triage_tui.domain.issue import IssueDetail, IssueState, IssueSummary
 from triage_tui.domain.records import LabelInfo, Member, Milestone, Note, RemoteIssue
 from triage_tui.domain.team import Role
 from triage_tui.domain.template import parse_description
-from triage_tui.store.schema import BOARD_ORDER, board_columns
+from triage_tui.store.schema import BOARD_ORDER, board_columns, note_flag, update_last_update
 
 if TYPE_CHECKING:
     import sqlite_utils
@@ -82,10 +82,11 @@ def issue_from_row(row: dict[str, Any]) -> RemoteIssue:
     )
 
 
+#: Every issue column here is in schema.CARD_COLUMNS: the covering index serves them.
 _SUMMARY_SQL = """
 SELECT i.iid, i.title, i.state, i.labels, i.renewal_date, i.tam, i.last_update_at,
        i.missing_roles, i.no_leader, i.salesforce_id,
-       COALESCE(o.pending, 0) AS pending, COALESCE(o.failed, 0) AS failed
+       COALESCE(o.pending, 0) AS pending, COALESCE(o.failed, 0) AS failed, i.created_at
 FROM issues i
 LEFT JOIN (
     SELECT issue_iid,
@@ -107,7 +108,7 @@ _STATES = {state.value: state for state in IssueState}  # a dict look-up, not En
 
 def _summary(row: tuple[Any, ...]) -> IssueSummary:
     # Positional and inline: this runs once per issue before the board's first paint.
-    renewal, updated = row[4], row[6]
+    renewal, updated, created = row[4], row[6], row[12]
     return IssueSummary(
         row[0],
         row[1] or "",
@@ -121,6 +122,7 @@ def _summary(row: tuple[Any, ...]) -> IssueSummary:
         row[7] or 0,
         bool(row[8]),
         row[9] or "",
+        datetime.fromisoformat(created) if created else None,  # truthy: str (ISO text)
     )
 
 
@@ -128,6 +130,8 @@ class IssueTables:
     """Mixed into Cache: the issue-shaped tables."""
 
     conn: sqlite3.Connection
+    bots: frozenset[str] = frozenset()
+    """Usernames whose notes are no weekly update (domain.weekly.bot_names)."""
 
     def write(self) -> AbstractContextManager[sqlite_utils.Database]:
         raise NotImplementedError  # Cache's BEGIN IMMEDIATE transaction
@@ -141,6 +145,8 @@ class IssueTables:
         return len(rows)
 
     def upsert_notes(self, notes: Iterable[Note], db: sqlite_utils.Database) -> None:
+        """Write notes, each flagged whether it is a weekly update (by this cache's bots),
+        and their issues' last update from the flagged ones."""
         rows: list[dict[str, Any]] = [
             {
                 "id": n.id,
@@ -149,20 +155,14 @@ class IssueTables:
                 "body": n.body,
                 "created_at": _iso(n.created_at),
                 "system": int(n.system),
+                "is_update": note_flag(n, self.bots),
             }
             for n in notes
         ]
         if not rows:
             return
         db.table("notes").upsert_all(rows, pk="id")
-        iids = sorted({row["issue_iid"] for row in rows})
-        db.execute(
-            f"""UPDATE issues SET last_update_at = (
-                    SELECT MAX(created_at) FROM notes
-                    WHERE notes.issue_iid = issues.iid AND notes.system = 0)
-                WHERE iid IN ({",".join("?" * len(iids))})""",
-            iids,
-        )
+        update_last_update(db, sorted({row["issue_iid"] for row in rows}))
 
     def replace_project_meta(
         self,

@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from triage_tui.domain.board import BoardKind, column_key
 from triage_tui.domain.labels import read_label_set
+from triage_tui.domain.records import Note
+from triage_tui.domain.weekly import UPDATE_RULES, counts_as_update
 
 if TYPE_CHECKING:
     import sqlite_utils
@@ -40,7 +43,7 @@ def _v1(db: sqlite_utils.Database) -> None:
             "renewal_date": str,
             "tam": str,
             "missing_roles": int,
-            # Newest non-system note: the last weekly update.
+            # Newest non-system note: the last weekly update (since _v7: newest weekly update).
             "last_update_at": str,
         },
         pk="iid",
@@ -162,20 +165,93 @@ def _v5(db: sqlite_utils.Database) -> None:
         db.execute(f"CREATE INDEX idx_issues_{name} ON issues (state, {name}, {BOARD_ORDER})")
 
 
-#: What a card reads of an issue (store.issues._SUMMARY_SQL).
-CARD_COLUMNS = (
-    "iid, title, labels, renewal_date, tam, last_update_at, missing_roles, no_leader, salesforce_id"
-)
-
-
 def _v6(db: sqlite_utils.Database) -> None:
     # Every card of the board read from an index that holds all a card needs: the table's
     # rows put these columns after the description, and reading past a long description
     # walks its overflow pages (42,680 cards: 0.18 s of SQLite, 0.08 s with this index).
-    db.execute(f"CREATE INDEX idx_issues_card ON issues (state, {CARD_COLUMNS})")
+    # (The columns as they were then: `_v7` rebuilds the index with created_at.)
+    columns = (
+        "iid, title, labels, renewal_date, tam, last_update_at, missing_roles, no_leader, "
+        "salesforce_id"
+    )
+    db.execute(f"CREATE INDEX idx_issues_card ON issues (state, {columns})")
 
 
-def _er_calls(db: sqlite_utils.Database) -> None:
+#: What a card reads of an issue (store.issues._SUMMARY_SQL): the covering index
+#: idx_issues_card holds them all. Changing them needs a migration that rebuilds it
+#: with its own copy of the list (tests/store/test_weekly_updates.py checks they agree).
+CARD_COLUMNS = (
+    "iid, title, labels, renewal_date, tam, last_update_at, missing_roles, no_leader, "
+    "salesforce_id, created_at"
+)
+
+#: The newest weekly update of each issue in `iids` (every issue when `iids` is None)
+#: from the notes flagged as one (see `derive_update_flags`).
+_LAST_UPDATE_SQL = """UPDATE issues SET last_update_at = (
+    SELECT MAX(created_at) FROM notes WHERE notes.issue_iid = issues.iid AND notes.is_update = 1)"""
+
+
+def update_last_update(db: sqlite_utils.Database, iids: list[int] | None = None) -> None:
+    """Set issues' last_update_at from their notes flagged as weekly updates."""
+    if iids is None:
+        db.execute(_LAST_UPDATE_SQL)
+        return
+    for start in range(0, len(iids), 500):  # (SQLite takes only so many variables)
+        chunk = iids[start : start + 500]
+        db.execute(_LAST_UPDATE_SQL + f" WHERE iid IN ({','.join('?' * len(chunk))})", chunk)
+
+
+def update_rules(bots: frozenset[str]) -> str:
+    """What the stored note flags were derived by: the rule's version and the bots."""
+    return f"{UPDATE_RULES} {json.dumps(sorted(bots))}"
+
+
+def note_flag(note: Note, bots: frozenset[str]) -> int:
+    """The stored `notes.is_update` of a note."""
+    return int(counts_as_update(note, bots))
+
+
+def derive_update_flags(db: sqlite_utils.Database, bots: frozenset[str]) -> None:
+    """Flag every note that is a weekly update, and set each issue's last update from the
+    flags (in the caller's transaction). Run when the rule or the configured bots changed."""
+    rows = db.execute("SELECT id, issue_iid, author, body, created_at, system FROM notes")
+    flags = [
+        (note_flag(Note(r[0], r[1], r[2] or "", r[3] or "", _moment(r[4]), bool(r[5])), bots), r[0])
+        for r in rows.fetchall()
+    ]
+    # Only the flags that change: a cache of 10,000 issues holds some 100,000 notes.
+    db.conn.executemany(
+        "UPDATE notes SET is_update = ? WHERE id = ? AND is_update IS NOT ?",
+        [(flag, id_, flag) for flag, id_ in flags],
+    )
+    update_last_update(db)
+    db.table("meta").upsert({"key": "update_rules", "value": update_rules(bots)}, pk="key")
+
+
+def _moment(text: str | None) -> datetime:
+    # (Not read by the rule; a note always has its time, this keeps a broken row harmless.)
+    return datetime.fromisoformat(text) if text else datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def _v7(db: sqlite_utils.Database) -> None:
+    # The weekly clock starts when an issue is opened, so a card reads its created_at:
+    # the covering card index is rebuilt with it. And a note restarts the clock only when
+    # it is a weekly update (domain.weekly.counts_as_update), flagged per note when
+    # stored; last_update_at is derived from the flagged notes only. The configured bots
+    # are not known here: Cache.open derives the flags again when they are (update_rules).
+    db.execute("DROP INDEX IF EXISTS idx_issues_card")
+    db.table("notes").add_column("is_update", int)
+    derive_update_flags(db, frozenset())
+    # After the derivation, which rewrites every issue's last_update_at. The columns as
+    # of this version, not CARD_COLUMNS: a later migration may add one this one lacks.
+    columns = (
+        "iid, title, labels, renewal_date, tam, last_update_at, missing_roles, no_leader, "
+        "salesforce_id, created_at"
+    )
+    db.execute(f"CREATE INDEX idx_issues_card ON issues (state, {columns})")
+
+
+def _v8(db: sqlite_utils.Database) -> None:
     # The weekly ER call as a record (store.er_calls): counts at its start, every action.
     db.table("er_calls").create(
         {"id": int, "started_at": str, "started_by": str, "counts": str, "ended_at": str},
@@ -204,6 +280,7 @@ MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
     _v4,
     _v5,
     _v6,
-    _er_calls,
+    _v7,
+    _v8,
 )
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -130,6 +130,7 @@ def pull(
         report = SyncReport(
             full=full,
             issues=count,
+            changed=len(set(changed)),
             error=describe(error, source.url),
             cursor=cursor,
             finished_at=now,
@@ -139,6 +140,8 @@ def pull(
     report = SyncReport(
         full=full,
         issues=count,
+        # (An issue changed twice while the pull ran is on two pages: counted once.)
+        changed=len(set(changed)),
         notes_of=len(todo),
         removed=removed,
         cursor=newest,

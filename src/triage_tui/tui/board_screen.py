@@ -345,6 +345,7 @@ class BoardScreen(EditingScreen):
             source = f"{info.source_name} · synced {age_phrase(info.refreshed_at)}"
         else:
             source = "empty cache — run `triage-tui sync`"
+        mismatch = self.service.source_mismatch(info)
         waiting, needs = self.service.outbox_counts()
         verb = "needs" if needs == 1 else "need"
         # What needs the person comes first: a long source name must not push it off.
@@ -353,6 +354,7 @@ class BoardScreen(EditingScreen):
             (f"✗ {counted(needs, 'edit')} {verb} you (o) · " if needs else "", "bold $error"),
             (f"⧗ {counted(waiting, 'edit')} waiting · " if waiting else "", "$warning"),
             source,
+            (f" · ⚠ {mismatch}" if mismatch else "", "bold $warning"),
             (f" · {self.sync_status}" if self.sync_status else "", "$accent"),
             (f" · {self.push_status}" if self.push_status else "", "$text-muted"),
             (f" · error: {info.last_error}" if info.last_error else "", "$error"),

@@ -55,7 +55,7 @@ def render_detail(detail: IssueDetail, today: date) -> Content:
     )
     if fields.renewal_date is not None:
         renewal += f"  ({renewal_phrase(card.days_to_renewal)})"
-    last_update = last_update_phrase(card) if summary.last_update_at is not None else "none yet"
+    last_update = last_update_phrase(card)
     if card.update_overdue:
         last_update += "  (overdue: no weekly update in 7 days)"
     parts += [

@@ -40,7 +40,7 @@ from triage_tui.domain.new_issue import NewIssueForm
 from triage_tui.domain.triage import MoveRefused
 from triage_tui.services import TriageService
 from triage_tui.tui.detail_pane import render_detail
-from triage_tui.tui.format import WithHint, renewal_phrase
+from triage_tui.tui.format import WithHint, renewal_phrase, silent_phrase
 from triage_tui.tui.guards import can_edit
 from triage_tui.tui.new_issue_modal import NewIssueModal
 from triage_tui.tui.pickers import MenuModal, TextModal
@@ -219,8 +219,7 @@ class ERScreen(Screen[None]):
         if self.section == "mismatch":
             note = "no Salesforce account: the issue's Salesforce URL is missing or wrong"
         if self.section == "stale":
-            days = item.days_since_update
-            note = f"no weekly update for {days} days" if days is not None else "never updated"
+            note = silent_phrase(item)
         return _card_line(item, note)
 
     def _show(self) -> None:

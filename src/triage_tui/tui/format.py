@@ -38,15 +38,32 @@ def update_phrase(card: Card, *, short: bool = False) -> str:
     return f"upd {days}d"
 
 
+def days_ago(days: int) -> str:
+    return "today" if days == 0 else "yesterday" if days == 1 else f"{days} days ago"
+
+
 def last_update_phrase(card: Card) -> str:
     """ "2026-11-20, 4 days ago": the day, and days counted against the board's today, as
-    the card's "upd 4d" is (a wall-clock age would disagree with it across midnight)."""
+    the card's "upd 4d" is (a wall-clock age would disagree with it across midnight).
+    Without an update, how long ago the issue was opened, where the weekly clock started:
+    "none yet, opened 3 days ago"."""
     at = card.summary.last_update_at
     days = card.days_since_update
     if at is None or days is None:
-        return "never"
-    ago = "today" if days == 0 else "yesterday" if days == 1 else f"{days} days ago"
-    return f"{at.date().isoformat()}, {ago}"
+        opened = card.days_open
+        return "never" if opened is None else f"none yet, opened {days_ago(opened)}"
+    return f"{at.date().isoformat()}, {days_ago(days)}"
+
+
+def silent_phrase(card: Card) -> str:
+    """Why a silent issue is on the ER call: how long since its weekly update, or, with
+    none yet, since it was opened (the weekly clock's start)."""
+    days, opened = card.days_since_update, card.days_open
+    if days is not None:
+        return f"no weekly update for {days} days"
+    if opened is not None:
+        return f"no weekly update since it was opened {days_ago(opened)}"
+    return "never updated"
 
 
 def health_text(health: Health | None, *, several: bool = False) -> str:

@@ -12,8 +12,11 @@ if TYPE_CHECKING:
 
 def can_edit(screen: Widget, service: TriageService) -> bool:
     """False, and the person is told why, when they can only read (no token of their own
-    on a real cache): what they typed stays where it is."""
+    on a real cache): what they typed stays where it is. Told in a dialog that takes
+    the keys typed after the refused one (see ReadOnlyModal), not in a toast."""
     problem = service.edit_problem()
     if problem:
-        screen.notify(problem, title="You can read, not edit", severity="warning", timeout=8)
+        from triage_tui.tui.read_only_modal import ReadOnlyModal
+
+        screen.app.push_screen(ReadOnlyModal(problem))
     return not problem

@@ -23,7 +23,12 @@ from textual.widgets import Footer, Markdown, Static, TextArea
 
 from triage_tui.domain.issue import IssueDetail, make_card
 from triage_tui.domain.records import Note
-from triage_tui.domain.weekly import has_content, update_template
+from triage_tui.domain.weekly import (
+    has_content,
+    is_bot,
+    is_health_move_note,
+    update_template,
+)
 from triage_tui.services import TriageService
 from triage_tui.tui.format import WithHint, last_update_phrase
 from triage_tui.tui.guards import can_edit
@@ -126,8 +131,9 @@ class NotesScreen(Screen[None]):
         await listing.remove_children()
         notes = [n for n in self.service.notes(self.iid) if self.show_system or not n.system]
         widgets: list[Static | Markdown] = []
+        bots = self.service.bots
         for note in notes[:NOTES_SHOWN]:
-            widgets += _note_widgets(note)
+            widgets += _note_widgets(note, bots)
         if len(notes) > NOTES_SHOWN:
             widgets.append(Static(f"… {len(notes) - NOTES_SHOWN} older notes are in GitLab."))
         if not widgets:
@@ -192,13 +198,18 @@ class NotesScreen(Screen[None]):
         self.notify(f"Copied link: {event.href[:80]}", timeout=4)
 
 
-def _note_widgets(note: Note) -> list[Static | Markdown]:
+def _note_widgets(note: Note, bots: frozenset[str]) -> list[Static | Markdown]:
     pending = note.id < 0
+    # Every note is shown; the ones that did not restart the weekly clock say why.
+    machine = not note.system and is_bot(note.author, bots)
+    move = not note.system and not machine and is_health_move_note(note.body)
     header = Content.assemble(
         (f"@{note.author}", "bold"),
         f" · {note.created_at:%Y-%m-%d %H:%M}",
         (" · waiting to be sent" if pending else "", "$warning"),
         (" · system" if note.system else "", "$text-muted"),
+        (" · bot, not a weekly update" if machine else "", "$text-muted"),
+        (" · health change, not a weekly update" if move else "", "$text-muted"),
     )
     body = note.body
     if len(body) > NOTE_LIMIT:
