@@ -13,16 +13,19 @@ from itertools import product
 import pytest
 from textual.content import Content
 
+from triage_tui.demo_data import demo_account_id, generate, salesforce_accounts
 from triage_tui.domain.accounts import Account
 from triage_tui.domain.board import BoardKind, Column, build_board
 from triage_tui.domain.edit import Edit, EditKind, apply_account_edit
 from triage_tui.domain.er_call import Mismatch, build_agenda, still_open
 from triage_tui.domain.health import Health
 from triage_tui.domain.issue import IssueDetail, IssueState, IssueSummary, make_card
+from triage_tui.domain.labels import read_labels
 from triage_tui.domain.new_issue import NewIssueForm, build_new_issue
 from triage_tui.domain.team import TriageTeam
 from triage_tui.domain.triage import plan_move, reason_note
 from triage_tui.domain.weekly import update_template
+from triage_tui.services import TriageService
 from triage_tui.store import Cache
 from triage_tui.tui.detail_pane import render_detail
 from triage_tui.tui.er_screen import _account_line, _card_line
@@ -161,3 +164,29 @@ def test_every_renderer_names_the_colour(health: Health | None) -> None:
         other = next(h for h in HEALTHS if h is not health)
         mismatch = Mismatch(make_card(summary(health), TODAY), account(other))
         assert (mismatch.gitlab, mismatch.salesforce) == (health.label, other.label)
+
+
+# -- the ER call's new issue, and the demo ----------------------------------------------------
+
+
+@pytest.mark.parametrize("health", MAYBE, ids=str)
+def test_a_missing_issue_is_prefilled_with_the_accounts_colour(
+    service: TriageService, health: Health | None
+) -> None:
+    form = service.form_for_account(account(health))
+    assert form.health == (health.label if health is not None else "")
+
+
+def test_the_demo_has_every_colour_on_both_sides() -> None:
+    project = generate(TODAY, count=300)
+    on_issues = {read_labels(i["labels"]).health for i in project.issues}
+    scores = [Health.parse(a["Health_Score__c"]) for a in salesforce_accounts(project, TODAY)]
+    assert set(HEALTHS) <= on_issues and set(HEALTHS) <= set(scores)
+    # An issue's account has the issue's colour, but for the few Salesforce moved on from.
+    by_id = {
+        a["Id"]: Health.parse(a["Health_Score__c"]) for a in salesforce_accounts(project, TODAY)
+    }
+    for health in HEALTHS:
+        issues = [i for i in project.issues if read_labels(i["labels"]).health is health]
+        same = sum(by_id[demo_account_id(i["iid"])] is health for i in issues)
+        assert same >= 0.8 * len(issues), (health, same, len(issues))
