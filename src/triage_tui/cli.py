@@ -29,6 +29,9 @@ from triage_tui.services import TriageService, write_demo_cache
 from triage_tui.store import CacheError
 from triage_tui.store.cache import PRIVATE_MODE, SHARED_MODE, permission_problems
 
+#: `triage-tui sync`'s exit code when it did not pull: another process is pulling.
+NOT_PULLED = 3
+
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
@@ -141,13 +144,15 @@ def _sync(settings: Settings, full: bool, as_json: bool = False) -> int:
 
     report = service.sync(full=full or None, progress=progress)
     service.close()
+    # Not pulled (another process is pulling into this cache) is not a success.
+    status = 1 if not report.ok else NOT_PULLED if report.skipped else 0
     if as_json:
         print(json.dumps({"report": report.to_json()}), flush=True)
-        return 0 if report.ok else 1
+        return status
     if live:
         print(file=sys.stderr)
-    print(report.summary(), file=sys.stdout if report.ok else sys.stderr)
-    return 0 if report.ok else 1
+    print(report.summary(), file=sys.stdout if status == 0 else sys.stderr)
+    return status
 
 
 def _outbox(settings: Settings, what: str, ids: list[int]) -> int:

@@ -3,6 +3,8 @@ means a writer waits its turn instead of failing on "database is locked"."""
 
 from __future__ import annotations
 
+import os
+import socket
 import sqlite3
 import subprocess
 import sys
@@ -271,3 +273,22 @@ def test_a_lease_left_by_a_killed_process_expires(path: Path, cache: Cache) -> N
     assert cache.take_pull_lease("survivor", datetime.now(UTC)) == "crasher"
     time.sleep(ttl + 0.1)
     assert cache.take_pull_lease("survivor", datetime.now(UTC)) == ""
+
+
+def test_a_killed_holders_lease_is_taken_over_at_once(cache: Cache) -> None:
+    """Seen: after a SIGKILLed sync, the next sync was refused for up to 5 minutes by a
+    lease whose holder (same host) no longer ran."""
+    from triage_tui.services.service import _holder_gone
+
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()  # its pid is free now (and not reused within this test)
+    here = socket.gethostname()
+    killed = f"alice@{here}:{dead.pid}"
+    assert cache.take_pull_lease(killed, NOW, ttl=300) == ""
+    assert cache.take_pull_lease("bob@x:2", NOW, ttl=300, gone=_holder_gone) == ""
+    # A live holder keeps it: this very process, and any holder on another host.
+    alive = f"carol@{here}:{os.getpid()}"
+    assert cache.take_pull_lease(alive, NOW + timedelta(seconds=400), ttl=300) == ""
+    later = NOW + timedelta(seconds=401)
+    assert cache.take_pull_lease("bob@x:2", later, ttl=300, gone=_holder_gone) == alive
+    assert not _holder_gone(f"dan@another-host:{dead.pid}")

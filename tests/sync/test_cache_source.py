@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 from tests.conftest import TODAY, TOKEN
@@ -80,3 +81,16 @@ def test_sync_again_without_the_source_on_the_command_line(
         )
         assert done.returncode == 0, done.stderr
         assert "sync" in done.stdout
+
+
+def test_a_sync_that_did_not_pull_does_not_exit_0(emu: GitLabEmulator, tmp_path: Path) -> None:
+    """Seen: "not pulled: USER@HOST:PID is syncing" exited 0, as if the cache were fresh."""
+    service = synced(emu, tmp_path)
+    cache = service._cache()
+    assert cache.take_pull_lease("dana@another-host:4242", datetime.now(UTC)) == ""
+    service.close()
+    argv = [sys.executable, "-m", "triage_tui", "--cache", str(service.cache_path), "sync"]
+    env = {**os.environ, "GITLAB_TOKEN": TOKEN}
+    done = subprocess.run(argv, capture_output=True, text=True, env=env, timeout=120, check=False)
+    assert done.returncode == 3, (done.stdout, done.stderr)
+    assert "not pulled: dana@another-host:4242 is syncing" in done.stderr

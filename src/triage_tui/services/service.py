@@ -53,6 +53,22 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
+def _holder_gone(holder: str) -> bool:
+    """A pull lease's holder ("user@host:pid") is a process of this host that no longer
+    runs (killed mid-sync): its lease need not be waited out. Another host's, or one this
+    user may not signal, is taken as alive (the lease then expires in its time)."""
+    user_host, _, pid = holder.rpartition(":")
+    if user_host.rpartition("@")[2] != socket.gethostname() or not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except OSError:  # PermissionError: someone else's process, alive
+        return False
+    return False
+
+
 class TriageService(ERCommands):
     """Reads (and, later, edits) the triage project through the cache at `cache_path`."""
 
@@ -276,7 +292,7 @@ class TriageService(ERCommands):
         with self._push_lock:
             pushed = push(source, cache, author=self.user, accounts=accounts, today=self.today())
         holder = f"{self.user}@{socket.gethostname()}:{os.getpid()}"
-        busy = cache.take_pull_lease(holder, now)
+        busy = cache.take_pull_lease(holder, now, gone=_holder_gone)
         if busy:
             return SyncReport(
                 full=False, finished_at=now, pushed=pushed, skipped=f"{busy} is syncing"

@@ -7,7 +7,7 @@ import os
 import sqlite3
 import stat
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -369,17 +369,25 @@ class Cache(OutboxTables):
             self.conn.execute("DELETE FROM notes WHERE issue_iid NOT IN (SELECT iid FROM seen)")
         return int(removed)
 
-    def take_pull_lease(self, holder: str, now: datetime, ttl: float = 300.0) -> str:
+    def take_pull_lease(
+        self,
+        holder: str,
+        now: datetime,
+        ttl: float = 300.0,
+        gone: Callable[[str], bool] = lambda owner: False,
+    ) -> str:
         """Become the one process that pulls into this (shared) cache, for `ttl` seconds.
 
         Returns "" when this `holder` has the lease, else who holds it. A lease is a
         row in meta with an expiry, taken inside BEGIN IMMEDIATE: two processes cannot
-        both take it, and one that crashed holds it only until it expires.
+        both take it. One whose holder is `gone` (killed: known dead) is taken over at
+        once; any other crashed holder keeps it only until it expires.
         """
         with self.write():
             current = self.get_meta("pull_lease")
             owner, _, expires = current.rpartition("|")
-            if owner and owner != holder and expires and float(expires) > now.timestamp():
+            live = bool(expires) and float(expires) > now.timestamp()
+            if owner and owner != holder and live and not gone(owner):
                 return owner
             self.conn.execute(
                 "INSERT OR REPLACE INTO meta (key, value) VALUES ('pull_lease', ?)",
