@@ -17,7 +17,15 @@ from triage_tui.domain.new_issue import NewIssueForm, build_new_issue
 from triage_tui.domain.records import LabelInfo, Member, Milestone
 from triage_tui.domain.sync_report import PushReport
 from triage_tui.domain.team import TriageTeam
-from triage_tui.domain.triage import MovePlan, MoveRefused, plan_move, reason_note, review_labels
+from triage_tui.domain.triage import (
+    MoveDecision,
+    MovePlan,
+    MoveRefused,
+    decided,
+    plan_move,
+    reason_note,
+    review_labels,
+)
 from triage_tui.store import Cache
 from triage_tui.store.outbox import local_issue
 from triage_tui.sync.push import push
@@ -73,13 +81,39 @@ class EditCommands:
             team=detail.fields.team,
         )
 
+    def decide_move(self, plan: MovePlan, decision: MoveDecision) -> MovePlan:
+        """Record a planned move as the person answered its questions (reason, signals,
+        churn class, leader: see triage.HealthQuestions), every path to a colour through
+        here. Returns the move recorded. Raises ValueError when an answer the plan needs
+        is missing (the dialogs check first, with triage.answer_problems)."""
+        detail = self.detail(plan.iid)
+        if detail is None:
+            raise MoveRefused(f"#{plan.iid} is no longer in the cache.")
+        chosen = decided(
+            plan,
+            decision,
+            labels=detail.summary.labels,
+            team=detail.fields.team,
+            assignees=detail.assignees,
+        )
+        self.move(chosen, decision.reason, decision.signals)
+        return chosen
+
     def move(self, plan: MovePlan, reason: str = "", signals: tuple[str, ...] = ()) -> None:
         """Record a planned move: the label (and state) change with the template's "Reason
-        for Health Score" rewritten, then the reason as a note, so the issue's history
-        says why its health changed."""
+        for Health Score" rewritten (and the triage team, when a leader was named for it),
+        then the reason as a note, so the issue's history says why its health changed."""
         why = reason.strip() if plan.needs_reason else ""
         detail = self.detail(plan.iid)
         previous = detail.fields.reason if detail is not None else ""
+        # One edit: the leader joins the team with the move to Red, not in a later edit
+        # that could fail or be undone on its own.
+        team: dict[str, Any] = {}
+        if plan.team is not None:
+            team["team"] = plan.team
+        if plan.assignees is not None:
+            team["assignees"] = plan.assignees
+            team["assignee_ids"] = self._member_ids(plan.assignees)
         self.update(
             plan.iid,
             plan.summary,
@@ -87,6 +121,7 @@ class EditCommands:
             remove_labels=plan.remove_labels,
             state=plan.state,
             reason=why or None,
+            **team,
         )
         if why:
             note = reason_note(plan, why, signals, previous)
