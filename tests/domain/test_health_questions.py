@@ -14,7 +14,9 @@ from triage_tui.domain.board import BoardKind, Column
 from triage_tui.domain.health import Health
 from triage_tui.domain.issue import IssueState
 from triage_tui.domain.labels import ChurnClass, Region
+from triage_tui.domain.new_issue import NewIssueForm, build_new_issue, check_form
 from triage_tui.domain.team import Role, TriageTeam
+from triage_tui.domain.template import parse_description
 from triage_tui.domain.triage import (
     LEADER_ROLES,
     HealthQuestions,
@@ -248,3 +250,70 @@ def test_an_incomplete_answer_is_never_recorded(
     if red:
         # Rule 1 is answered: a leader on the team, or said to be unknown yet.
         assert (moved.team or team).has_leader or moved.no_leader_yet
+
+
+# -- the new-issue form -----------------------------------------------------------------------
+
+FORM = NewIssueForm(
+    account="Initech Corp",
+    salesforce_url="https://example.my.salesforce.com/001Q",
+    success_plan_url="https://gitlab.example.com/plans/9",
+    renewal_date="2027-02-14",
+    reason="Budget cut after the merger",
+    region="EMEA",
+    tam="@liam",
+)
+
+
+def test_a_red_new_issue_is_asked_its_churn_class_and_leader() -> None:
+    errors = check_form(replace(FORM, health="Red"))
+    assert set(errors) == {"churn", "leader"}
+    assert "say none is known yet" in errors["leader"]
+
+
+@pytest.mark.parametrize("health", list(Health))
+def test_only_red_new_issues_carry_a_churn_class_and_the_leader(health: Health) -> None:
+    form = replace(
+        FORM, health=health.label, churn="U&A", leader_role="TAM Leader", leader="@gustav"
+    )
+    assert check_form(form) == {}
+    issue = build_new_issue(form)
+    red = health is Health.RED
+    assert ("U&A" in issue.labels) is red
+    team = parse_description(issue.description).team
+    assert team.people(Role.TAM) == ("liam",)
+    assert team.people(Role.TAM_LEADER) == (("gustav",) if red else ())
+    assert issue.assignees == (("liam", "gustav") if red else ("liam",))
+
+
+def test_a_red_new_issue_may_say_no_leader_is_known_yet() -> None:
+    form = replace(FORM, health="Red", churn="E&U", no_leader_yet=True)
+    assert check_form(form) == {}
+    issue = build_new_issue(form)
+    assert "E&U" in issue.labels
+    assert not parse_description(issue.description).team.has_leader
+
+
+@FAST
+@given(
+    HEALTHS,
+    st.sampled_from(["", "E&A", "u&u", "nonsense"]),
+    st.sampled_from(["", *(r.value for r in LEADER_ROLES), "TAM"]),
+    st.sampled_from(["", "fatima"]),
+    st.booleans(),
+)
+def test_the_form_asks_what_a_move_asks(
+    health: Health, churn: str, role: str, leader: str, none_yet: bool
+) -> None:
+    form = replace(
+        FORM,
+        health=health.label,
+        churn=churn,
+        leader_role=role,
+        leader=leader,
+        no_leader_yet=none_yet,
+    )
+    expected = answer_problems(
+        health_questions(health, form.team(with_leader=False)), form.answers()
+    )
+    assert {k: v for k, v in check_form(form).items() if k in ("churn", "leader")} == expected

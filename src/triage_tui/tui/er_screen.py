@@ -342,7 +342,9 @@ class ERScreen(Screen[None]):
                 self.outcome = self.outcome.with_opened(f"{form.account.strip()} ({health})")
                 self._done(f"issue opened for {form.account.strip()}")
 
-        self.app.push_screen(NewIssueModal(self.service.form_for_account(account)), created)
+        members = [(m.username, m.name) for m in self.service.members()]
+        form = self.service.form_for_account(account)
+        self.app.push_screen(NewIssueModal(form, members=members), created)
 
     def _ask_reason(self, heading: str, then: Callable[[str], None]) -> None:
         def check(text: str) -> str:
@@ -395,13 +397,24 @@ class ERScreen(Screen[None]):
             self.notify(str(refused), severity="warning")
             return
 
-        def relabel(reason: str) -> None:
-            self.service.move(plan, reason)
-            line = f"#{mismatch.card.iid} {mismatch.card.summary.title}: {plan.summary} ({reason})"
+        # The board's move dialog, so a move to Red asks here what it asks there (churn
+        # class, leader: triage.HealthQuestions), not only a reason.
+        from triage_tui.domain.triage import MoveDecision
+        from triage_tui.tui.move_modal import MoveModal
+
+        card = mismatch.card
+
+        def relabel(decision: MoveDecision | None) -> None:
+            if decision is None:
+                return
+            moved = self.service.decide_move(plan, decision)
+            line = f"#{card.iid} {card.summary.title}: {moved.summary} ({decision.reason})"
             self.outcome = self.outcome.with_changed(line)
             self._done(line)
 
-        self._ask_reason(f"#{mismatch.card.iid}: {plan.summary}, as in Salesforce. Why?", relabel)
+        members = [(m.username, m.name) for m in self.service.members()]
+        context = f"Salesforce is right: the issue takes its score, {target.label}. Why?"
+        self.app.push_screen(MoveModal(plan, card.summary.title, members, context=context), relabel)
 
     def action_arr(self) -> None:
         def check(text: str) -> str:
