@@ -76,8 +76,8 @@ class MoveModal(FormModal[MoveDecision | None]):
                 if plan.target_health is not None:
                     with Vertical(id="signals-question", classes="question"):
                         yield Static(
-                            f"Signals of {plan.target_health.label} (optional; space ticks "
-                            "one, ticked ones go in the note):",
+                            f"Signals of {plan.target_health.label} (optional: Space ticks "
+                            "one for the note):",
                             markup=False,
                             classes="field-label",
                         )
