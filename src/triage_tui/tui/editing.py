@@ -165,7 +165,11 @@ class EditingScreen(Screen[None]):
         self.app.push_screen(modal, decided)
 
     def _record_move(self, plan: MovePlan, decision: MoveDecision) -> None:
-        moved = self.service.decide_move(plan, decision)
+        try:
+            moved = self.service.decide_move(plan, decision)
+        except ValueError as refused:  # MoveRefused too: the issue left the cache meanwhile
+            self.notify(str(refused), severity="warning", timeout=5)
+            return
         self._edited(f"#{plan.iid}: {moved.summary}")
 
     def member_choices(self) -> list[tuple[str, str]]:

@@ -407,7 +407,11 @@ class ERScreen(Screen[None]):
         def relabel(decision: MoveDecision | None) -> None:
             if decision is None:
                 return
-            moved = self.service.decide_move(plan, decision)
+            try:
+                moved = self.service.decide_move(plan, decision)
+            except ValueError as refused:  # MoveRefused too: the issue left the cache
+                self.notify(str(refused), severity="warning")
+                return
             line = f"#{card.iid} {card.summary.title}: {moved.summary} ({decision.reason})"
             self.outcome = self.outcome.with_changed(line)
             self._done(line)
