@@ -236,3 +236,25 @@ async def test_the_outbox_help_and_composer_fit_at_80x24(service: TriageService)
         screen: Screen[None] = app.screen
         assert focused(app).id == "composer-text" and shown_whole(focused(app))
         assert shown_whole(screen.query_one("#composer .dialog-help"))
+
+
+async def test_a_huge_title_does_not_push_the_fields_out_of_a_dialog(
+    service: TriageService,
+) -> None:
+    card = next(c for c in service.cards() if not c.closed and c.summary.labels[:1] == ("Amber",))
+    # A title from GitLab is data: 3,000 characters of it, in the dialogs' headings.
+    service.update(card.iid, "renamed", title="Acme " * 600)
+    without_leader(service, card.iid)
+    app = board_app(service)
+    async with app.run_test(size=SMALL) as pilot:
+        view = app.screen.query_one(BoardView)
+        await until(pilot, lambda: view.select_iid(card.iid))
+        await pilot.press("shift+left")  # to Red: every question is asked
+        await until(pilot, lambda: isinstance(app.screen, MoveModal))
+        await settle(pilot)
+        assert focused(app).id == "move-reason" and shown_whole(focused(app))
+        await assert_every_field_in_view(pilot, app, MoveModal)
+        await pilot.press("escape", "t")
+        await until(pilot, lambda: isinstance(app.screen, TeamScreen))
+        await settle(pilot)
+        await assert_every_field_in_view(pilot, app, TeamScreen)

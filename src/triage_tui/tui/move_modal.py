@@ -54,14 +54,11 @@ class MoveModal(FormModal[MoveDecision | None]):
         with Vertical(id="move-dialog", classes="dialog"):
             with Vertical(classes="dialog-head"):
                 yield Static(
-                    Content.assemble(
-                        (f"Move #{plan.iid} ", "bold"),
-                        (self.issue_title, "bold"),
-                        "  ",
-                        (plan.summary, "bold $accent"),
-                    ),
+                    Content.assemble((f"Move #{plan.iid} ", "bold"), (self.issue_title, "bold")),
                     markup=False,
+                    classes="dialog-title",
                 )
+                yield Static(Content.styled(plan.summary, "bold $accent"), markup=False)
                 if self.context:
                     yield Static(self.context, markup=False, classes="dialog-context")
                 for warning in plan.warnings:

@@ -31,7 +31,7 @@ class MenuModal(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog menu-dialog"):
-            yield Static(self.heading, markup=False, classes="dialog-head")
+            yield Static(self.heading, markup=False, classes="dialog-head dialog-title")
             yield OptionList(
                 *(Option(f"{key}  {label}", id=key) for key, label in self.choices),
                 id="menu-options",
@@ -82,7 +82,7 @@ class PickModal(ModalScreen[tuple[str, ...] | None]):
         with Vertical(classes="dialog pick-dialog"):
             # The heading and the filter stay in view; the list takes what is left.
             with Vertical(classes="dialog-head"):
-                yield Static(self.heading, markup=False)
+                yield Static(self.heading, markup=False, classes="dialog-title")
                 yield Input(placeholder="type to narrow the list", id="pick-filter")
             if self.multiple:
                 yield SelectionList[str](id="pick-list")
@@ -172,7 +172,7 @@ class TextModal(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog text-dialog"):
-            yield Static(self.heading, markup=False, classes="dialog-head")
+            yield Static(self.heading, markup=False, classes="dialog-head dialog-title")
             with VerticalScroll(classes="dialog-body"):
                 yield Input(self.value, placeholder=self.placeholder, id="text-value")
                 yield Static("", id="text-error", classes="field-error", markup=False)

@@ -50,7 +50,7 @@ class TeamScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog", id="team-dialog"):
-            yield Static(self.heading, markup=False, classes="dialog-head")
+            yield Static(self.heading, markup=False, classes="dialog-head dialog-title")
             yield OptionList(id="team-roles")
             # The warnings stay in view below the roles, which scroll where space is short.
             with Vertical(classes="dialog-foot"):
