@@ -107,7 +107,9 @@ async def test_the_move_to_red_fits_and_shows_each_field_and_error_at_80x24(
         assert focused(app) is churn and shown_whole(churn)
         assert "Pick E&A" in widget_text(modal.query_one("#churn-error"))
         assert shown_whole(modal.query_one("#churn-error"))
-        await pilot.press("enter", "ctrl+s")  # E&A; the leader is still unanswered
+        await pilot.press("enter")  # E&A: answered, its error goes before any save
+        assert not modal.query_one("#churn-error").display
+        await pilot.press("ctrl+s")  # the leader is still unanswered
         await settle(pilot)
         leader = modal.query_one("#leader-role")
         assert focused(app) is leader and shown_whole(leader)
