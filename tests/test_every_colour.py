@@ -134,9 +134,14 @@ def test_a_new_issue_keeps_its_colour(health: Health) -> None:
         reason="why",
         health=health.label,
         region="EMEA",
+        # What a Red account is asked besides (rules 1 and 7); the others are not.
+        churn="U&A" if health is Health.RED else "",
+        leader_role="TAM Leader" if health is Health.RED else "",
+        leader="fatima" if health is Health.RED else "",
     )
     issue = build_new_issue(form)
     assert issue.health is health and health.label in issue.labels
+    assert ("U&A" in issue.labels) is (health is Health.RED)
 
 
 @pytest.mark.parametrize(("before", "after"), [(None, h) for h in HEALTHS] + PAIRS, ids=str)

@@ -81,15 +81,15 @@ def test_a_closed_issue_moved_between_healthy_colours_stays_closed() -> None:
     assert move(("Green",), Health.YELLOW, state=IssueState.CLOSED).state is None
 
 
-def test_red_needs_a_churn_class_and_warns_without_a_leader() -> None:
+def test_red_needs_a_churn_class_and_asks_for_a_leader_without_one() -> None:
     plan = move(("Amber", "E&A"), Health.RED, team=NO_LEADER)
-    assert plan.needs_churn
-    assert any("TAM leader" in w for w in plan.warnings)
+    assert plan.needs_churn and plan.needs_leader
     assert "E&A" not in plan.remove_labels  # kept until a class is chosen
     chosen = with_churn(plan, ("Amber", "E&A"), ChurnClass.UNEXPECTED_AVOIDABLE)
     assert chosen.add_labels == ("Red", "U&A") and "E&A" in chosen.remove_labels
     assert not chosen.needs_churn and chosen.summary.endswith("(U&A)")
-    assert not move(("Amber",), Health.RED, team=LEADER).warnings
+    with_leader = move(("Amber",), Health.RED, team=LEADER)
+    assert not with_leader.warnings and not with_leader.needs_leader
 
 
 def test_two_health_labels_are_both_replaced() -> None:

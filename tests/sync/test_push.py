@@ -6,24 +6,29 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import TOKEN
-from tests.emulated import synced
+from tests.emulated import amber_issue_without_leader, synced
 from triage_emulators.gitlab import Fault, GitLabEmulator
 from triage_tui.domain.board import BoardKind, Column
 from triage_tui.domain.edit import Edit, EditKind, EditState
 from triage_tui.domain.health import Health
 from triage_tui.domain.issue import IssueState
+from triage_tui.domain.labels import ChurnClass
 from triage_tui.domain.records import Note, RemoteIssue
+from triage_tui.domain.team import Role
 from triage_tui.domain.template import parse_description, replace_reason
+from triage_tui.domain.triage import MoveDecision
 from triage_tui.services import TriageService
 from triage_tui.store.outbox import local_issue
 from triage_tui.sync.push import push
 
 AMBER = Column("Amber", "Amber", (), health=Health.AMBER)
+RED = Column("Red", "Red", (), health=Health.RED)
 
 
 def red_open_issue(emu: GitLabEmulator) -> int:
@@ -409,3 +414,34 @@ def test_a_move_killed_after_its_note_is_not_posted_twice(
     assert len(reason_notes(emu, iid)) == 1
     assert service.push().pushed == 1 and not service.outbox()
     assert len(reason_notes(emu, iid)) == 1
+
+
+def test_a_leader_named_for_red_joins_the_team_in_the_same_edit_as_the_move(
+    emu: GitLabEmulator, tmp_path: Path
+) -> None:
+    iid = amber_issue_without_leader(emu)
+    service = synced(emu, tmp_path)
+    before = {a["username"] for a in emu.issue(iid)["assignees"]}
+    leader = next(m["username"] for m in emu.project.members if m["username"] not in before)
+    plan = service.plan_move(iid, BoardKind.COLOURS, RED)
+    assert plan.needs_churn and plan.needs_leader
+    answer = MoveDecision(
+        "Told us they are cancelling",
+        ("No communication",),
+        churn=ChurnClass.EXPECTED_UNAVOIDABLE,
+        leader_role=Role.CS_LEADER,
+        leader=leader,
+    )
+    with pytest.raises(ValueError, match="Pick E&A, E&U, U&A or U&U"):
+        service.decide_move(plan, replace(answer, churn=None))
+    assert not service.outbox()  # nothing recorded for an incomplete answer
+    service.decide_move(plan, answer)
+    assert len([e for e in service.outbox() if e.edit.kind is EditKind.UPDATE]) == 1
+    assert service.push().pushed == 1  # the move (labels, team, assignees) with its note
+    issue = emu.issue(iid)
+    assert {"Red", "E&U"} <= set(issue["labels"]) and "Amber" not in issue["labels"]
+    team = parse_description(issue["description"]).team
+    assert team.people(Role.CS_LEADER) == (leader,)
+    assert {a["username"] for a in issue["assignees"]} == before | {leader}
+    note = emu.project.notes[iid][-1]["body"]
+    assert f"CS Manager / Director @{leader} joins the triage team." in note

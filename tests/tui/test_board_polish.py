@@ -134,6 +134,8 @@ async def test_a_new_issue_shows_as_new_on_the_board(service: TriageService) -> 
             reason="Budget cut after the merger",
             health="Red",
             region="EMEA",
+            churn="U&A",
+            no_leader_yet=True,
         )
     )
     assert iid < 0

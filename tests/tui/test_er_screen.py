@@ -8,7 +8,9 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from textual.widgets import OptionList
+from textual.pilot import Pilot
+from textual.screen import Screen
+from textual.widgets import Input, OptionList, Select
 
 from tests.conftest import TODAY
 from tests.emulated import synced
@@ -16,10 +18,15 @@ from tests.tui.helpers import board_app, until, widget_text
 from triage_emulators.gitlab import GitLabEmulator
 from triage_emulators.salesforce import SalesforceEmulator
 from triage_tui.config import SalesforceSettings, data_dir
+from triage_tui.domain.accounts import Account
 from triage_tui.domain.edit import EditState
 from triage_tui.domain.er_call import Mismatch
+from triage_tui.domain.health import Health
+from triage_tui.domain.team import Role
+from triage_tui.domain.template import parse_description, replace_team
 from triage_tui.services import TriageService
 from triage_tui.tui.er_screen import ERScreen
+from triage_tui.tui.move_modal import MoveModal
 from triage_tui.tui.new_issue_modal import NewIssueModal
 from triage_tui.tui.pickers import TextModal
 
@@ -49,6 +56,23 @@ def highlight(screen: ERScreen, wanted: Callable[[object], bool]) -> object:
     raise AssertionError("no such row")
 
 
+async def complete_the_prefilled_form(
+    pilot: Pilot[None], form: Screen[object], account: Account
+) -> None:
+    """What the account does not say: the success plan, a reason if Salesforce has none,
+    and for Red what every path to Red asks (rules 1, 7): E&A, no leader known yet."""
+    assert isinstance(form, NewIssueModal)
+    assert form.query_one("#account", Input).value == account.name
+    form.query_one("#success_plan_url", Input).value = "https://gitlab.example.com/plans/new"
+    if not form.query_one("#reason", Input).value:
+        form.query_one("#reason", Input).value = "Flagged Red in Salesforce"
+    if account.health is Health.RED:
+        form.query_one("#churn").focus()
+        await pilot.press("enter")  # E&A
+        form.query_one("#leader-role").focus()
+        await pilot.press("right", "right", "enter")  # none known yet
+
+
 def test_the_sync_reads_salesforce_accounts(service: TriageService, sf: SalesforceEmulator) -> None:
     assert len(service.accounts()) == len(sf.accounts)
     agenda = service.agenda()
@@ -69,12 +93,20 @@ async def test_the_er_call_settles_mismatches_both_ways_and_exports(
         assert f"3 Mismatches ({checkable})" in counts
         await pilot.press("3")
 
-        # Salesforce is right: the issue is relabelled, with the reason noted.
-        first = highlight(screen, lambda m: isinstance(m, Mismatch) and m.card.health is not None)
+        # Salesforce is right: the issue is relabelled, with the reason noted (a move to
+        # Red, which asks more, has a test of its own below).
+        first = highlight(
+            screen,
+            lambda m: (
+                isinstance(m, Mismatch)
+                and m.card.health is not None
+                and m.account.health not in (None, Health.RED)
+            ),
+        )
         assert isinstance(first, Mismatch) and first.account.health is not None
         target = first.account.health.label
         await pilot.press("f")
-        await until(pilot, lambda: isinstance(app.screen, TextModal))
+        await until(pilot, lambda: isinstance(app.screen, MoveModal))
         await pilot.press(*"Confirmed on the call", "enter")
         await until(pilot, lambda: target in emu.issue(first.card.iid)["labels"])
         note = emu.project.notes[first.card.iid][-1]["body"]
@@ -107,15 +139,13 @@ async def test_the_er_call_settles_mismatches_both_ways_and_exports(
         missing = screen.agenda.missing_issues[0]
         await pilot.press("n")
         await until(pilot, lambda: isinstance(app.screen, NewIssueModal))
-        form = app.screen
-        assert form.query_one("#account").value == missing.name  # type: ignore[attr-defined]
-        form.query_one("#success_plan_url").value = "https://gitlab.example.com/plans/new"  # type: ignore[attr-defined]
-        if not form.query_one("#reason").value:  # type: ignore[attr-defined]
-            form.query_one("#reason").value = "Flagged Red in Salesforce"  # type: ignore[attr-defined]
+        await complete_the_prefilled_form(pilot, app.screen, missing)
         await pilot.press("ctrl+s")
         await until(
             pilot, lambda: any(i["title"] == missing.name for i in emu.project.issues.values())
         )
+        opened = next(i for i in emu.project.issues.values() if i["title"] == missing.name)
+        assert ("E&A" in opened["labels"]) is (missing.health is Health.RED)
 
         summary = widget_text(screen.query_one("#er-title"))
         assert "0 reviewed, 2 changed, 1 opened" in summary
@@ -124,6 +154,55 @@ async def test_the_er_call_settles_mismatches_both_ways_and_exports(
     exported = sorted((data_dir() / "er-calls").glob("er-call-*.md"))
     text = exported[-1].read_text()
     assert "## Changed" in text and "Confirmed on the call" in text and missing.name in text
+
+
+async def test_salesforce_is_right_about_red_asks_what_the_board_asks(
+    service: TriageService, emu: GitLabEmulator, sf: SalesforceEmulator
+) -> None:
+    """The ER call's fix to Red is the board's move to Red: reason, churn class, and the
+    leader the team lacks (rules 1 and 7), in the same dialog, recorded the same way."""
+    mismatch = next(
+        m
+        for m in service.agenda().mismatches
+        if m.card.health not in (None, Health.RED) and not m.card.closed
+    )
+    iid = mismatch.card.iid
+    sf.touch(mismatch.account.id, Health_Score__c="Red")
+    team = parse_description(emu.issue(iid)["description"]).team
+    bare = team.with_role(Role.TAM_LEADER, []).with_role(Role.CS_LEADER, [])
+    emu.touch(iid, description=replace_team(emu.issue(iid)["description"], bare))
+    assert service.sync().ok
+    leader = "fatima"
+    app = board_app(service)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("E")
+        await until(pilot, lambda: isinstance(app.screen, ERScreen))
+        screen = app.screen
+        assert isinstance(screen, ERScreen)
+        await pilot.press("3")
+        highlight(screen, lambda m: isinstance(m, Mismatch) and m.card.iid == iid)
+        await pilot.press("f")
+        await until(pilot, lambda: isinstance(app.screen, MoveModal))
+        modal = app.screen
+        assert isinstance(modal, MoveModal)
+        assert "Salesforce is right" in widget_text(modal.query_one(".dialog-context"))
+        await pilot.press(*"Confirmed on the call: they are cancelling", "enter")
+        assert "Pick E&A" in widget_text(modal.query_one("#churn-error"))
+        await pilot.press("enter")  # E&A
+        modal.query_one("#leader-role").focus()
+        await pilot.press("right", "enter")  # CS Manager / Director
+        modal.query_one("#leader", Select).value = leader
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: not isinstance(app.screen, MoveModal))
+        await until(pilot, lambda: "Red" in emu.issue(iid)["labels"] and not service.outbox())
+        # (At 80 columns the call's tally is on the help line.)
+        assert "1 changed" in widget_text(screen.query_one("#er-help"))
+    issue = emu.issue(iid)
+    assert "E&A" in issue["labels"]
+    assert parse_description(issue["description"]).team.people(Role.CS_LEADER) == (leader,)
+    assert leader in [a["username"] for a in issue["assignees"]]
+    note = emu.project.notes[iid][-1]["body"]
+    assert "Confirmed on the call" in note and f"@{leader} joins the triage team" in note
 
 
 async def test_a_salesforce_change_meanwhile_is_a_conflict_not_overwritten(

@@ -52,6 +52,15 @@ CASES: dict[str, tuple[tuple[int, int], Sequence[str]]] = {
     # The ER call's agenda: the ~New issues to review, then the accounts with no issue.
     "er-call-new-80x24": ((80, 24), ("E",)),
     "er-call-missing-120x40": ((120, 40), ("E", "2")),
+    # The tallest dialog on the smallest terminal: an Amber card whose team lost its
+    # leader (t, x on TAM Leader) moved to Red asks reason, signals, churn class, leader.
+    "move-to-red-80x24": ((80, 24), ("l", "t", "down", "down", "x", "escape", "shift+left")),
+    "move-to-red-120x40": ((120, 40), ("l", "t", "down", "down", "x", "escape", "shift+left")),
+    # The same move once the reason is given: the churn class is asked for, in view.
+    "move-to-red-missing-churn-80x24": (
+        (80, 24),
+        ("l", "t", "down", "down", "x", "escape", "shift+left", *"Cancelling", "enter"),
+    ),
 }
 
 

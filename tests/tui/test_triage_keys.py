@@ -7,13 +7,14 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from textual.widgets import Input, Select, Static
+from textual.widgets import Input, RadioSet, Select, Static
 
-from tests.emulated import synced
+from tests.emulated import amber_issue_without_leader, synced
 from tests.tui.helpers import board_app, until, widget_text
 from triage_emulators.gitlab import GitLabEmulator
 from triage_tui.domain.edit import EditState
 from triage_tui.domain.milestone import milestone_title
+from triage_tui.domain.team import Role
 from triage_tui.domain.template import parse_description
 from triage_tui.tui.app import TriageApp
 from triage_tui.tui.board_view import BoardView
@@ -79,6 +80,37 @@ async def test_the_typed_reason_is_kept_when_the_churn_class_is_missing(
         await until(pilot, lambda: "Red" in emu.issue(iid)["labels"])
     labels = emu.issue(iid)["labels"]
     assert "Amber" not in labels and "U&A" in labels
+
+
+async def test_a_move_to_red_names_the_missing_leader_with_the_churn_class_at_80x24(
+    emu: GitLabEmulator, tmp_path: Path
+) -> None:
+    iid = amber_issue_without_leader(emu)
+    leader = "gustav"
+    service = synced(emu, tmp_path, sync_interval=0)
+    app = board_app(service)
+    async with app.run_test(size=(80, 24)) as pilot:
+        view = app.screen.query_one(BoardView)
+        await until(pilot, lambda: view.select_iid(iid))
+        await pilot.press("shift+left")
+        await until(pilot, lambda: isinstance(app.screen, MoveModal))
+        await pilot.press(*"Told us they are cancelling", "enter")
+        await pilot.press("down", "down", "enter", "ctrl+s")  # U&A; no leader yet: refused
+        modal = app.screen
+        assert isinstance(modal, MoveModal)
+        assert "none is known yet" in widget_text(modal.query_one("#leader-error", Static))
+        assert not service.outbox()
+        await pilot.press("enter", "tab")  # TAM Leader, then who: from the members
+        await pilot.press("enter", *leader, "enter")
+        await until(pilot, lambda: modal.query_one("#leader", Select).value == leader)
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: not isinstance(app.screen, MoveModal))
+        await until(pilot, lambda: "Red" in emu.issue(iid)["labels"] and not service.outbox())
+    issue = emu.issue(iid)
+    assert "U&A" in issue["labels"] and "Amber" not in issue["labels"]
+    assert parse_description(issue["description"]).team.people(Role.TAM_LEADER) == (leader,)
+    assert leader in [a["username"] for a in issue["assignees"]]
+    assert "TAM Leader @gustav joins the triage team." in emu.project.notes[iid][-1]["body"]
 
 
 async def test_back_to_health_closes_the_issue_on_gitlab(
@@ -167,6 +199,7 @@ async def test_a_new_issue_is_checked_then_created_with_its_milestone(
 ) -> None:
     service = synced(emu, tmp_path, sync_interval=0)
     before = set(emu.project.issues)
+    leader = emu.project.members[2]["username"]
     app = board_app(service)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("n")
@@ -186,18 +219,29 @@ async def test_a_new_issue_is_checked_then_created_with_its_milestone(
         modal.query_one("#renewal_date", Input).value = "2031-02-14"
         modal.query_one("#health", Select).value = "Red"
         modal.query_one("#region", Select).value = "EMEA"
+        await pilot.press("ctrl+s")  # Red asks what every move to Red asks (rules 1, 7)
+        await pilot.pause()
+        assert "Pick E&A" in widget_text(modal.query_one("#churn-error", Static))
+        assert "none is known yet" in widget_text(modal.query_one("#leader-error", Static))
+        assert not service.outbox()
+        await pilot.press("down", "enter")  # the churn radio set has focus: E&U
+        modal.query_one("#leader-role", RadioSet).focus()
+        await pilot.press("right", "enter")  # CS Manager / Director
+        modal.query_one("#leader", Select).value = leader
         await pilot.press("ctrl+s")
         await until(pilot, lambda: set(emu.project.issues) != before, seconds=15)
         await until(pilot, lambda: not service.outbox())
     (created,) = set(emu.project.issues) - before
     issue = emu.issue(created)
     assert issue["title"] == "Initech Corp"
-    assert set(issue["labels"]) == {"New", "Red", "EMEA"}
+    assert set(issue["labels"]) == {"New", "Red", "EMEA", "E&U"}
     assert issue["milestone"]["title"] == "FY2031-Q1"  # made, the project lacked it
     fields = parse_description(issue["description"])
     assert fields.salesforce_url == "https://example.my.salesforce.com/001Q"
     assert fields.renewal_date == date(2031, 2, 14)
     assert fields.reason == "Budget cut after the merger"
+    assert fields.team.people(Role.CS_LEADER) == (leader,)
+    assert leader in [a["username"] for a in issue["assignees"]]
 
 
 async def test_fields_are_edited_from_pickers(emu: GitLabEmulator, tmp_path: Path) -> None:

@@ -17,7 +17,15 @@ from triage_tui.domain.new_issue import NewIssueForm, build_new_issue
 from triage_tui.domain.records import LabelInfo, Member, Milestone
 from triage_tui.domain.sync_report import PushReport
 from triage_tui.domain.team import TriageTeam
-from triage_tui.domain.triage import MovePlan, MoveRefused, plan_move, reason_note, review_labels
+from triage_tui.domain.triage import (
+    MoveDecision,
+    MovePlan,
+    MoveRefused,
+    decided,
+    plan_move,
+    reason_note,
+    review_labels,
+)
 from triage_tui.store import Cache
 from triage_tui.store.outbox import local_issue
 from triage_tui.sync.push import push
@@ -74,14 +82,39 @@ class EditCommands:
             team=detail.fields.team,
         )
 
+    def decide_move(self, plan: MovePlan, decision: MoveDecision) -> MovePlan:
+        """Record a planned move as the person answered its questions (reason, signals,
+        churn class, leader: see triage.HealthQuestions), every path to a colour through
+        here. Returns the move recorded. Raises ValueError when an answer the plan needs
+        is missing (the dialogs check first, with triage.answer_problems)."""
+        detail = self.detail(plan.iid)
+        if detail is None:
+            raise MoveRefused(f"{iid_text(plan.iid)} is no longer in the cache.")
+        chosen = decided(
+            plan,
+            decision,
+            labels=detail.summary.labels,
+            team=detail.fields.team,
+            assignees=detail.assignees,
+        )
+        self.move(chosen, decision.reason, decision.signals)
+        return chosen
+
     def move(self, plan: MovePlan, reason: str = "", signals: tuple[str, ...] = ()) -> int:
         """Record a planned move as one edit: the label (and state) change with the
-        template's "Reason for Health Score" rewritten, and the reason as a note posted
-        with it, so the issue's history says why its health changed. One unit: undo,
-        discard, conflict and retry take the change and its note together."""
+        template's "Reason for Health Score" rewritten (and the triage team, when a leader
+        was named for it), and the reason as a note posted with it, so the issue's history
+        says why its health changed. One unit: undo, discard, conflict and retry take the
+        change, the leader and the note together."""
         why = reason.strip() if plan.needs_reason else ""
         detail = self.detail(plan.iid)
         previous = detail.fields.reason if detail is not None else ""
+        team: dict[str, Any] = {}
+        if plan.team is not None:
+            team["team"] = plan.team
+        if plan.assignees is not None:
+            team["assignees"] = plan.assignees
+            team["assignee_ids"] = self._member_ids(plan.assignees)
         return self.update(
             plan.iid,
             plan.summary,
@@ -90,6 +123,7 @@ class EditCommands:
             state=plan.state,
             reason=why or None,
             note=reason_note(plan, why, signals, previous) if why else "",
+            **team,
         )
 
     def toggle_reviewed(self, iid: int) -> str:

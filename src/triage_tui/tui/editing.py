@@ -24,7 +24,7 @@ from triage_tui.domain.new_issue import NewIssueForm
 from triage_tui.domain.sync_report import PushReport, retry_delay
 from triage_tui.domain.team import TriageTeam
 from triage_tui.domain.template import parse_date
-from triage_tui.domain.triage import MoveDecision, MovePlan, MoveRefused, with_churn
+from triage_tui.domain.triage import MoveDecision, MovePlan, MoveRefused
 from triage_tui.tui.guards import can_edit
 
 if TYPE_CHECKING:
@@ -158,16 +158,22 @@ class EditingScreen(Screen[None]):
 
         def decided(decision: MoveDecision | None) -> None:
             if decision is not None:
-                chosen = plan
-                if decision.churn is not None:
-                    chosen = with_churn(plan, card.summary.labels, decision.churn)
-                self._record_move(chosen, decision)
+                self._record_move(plan, decision)
 
-        self.app.push_screen(MoveModal(plan, card.summary.title), decided)
+        modal = MoveModal(plan, card.summary.title, self.member_choices())
+        self.app.push_screen(modal, decided)
 
     def _record_move(self, plan: MovePlan, decision: MoveDecision) -> None:
-        self.service.move(plan, decision.reason, decision.signals)
-        self._edited(f"{iid_text(plan.iid)}: {plan.summary}")
+        try:
+            moved = self.service.decide_move(plan, decision)
+        except ValueError as refused:  # MoveRefused too: the issue left the cache meanwhile
+            self.notify(str(refused), severity="warning", timeout=5)
+            return
+        self._edited(f"{iid_text(plan.iid)}: {moved.summary}")
+
+    def member_choices(self) -> list[tuple[str, str]]:
+        """The project's members as (username, name), to pick people from."""
+        return [(m.username, m.name) for m in self.service.members()]
 
     # -- ~New review --------------------------------------------------------------------------
 
@@ -194,7 +200,7 @@ class EditingScreen(Screen[None]):
                 self.select_when_loaded(local)
                 self._edited(f"new issue for {form.account.strip()}")
 
-        self.app.push_screen(NewIssueModal(), created)
+        self.app.push_screen(NewIssueModal(members=self.member_choices()), created)
 
     def action_weekly(self) -> None:
         from triage_tui.tui.notes_screen import NotesScreen
@@ -233,7 +239,7 @@ class EditingScreen(Screen[None]):
             self.service.set_team(iid, team, summary)
             self._edited(f"{iid_text(iid)} {summary}")
 
-        members = [(m.username, m.name) for m in self.service.members()]
+        members = self.member_choices()
         heading = f"Triage team of {iid_text(iid)} {card.summary.title}"
         self.app.push_screen(TeamScreen(heading, detail.fields.team, card.health, members, save))
 

@@ -366,7 +366,9 @@ class ERScreen(Screen[None]):
                 health = form.health or "?"  # truthy: str (the form's text)
                 self._done(ActionKind.OPENED, f"{form.account.strip()} ({health})", iid=local)
 
-        self.app.push_screen(NewIssueModal(self.service.form_for_account(account)), created)
+        members = [(m.username, m.name) for m in self.service.members()]
+        form = self.service.form_for_account(account)
+        self.app.push_screen(NewIssueModal(form, members=members), created)
 
     def _ask_reason(self, heading: str, then: Callable[[str], None]) -> None:
         def check(text: str) -> str:
@@ -418,13 +420,27 @@ class ERScreen(Screen[None]):
             self.notify(str(refused), severity="warning")
             return
 
-        def relabel(reason: str) -> None:
-            self.service.move(plan, reason)
-            line = f"{mismatch.card.summary.title}: {plan.summary} ({reason})"
-            self._done(ActionKind.CHANGED, line, iid=mismatch.card.iid)
+        # The board's move dialog, so a move to Red asks here what it asks there (churn
+        # class, leader: triage.HealthQuestions), not only a reason.
+        from triage_tui.domain.triage import MoveDecision
+        from triage_tui.tui.move_modal import MoveModal
 
-        iid = iid_text(mismatch.card.iid)
-        self._ask_reason(f"{iid}: {plan.summary}, as in Salesforce. Why?", relabel)
+        card = mismatch.card
+
+        def relabel(decision: MoveDecision | None) -> None:
+            if decision is None:
+                return
+            try:
+                moved = self.service.decide_move(plan, decision)
+            except ValueError as refused:  # MoveRefused too: the issue left the cache
+                self.notify(str(refused), severity="warning")
+                return
+            line = f"{card.summary.title}: {moved.summary} ({decision.reason})"
+            self._done(ActionKind.CHANGED, line, iid=card.iid)
+
+        members = [(m.username, m.name) for m in self.service.members()]
+        context = f"Salesforce is right: the issue takes its score, {target.label}. Why?"
+        self.app.push_screen(MoveModal(plan, card.summary.title, members, context=context), relabel)
 
     def _filtered_section(self) -> str | None:
         """The section the ARR and region filters apply to (4 or 5), or None, said."""

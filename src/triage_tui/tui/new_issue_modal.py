@@ -1,23 +1,29 @@
 """`n`: open a new triage issue from the template's fields.
 
 Every field is checked by the domain (triage_tui.domain.new_issue); a wrong one
-is named next to the field and nothing typed is lost.
+is named next to the field and nothing typed is lost. With Red, the form asks what
+every path to Red asks (the churn class and a leader: triage.HealthQuestions), with
+the same widgets as the move dialog.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical, VerticalScroll
-from textual.screen import ModalScreen
+from textual.containers import Vertical
 from textual.widgets import Input, Select, Static
 
-from triage_tui.domain.health import AT_RISK_FIRST
-from triage_tui.domain.labels import Region
+from triage_tui.domain.health import AT_RISK_FIRST, Health
+from triage_tui.domain.labels import ChurnClass, Region
 from triage_tui.domain.milestone import milestone_title
 from triage_tui.domain.new_issue import NewIssueForm, check_form
+from triage_tui.domain.team import Role
 from triage_tui.domain.template import parse_date
+from triage_tui.tui.dialog import DialogBody, FormModal, show_error
+from triage_tui.tui.questions import ChurnQuestion, LeaderQuestion
 
 _TEXT_FIELDS = (
     ("account", "Account (the issue's title)", "Initech Corp"),
@@ -29,59 +35,94 @@ _TEXT_FIELDS = (
 )
 
 
-class NewIssueModal(ModalScreen[NewIssueForm | None]):
+class NewIssueModal(FormModal[NewIssueForm | None]):
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", id="new-issue.cancel"),
         Binding("ctrl+s", "save", "Create", id="new-issue.save"),
     ]
 
-    def __init__(self, form: NewIssueForm | None = None) -> None:
+    def __init__(
+        self, form: NewIssueForm | None = None, *, members: Sequence[tuple[str, str]] = ()
+    ) -> None:
+        """`form` prefills the fields; `members`: (username, name) to name a leader from."""
         super().__init__()
         self.form = form or NewIssueForm()
+        self.members = members
 
     def compose(self) -> ComposeResult:
+        form = self.form
         with Vertical(classes="dialog", id="new-issue-dialog"):
             yield Static(
                 "New triage issue (it gets ~New, its health and region labels, and "
                 "the milestone of its renewal quarter)",
                 markup=False,
+                classes="dialog-head",
             )
-            with VerticalScroll(id="new-issue-body"):
+            with DialogBody(id="new-issue-body", classes="dialog-body"):
                 for name, label, placeholder in _TEXT_FIELDS:
-                    yield Static(label, classes="field-label", markup=False)
-                    yield Input(getattr(self.form, name), placeholder=placeholder, id=name)
-                    yield Static("", id=f"{name}-error", classes="field-error", markup=False)
-                yield Static("Health", classes="field-label", markup=False)
-                yield Select(
-                    [(h.label, h.label) for h in AT_RISK_FIRST],
-                    value=self.form.health or Select.NULL,  # truthy: str (the form's text)
-                    prompt="pick a colour",
-                    id="health",
+                    with Vertical(id=f"{name}-question", classes="question"):
+                        yield Static(label, classes="field-label", markup=False)
+                        yield Input(getattr(form, name), placeholder=placeholder, id=name)
+                        yield Static("", id=f"{name}-error", classes="field-error", markup=False)
+                for name, label, options, prompt in (
+                    ("health", "Health", [h.label for h in AT_RISK_FIRST], "pick a colour"),
+                    ("region", "Region", [r.label for r in Region], "pick a region"),
+                ):
+                    with Vertical(id=f"{name}-question", classes="question"):
+                        yield Static(label, classes="field-label", markup=False)
+                        yield Select(
+                            [(option, option) for option in options],
+                            # truthy: str (the form's text)
+                            value=getattr(form, name) or Select.NULL,
+                            prompt=prompt,
+                            id=name,
+                        )
+                        yield Static("", id=f"{name}-error", classes="field-error", markup=False)
+                with Vertical(id="red-questions"):
+                    yield ChurnQuestion(ChurnClass.parse(form.churn))
+                    yield LeaderQuestion(
+                        self.members,
+                        role=next((r for r in Role if r.value == form.leader_role), None),
+                        username=form.leader.strip().lstrip("@"),
+                        none_yet=form.no_leader_yet,
+                    )
+            with Vertical(classes="dialog-foot"):
+                yield Static("", id="milestone-hint", markup=False)
+                yield Static(
+                    "Tab / Shift+Tab between fields · Ctrl+S creates · Esc cancels",
+                    markup=False,
                 )
-                yield Static("", id="health-error", classes="field-error", markup=False)
-                yield Static("Region", classes="field-label", markup=False)
-                yield Select(
-                    [(r.label, r.label) for r in Region],
-                    value=self.form.region or Select.NULL,
-                    prompt="pick a region",
-                    id="region",
-                )
-                yield Static("", id="region-error", classes="field-error", markup=False)
-            yield Static("", id="milestone-hint", classes="dialog-help", markup=False)
-            yield Static(
-                "Tab / Shift+Tab between fields · Ctrl+S creates · Esc cancels",
-                classes="dialog-help",
-            )
 
     def on_mount(self) -> None:
+        for error in self.query(".field-error").results(Static):
+            show_error(error, "")
+        self._show_red(Health.parse(self.form.health))
         self.query_one("#account", Input).focus()
 
+    @on(Select.Changed, "#health")
+    def _health(self, event: Select.Changed) -> None:
+        self._show_red(Health.parse(event.value) if isinstance(event.value, str) else None)
+
+    def _show_red(self, health: Health | None) -> None:
+        # Red's questions (rules 1, 7) only for Red: the form stays short otherwise.
+        self.query_one("#red-questions").display = health is Health.RED
+
     def _read(self) -> NewIssueForm:
-        values = {name: self.query_one(f"#{name}", Input).value for name, _, _ in _TEXT_FIELDS}
+        texts = {name: self.query_one(f"#{name}", Input).value for name, _, _ in _TEXT_FIELDS}
+        picked = {}
         for name in ("health", "region"):
             chosen = self.query_one(f"#{name}", Select).value
-            values[name] = chosen if isinstance(chosen, str) else ""
-        return NewIssueForm(**values)
+            picked[name] = chosen if isinstance(chosen, str) else ""
+        churn = self.query_one(ChurnQuestion).value
+        role, leader, none_yet = self.query_one(LeaderQuestion).answer
+        return NewIssueForm(
+            **texts,
+            **picked,
+            churn=churn.label if churn is not None else "",
+            leader_role=role.value if role is not None else "",
+            leader=leader,
+            no_leader_yet=none_yet,
+        )
 
     @on(Input.Changed, "#renewal_date")
     def _renewal(self, event: Input.Changed) -> None:
@@ -96,13 +137,22 @@ class NewIssueModal(ModalScreen[NewIssueForm | None]):
     def action_save(self) -> None:
         form = self._read()
         errors = check_form(form)
-        for name in (*(n for n, _, _ in _TEXT_FIELDS), "health", "region"):
-            self.query_one(f"#{name}-error", Static).update(errors.get(name, ""))
+        for error in self.query(".field-error").results(Static):
+            show_error(error, errors.get((error.id or "").removesuffix("-error"), ""))
         if errors:
-            self.query_one(f"#{next(iter(errors))}").focus()
+            # The first wrong field in the order shown, with its error in view.
+            wrong = next(name for name in _ORDER if name in errors)
+            field = self.query_one(_FOCUS.get(wrong, f"#{wrong}"))
+            self.show_wrong(field)
             self.notify(f"{len(errors)} fields need attention", severity="warning", timeout=3)
             return
         self.dismiss(form)
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+#: Every field the form checks, in the order it shows them.
+_ORDER = (*(name for name, _, _ in _TEXT_FIELDS), "health", "region", "churn", "leader")
+#: The widget that takes focus for a field, where it is not the field's name.
+_FOCUS = {"leader": "#leader-role"}

@@ -73,13 +73,13 @@ class OutboxScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="outbox-dialog", classes="dialog"):
-            yield Static(id="outbox-heading", markup=False)
+            yield Static(id="outbox-heading", markup=False, classes="dialog-head")
             yield OptionList(id="outbox-list")
             yield Static(
                 "r retry (a conflict: keep mine) · d discard (back to GitLab's version) · "
                 "p push now · Esc close",
                 markup=False,
-                classes="dialog-help",
+                classes="dialog-foot",
             )
 
     def on_mount(self) -> None:

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
+from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, SelectionList, Static
 from textual.widgets.option_list import Option
@@ -31,12 +31,12 @@ class MenuModal(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog menu-dialog"):
-            yield Static(self.heading, markup=False)
+            yield Static(self.heading, markup=False, classes="dialog-head dialog-title")
             yield OptionList(
                 *(Option(f"{key}  {label}", id=key) for key, label in self.choices),
                 id="menu-options",
             )
-            yield Static("Enter or the key picks · Esc cancels", classes="dialog-help")
+            yield Static("Enter or the key picks · Esc cancels", classes="dialog-foot")
 
     def on_key(self, event: events.Key) -> None:
         for key, _ in self.choices:
@@ -80,8 +80,10 @@ class PickModal(ModalScreen[tuple[str, ...] | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog pick-dialog"):
-            yield Static(self.heading, markup=False)
-            yield Input(placeholder="type to narrow the list", id="pick-filter")
+            # The heading and the filter stay in view; the list takes what is left.
+            with Vertical(classes="dialog-head"):
+                yield Static(self.heading, markup=False, classes="dialog-title")
+                yield Input(placeholder="type to narrow the list", id="pick-filter")
             if self.multiple:
                 yield SelectionList[str](id="pick-list")
             else:
@@ -91,7 +93,7 @@ class PickModal(ModalScreen[tuple[str, ...] | None]):
                 if self.multiple
                 else "↓ to the list · Enter picks · Esc cancels"
             )
-            yield Static(help_text, classes="dialog-help")
+            yield Static(help_text, classes="dialog-foot")
 
     def on_mount(self) -> None:
         self._fill("")
@@ -170,10 +172,11 @@ class TextModal(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog text-dialog"):
-            yield Static(self.heading, markup=False)
-            yield Input(self.value, placeholder=self.placeholder, id="text-value")
-            yield Static("", id="text-error", classes="field-error", markup=False)
-            yield Static("Enter saves · Esc cancels", classes="dialog-help")
+            yield Static(self.heading, markup=False, classes="dialog-head dialog-title")
+            with VerticalScroll(classes="dialog-body"):
+                yield Input(self.value, placeholder=self.placeholder, id="text-value")
+                yield Static("", id="text-error", classes="field-error", markup=False)
+            yield Static("Enter saves · Esc cancels", classes="dialog-foot")
 
     def on_mount(self) -> None:
         self.query_one("#text-value", Input).focus()

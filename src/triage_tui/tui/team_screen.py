@@ -50,13 +50,16 @@ class TeamScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog", id="team-dialog"):
-            yield Static(self.heading, markup=False)
+            yield Static(self.heading, markup=False, classes="dialog-head dialog-title")
             yield OptionList(id="team-roles")
-            yield Static(id="team-warnings", markup=False)
-            yield Static(
-                "Enter picks people · x clears the role · Esc closes (edits are sent as you go)",
-                classes="dialog-help",
-            )
+            # The warnings stay in view below the roles, which scroll where space is short.
+            with Vertical(classes="dialog-foot"):
+                yield Static(id="team-warnings", markup=False)
+                yield Static(
+                    "Enter picks people · x clears the role · Esc closes (edits are sent as "
+                    "you go)",
+                    markup=False,
+                )
 
     def on_mount(self) -> None:
         self._show()
