@@ -65,8 +65,9 @@ class ERCommands(EditCommands):
     def set_salesforce_health(
         self, account: Account, health: Health, reason: str, *, iid: int = 0
     ) -> int:
-        """Write a score to Salesforce through the outbox (confirmed today, with the reason);
-        a change made in Salesforce since `account` was read becomes a conflict."""
+        """Write a score to Salesforce through the outbox (confirmed today, with the reason
+        added as a dated line below the account's reasons); a change made in Salesforce
+        since `account` was read becomes a conflict."""
         edit = Edit(
             EditKind.SALESFORCE_HEALTH,
             iid,
@@ -76,6 +77,7 @@ class ERCommands(EditCommands):
             account_id=account.id,
             account_health=health.label,
             unmodified_since=account.last_modified,
+            confirmed_on=self.today().isoformat(),
         )
         return self.record(edit)
 
