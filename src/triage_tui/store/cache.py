@@ -27,9 +27,11 @@ from triage_tui.store.errors import (
 from triage_tui.store.outbox import OutboxTables
 from triage_tui.store.schema import (
     BOARD_RULES,
+    ISSUE_RULES,
     MIGRATIONS,
     SCHEMA_VERSION,
     derive_board_columns,
+    derive_issue_columns,
 )
 
 if TYPE_CHECKING:
@@ -208,6 +210,8 @@ class Cache(OutboxTables):
                 self._migrate()
             if self.get_meta("board_rules") != BOARD_RULES:
                 self._derive_board_columns()
+            if self.get_meta("issue_rules") != ISSUE_RULES:
+                self._derive_issue_columns()
         except sqlite3.OperationalError as error:
             if "locked" in str(error) or "busy" in str(error):
                 raise CacheLocked(
@@ -229,6 +233,13 @@ class Cache(OutboxTables):
         with self.write() as db:
             if self.get_meta("board_rules") != BOARD_RULES:  # (another process may have)
                 derive_board_columns(db)
+
+    def _derive_issue_columns(self) -> None:
+        """What is derived from descriptions into issue rows changed (schema.ISSUE_RULES):
+        derive it again, or cards would show what the old rules made of them."""
+        with self.write() as db:
+            if self.get_meta("issue_rules") != ISSUE_RULES:  # (another process may have)
+                derive_issue_columns(db)
 
     def _migrate(self) -> None:
         with self.write():

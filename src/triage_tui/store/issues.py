@@ -53,8 +53,9 @@ def issue_row(issue: RemoteIssue) -> dict[str, Any]:
         "updated_at": _iso(issue.updated_at),
         "closed_at": _iso(issue.closed_at),
         "renewal_date": _iso(fields.renewal_date),
-        # Before anyone fills in the team section, the first assignee is the best guess at the TAM.
-        "tam": fields.team.first(Role.TAM) or (issue.assignees[0] if issue.assignees else None),
+        # The team section's TAM only: an assignee is not the TAM because nobody else is
+        # (a change here needs schema.ISSUE_RULES bumped, so caches derive it again).
+        "tam": fields.team.first(Role.TAM),
         "missing_roles": len(fields.team.missing_roles()),
         "no_leader": int(not fields.team.has_leader),
         "salesforce_id": account_id_from_url(fields.salesforce_url) or "",

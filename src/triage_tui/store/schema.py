@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING
 
 from triage_tui.domain.board import BoardKind, column_key
 from triage_tui.domain.labels import read_label_set
+from triage_tui.domain.team import Role
+from triage_tui.domain.template import parse_description
 
 if TYPE_CHECKING:
     import sqlite_utils
@@ -143,6 +145,29 @@ def derive_board_columns(db: sqlite_utils.Database) -> None:
         ([d["colour_column"], d["region_column"], d["is_new"], iid] for d, iid in derived),
     )
     db.table("meta").upsert({"key": "board_rules", "value": BOARD_RULES}, pk="key")
+
+
+#: Which rules the issue columns derived from the description (store.issues.issue_row)
+#: follow. "2": a team section with no TAM means no TAM; under "1" the first assignee was
+#: taken for one, and a card showed someone the team never named. A cache opened with
+#: older rules derives again what changed (`derive_issue_columns`).
+ISSUE_RULES = "2"
+
+
+def derive_issue_columns(db: sqlite_utils.Database) -> None:
+    """Bring rows derived by older ISSUE_RULES up to date (in the caller's transaction).
+
+    From "1": only a row whose TAM is its first assignee can have been guessed, so only
+    those rows' descriptions are read again (not every description of the cache)."""
+    rows = db.execute(
+        "SELECT iid, description FROM issues "
+        "WHERE tam IS NOT NULL AND tam = json_extract(assignees, '$[0]')"
+    ).fetchall()
+    db.conn.executemany(
+        "UPDATE issues SET tam = ? WHERE iid = ?",
+        ((parse_description(text or "").team.first(Role.TAM), iid) for iid, text in rows),
+    )
+    db.table("meta").upsert({"key": "issue_rules", "value": ISSUE_RULES}, pk="key")
 
 
 #: The board's order (domain.board._order: ~New first, nearest renewal, oldest issue) as
