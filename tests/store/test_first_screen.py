@@ -91,11 +91,13 @@ def test_a_cache_from_before_the_board_indexes_gets_them(tmp_path: Path) -> None
             db,
         )
     cache.close()
-    # Back to schema 4: no board columns, no board indexes.
+    # Back to schema 4: no board columns, no board indexes (nor account keys, schema 7).
     conn = sqlite3.connect(path)
     conn.executescript(
         "DROP INDEX idx_issues_colour_column; DROP INDEX idx_issues_region_column;"
         "DROP INDEX idx_issues_card;"
+        "DROP INDEX idx_accounts_card; DROP INDEX idx_members_username;"
+        "ALTER TABLE accounts DROP COLUMN id15;"
         "ALTER TABLE issues DROP COLUMN colour_column;"
         "ALTER TABLE issues DROP COLUMN region_column;"
         "ALTER TABLE issues DROP COLUMN is_new;"

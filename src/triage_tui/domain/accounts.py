@@ -59,6 +59,18 @@ class Account:
     """Salesforce's LastModifiedDate, sent back as If-Unmodified-Since on a write."""
 
 
+@dataclass(frozen=True, slots=True)
+class AccountScore:
+    """What a card shows of its issue's Salesforce account, read with the card (matched
+    by the first 15 characters of the id, as `same_account`)."""
+
+    health: Health | None
+    """Salesforce's score; None when the account has none ("no score")."""
+    health_date: date | None
+    """When the score was last confirmed."""
+    arr: float | None
+
+
 def account_id_from_url(url: str) -> str | None:
     """The account id in a Salesforce URL, in the forms people paste:
     https://acme.my.salesforce.com/0015g00000AbCdE,

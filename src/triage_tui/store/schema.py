@@ -200,6 +200,24 @@ def _v6(db: sqlite_utils.Database) -> None:
     db.execute(f"CREATE INDEX idx_issues_card ON issues (state, {CARD_COLUMNS})")
 
 
+#: What a card reads of its account (store.issues._SUMMARY_SQL), after the key it is
+#: found by: the first 15 characters of its id, which 15- and 18-character ids share.
+ACCOUNT_CARD_COLUMNS = "id15, health, health_date, arr"
+
+
+def _v7(db: sqlite_utils.Database) -> None:
+    # Self-contained (it needs nothing of another migration, so it may be renumbered when
+    # branches merge). Cards show their account's Salesforce score, its date and ARR: the
+    # card read joins each issue to its account through an index holding all it reads
+    # (the account row itself has the reasons, which grow, before ARR). And the card
+    # says whether its TAM is a member of the project, looked up without case, as GitLab
+    # compares usernames.
+    db.table("accounts").add_column("id15", str)
+    db.execute("UPDATE accounts SET id15 = substr(id, 1, 15)")
+    db.execute(f"CREATE INDEX idx_accounts_card ON accounts ({ACCOUNT_CARD_COLUMNS})")
+    db.execute("CREATE INDEX idx_members_username ON members (username COLLATE NOCASE)")
+
+
 MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
     _v1,
     _v2,
@@ -207,5 +225,6 @@ MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
     _v4,
     _v5,
     _v6,
+    _v7,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
