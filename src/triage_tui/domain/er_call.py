@@ -53,6 +53,9 @@ class Agenda:
     silent_issues: tuple[Card, ...] = ()
     unmatched_issues: tuple[Card, ...] = field(default=())
     """Open issues whose Salesforce URL is missing or names no known account."""
+    salesforce: bool = True
+    """Salesforce is there to check against (configured, or accounts cached). Without
+    it no issue is listed or counted as having no account: the call says so instead."""
 
     def counts(self) -> dict[str, int]:
         return {
@@ -104,7 +107,10 @@ def build_agenda(
     *,
     arr_threshold: float = DEFAULT_ARR_THRESHOLD,
     regions: Sequence[str] = (),
+    salesforce: bool = True,
 ) -> Agenda:
+    """`salesforce`: False when there is no Salesforce to check against (not configured,
+    no accounts cached): then no issue counts as unmatched (Agenda.salesforce)."""
     accounts = list(accounts)
     index = account_index(accounts)
     open_cards = [c for c in cards if not c.closed]
@@ -140,7 +146,8 @@ def build_agenda(
             if a.id[:15] in with_issue and (a.health_date is None or a.health_date < stale_before)
         ),
         silent_issues=tuple(c for c in open_cards if c.update_overdue),
-        unmatched_issues=tuple(unmatched),
+        unmatched_issues=tuple(unmatched) if salesforce else (),
+        salesforce=salesforce,
     )
 
 

@@ -8,7 +8,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from triage_tui.config import data_dir
+from triage_tui.config import config_path, data_dir
 from triage_tui.domain.accounts import Account
 from triage_tui.domain.edit import Edit, EditKind
 from triage_tui.domain.er_call import DEFAULT_ARR_THRESHOLD, Agenda, build_agenda
@@ -37,12 +37,32 @@ class ERCommands(EditCommands):
         self, *, arr_threshold: float = DEFAULT_ARR_THRESHOLD, regions: tuple[str, ...] = ()
     ) -> Agenda:
         """The ER call's agenda from the cache (GitLab issues and Salesforce accounts)."""
+        accounts = self.accounts()
         return build_agenda(
             self.cards(),
-            self.accounts(),
+            accounts,
             self.today(),
             arr_threshold=arr_threshold,
             regions=regions,
+            # (A demo, or a cache another person's sync filled, has accounts to check.)
+            salesforce=self.settings.salesforce is not None or bool(accounts),
+        )
+
+    def salesforce_setup(self) -> str:
+        """How to configure Salesforce, where the ER call needs it: short lines (the call's
+        list shows each item on lines it does not wrap)."""
+        return "\n".join(
+            [
+                "Salesforce is not configured, so no issue is checked against it.",
+                "To configure it:",
+                "  1. add a [salesforce] table with your org's instance_url to",
+                f"     {config_path()}",
+                "     (`triage-tui config example` shows every key);",
+                "  2. give credentials: `triage-tui auth salesforce`, or set",
+                "     SALESFORCE_USERNAME, SALESFORCE_PASSWORD and",
+                "     SALESFORCE_SECURITY_TOKEN in the environment;",
+                "  3. sync (s on the board).",
+            ]
         )
 
     def form_for_account(self, account: Account) -> NewIssueForm:
