@@ -85,7 +85,6 @@ class ColumnView(Widget):
         "tag--leader",
         "tag--not-member",
         "tag--mismatch",
-        "tag--arr",
         "column--more",
         "health--red",
         "health--amber",
@@ -263,7 +262,9 @@ class ColumnView(Widget):
         if part == 0:
             left.append((f"{iid_text(card.iid)} {card.summary.title}", Style(bold=True)))
             if account is not None and account.arr is not None:
-                right.append((money_phrase(account.arr), self._overlay("tag--arr")))
+                # Plain, as the padding before it: no style change to send (bench/board.py
+                # counts the bytes a cursor move writes; a muted colour added ~0.4 kB).
+                right.append((money_phrase(account.arr), Style()))
             if card.salesforce_differs:
                 # A mark among the card's flags, never crowded out; line 3 says the score.
                 right.append((MISMATCH_TAG, self._overlay("tag--mismatch")))
@@ -360,7 +361,9 @@ class ColumnView(Widget):
         score = account.health
         if score is None:
             return [[("SF no score", Style())], [("SF none", Style())], []]
-        word = (score.label, self._overlay(_HEALTH_CLASS[score]) + Style(bold=True))
+        # The word, plain: the bar and the column show the label's colour, and a colour
+        # per card line costs the bytes of two style changes on every repaint.
+        word = (score.label, Style())
         if card.salesforce_differs:
             sf = ("SF", self._overlay("tag--mismatch"))
             return [[sf, word, (age, age_style)], [sf, word], []]
@@ -390,4 +393,6 @@ class ColumnView(Widget):
         segments.append(Segment(" " * room, surface))
         for text, style in right:
             segments += [Segment(" ", surface), Segment(text, surface + style)]
-        return Strip(segments).crop_extend(0, width, surface)
+        # Joined where the style does not change: every segment is written with its own
+        # style codes, and a card line of a dozen pieces cost ~0.2 kB more per repaint.
+        return Strip(segments).crop_extend(0, width, surface).simplify()
