@@ -296,7 +296,7 @@ class ColumnView(Widget):
             left.append((f"@{card.summary.tam}" if card.summary.tam else "no TAM", Style()))
             if card.summary.tam_member is False:
                 mark = " " + NOT_MEMBER_MARK
-            return self._people_line(card, width, surface, left, mark)
+            return self._people_line(card, width, surface, health_style, left, mark=mark)
         return self._draw(width, surface, health_style, left, right)
 
     def _people_line(
@@ -304,7 +304,9 @@ class ColumnView(Widget):
         card: Card,
         width: int,
         surface: Style,
+        health_style: Style,
         left: list[tuple[str, Style]],
+        *,
         mark: str,
     ) -> Strip:
         """The third line: the TAM, Salesforce's score and its age, the last update, the
@@ -313,10 +315,6 @@ class ColumnView(Widget):
         where it agrees with the label (the column or line 2 names that colour), then "no
         update" becomes "no upd", then the score's age goes, then the rest of it (line 1's
         ≠SF still marks a mismatch)."""
-        health = card.health
-        health_style = self._overlay(
-            _HEALTH_CLASS[health] if health is not None else "health--none"
-        )
         salesforce = self._salesforce_forms(card)
         if card.closed:
             # No weekly updates are due on a closed issue: say it is closed instead.
@@ -379,20 +377,34 @@ class ColumnView(Widget):
         *,
         mark: str = "",
     ) -> Strip:
-        bar = Segment("▌", surface + Style(color=health_style.color))
-        segments = [bar, Segment(" ", surface)]
+        # Plain pieces (a null Style) go into one run of the surface's style with the
+        # spaces around them: every segment is written with its own style codes, and a
+        # card line of a dozen pieces cost ~0.2 kB more per repaint (bench/board.py).
+        segments = [Segment("▌", surface + Style(color=health_style.color))]
+        run = [" "]
+
+        def add(text: str, style: Style) -> None:
+            if not style:
+                run.append(text)
+                return
+            if run:
+                segments.append(Segment("".join(run), surface))
+                run.clear()
+            segments.append(Segment(text, surface + style))
+
         room = max(0, width - 3 - _tags_width(right) - cell_len(mark))
         for text, style in left:
             if room <= 0:
                 break
             clipped = _fit(text, room) if cell_len(text) > room else text
-            segments.append(Segment(clipped, surface + style))
+            add(clipped, style)
             room -= cell_len(clipped)
         if mark:
-            segments.append(Segment(mark, surface + self._overlay("tag--not-member")))
-        segments.append(Segment(" " * room, surface))
+            add(mark, self._overlay("tag--not-member"))
+        run.append(" " * room)
         for text, style in right:
-            segments += [Segment(" ", surface), Segment(text, surface + style)]
-        # Joined where the style does not change: every segment is written with its own
-        # style codes, and a card line of a dozen pieces cost ~0.2 kB more per repaint.
-        return Strip(segments).crop_extend(0, width, surface).simplify()
+            run.append(" ")
+            add(text, style)
+        if run:
+            segments.append(Segment("".join(run), surface))
+        return Strip(segments).crop_extend(0, width, surface)
