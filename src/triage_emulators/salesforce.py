@@ -58,6 +58,15 @@ FIELD_TYPES: dict[str, str] = {
     "LastModifiedDate": "datetime",
 }
 READ_ONLY = frozenset({"Id", "LastModifiedDate"})
+#: Text fields' lengths, in characters. Salesforce refuses a longer value (API 15.0 and
+#: later: STRING_TOO_LONG, see AllowFieldTruncationHeader in the SOAP API guide) instead
+#: of cutting it. Health_Score_Reasons__c is a Long Text Area of the default 32,768.
+FIELD_LENGTHS: dict[str, int] = {
+    "Name": 255,
+    "Health_Score_Reasons__c": 32_768,
+    "Account_Owner__c": 255,
+    "TAM__c": 255,
+}
 
 _STATUS_ERRORS: dict[int, tuple[str, str]] = {
     400: ("MALFORMED_QUERY", "emulated malformed request"),
@@ -89,7 +98,9 @@ def parse_stamp(text: str) -> datetime | None:
 class Fault:
     """Answer the next `times` requests matching `method` and `path` (a regex) with
     `status` and Salesforce's error body for it (or drop the connection when status is
-    0), after `delay` seconds. Status 200 only delays: the real answer follows."""
+    0), after `delay` seconds. Status 200 only delays: the real answer follows. Status -1
+    handles the request and then drops the connection instead of answering: a write that
+    landed and whose answer was lost."""
 
     method: str
     path: str
@@ -363,6 +374,8 @@ class SalesforceEmulator:
         self.schema: dict[str, str] = dict(FIELD_TYPES)
         self.picklists: dict[str, tuple[str, ...]] = {"Health_Score__c": HEALTH_VALUES}
         """Restricted picklists: a write of any other value gets Salesforce's 400."""
+        self.lengths: dict[str, int] = dict(FIELD_LENGTHS)
+        """Text fields' lengths: a longer value gets Salesforce's 400 STRING_TOO_LONG."""
         self.username, self.password, self.security_token = username, password, security_token
         self.users: dict[str, str] = {username: password + security_token}
         """Username -> password followed by security token, as the SOAP login sends them."""
@@ -490,6 +503,8 @@ class SalesforceEmulator:
             self.schema[new] = self.schema.pop(old)
             if old in self.picklists:
                 self.picklists[new] = self.picklists.pop(old)
+            if old in self.lengths:
+                self.lengths[new] = self.lengths.pop(old)
             for record in self.accounts.values():
                 record[new] = record.pop(old, None)
 
@@ -545,8 +560,11 @@ class _Server(ThreadingHTTPServer):
         return  # handshakes refused by untrusting clients, clients that gave up: expected
 
 
-def _error(code: str, message: str) -> list[JSON]:
-    return [{"message": message, "errorCode": code}]
+def _error(code: str, message: str, fields: list[str] | None = None) -> list[JSON]:
+    body: JSON = {"message": message, "errorCode": code}
+    if fields is not None:
+        body["fields"] = fields
+    return [body]
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -571,6 +589,10 @@ class _Handler(BaseHTTPRequestHandler):
         headers: dict[str, str] | None = None,
         content_type: str = "application/json;charset=UTF-8",
     ) -> None:
+        if getattr(self, "_lose_answer", False):
+            self.close_connection = True
+            self.connection.shutdown(socket.SHUT_RDWR)
+            return
         data = (
             b"" if body is None else body if isinstance(body, bytes) else json.dumps(body).encode()
         )
@@ -597,7 +619,8 @@ class _Handler(BaseHTTPRequestHandler):
         if self.emu.latency:
             time.sleep(self.emu.latency)
         fault = self.emu.take_fault(method, parts.path)
-        if fault:
+        self._lose_answer = fault is not None and fault.status == -1
+        if fault and not self._lose_answer:
             time.sleep(fault.delay)
             if fault.status == 0:
                 self.close_connection = True
@@ -728,6 +751,9 @@ xmlns:sf="urn:fault.partner.soap.sforce.com" xmlns:xsi="http://www.w3.org/2001/X
         if problem := self._invalid(body):
             self._send(400, _error(*problem))
             return
+        if too_long := self._too_long(body):
+            self._send(400, too_long)
+            return
         since_text = self.headers.get("If-Unmodified-Since") or ""
         with self.emu.lock:
             record = self.emu.accounts.get(account_id)
@@ -776,6 +802,21 @@ xmlns:sf="urn:fault.partner.soap.sforce.com" xmlns:xsi="http://www.w3.org/2001/X
             if kind == "double" and (isinstance(value, bool) or not isinstance(value, int | float)):
                 return "JSON_PARSER_ERROR", f"Cannot deserialize instance of double from {value}"
         return None
+
+    def _too_long(self, body: JSON) -> list[JSON] | None:
+        """Salesforce's 400 for text longer than its field: nothing of the write is applied,
+        and the message names the field by its label and the length it allows."""
+        for name, value in body.items():
+            limit = self.emu.lengths.get(name)
+            if isinstance(value, str) and limit is not None and len(value) > limit:
+                message = f"{_label(name)}: data value too large: {value} (max length={limit})"
+                return _error("STRING_TOO_LONG", message, [name])
+        return None
+
+
+def _label(api_name: str) -> str:
+    """A custom field's label as Salesforce makes it by default ("Health Score Reasons")."""
+    return api_name.removesuffix("__c").replace("_", " ")
 
 
 def _http_date(text: str) -> datetime | None:

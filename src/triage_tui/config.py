@@ -12,7 +12,11 @@ from typing import Any
 
 import platformdirs
 
-from triage_tui.domain.accounts import API_NAME, DEFAULT_SALESFORCE_FIELDS
+from triage_tui.domain.accounts import (
+    API_NAME,
+    DEFAULT_SALESFORCE_FIELDS,
+    OPTIONAL_SALESFORCE_FIELDS,
+)
 from triage_tui.domain.weekly import bot_names
 
 APP_NAME = "triage-tui"
@@ -53,6 +57,10 @@ EXAMPLE = """\
 # region = "Region__c"
 # owner = "Account_Owner__c"
 # tam = "TAM__c"
+# A score sent from the ER call comes with a dated reason line. It goes below what
+# health_reasons holds (the link to the running call notes stays), unless you name a
+# field of its own for it here; then health_reasons is left alone:
+# health_note = "Triage_Reason__c"
 """
 
 
@@ -97,7 +105,8 @@ class SalesforceSettings:
     timeout: float = 30.0
     """Seconds before any one request is given up (simple-salesforce sets none itself)."""
     fields: Mapping[str, str] = field(default_factory=lambda: dict(DEFAULT_SALESFORCE_FIELDS))
-    """Logical name -> API name, every key of DEFAULT_SALESFORCE_FIELDS present."""
+    """Logical name -> API name, every key of DEFAULT_SALESFORCE_FIELDS present, and those
+    of OPTIONAL_SALESFORCE_FIELDS that the config names."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -239,9 +248,10 @@ def _salesforce_fields(table: Mapping[str, Any], path: Path) -> dict[str, str]:
     overrides = _expect(table, "fields", dict, path) or {}
     where = f"{path} [salesforce.fields]"
     fields = dict(DEFAULT_SALESFORCE_FIELDS)
+    known = [*fields, *sorted(OPTIONAL_SALESFORCE_FIELDS)]
     for key, value in overrides.items():
-        if key not in fields:
-            raise ConfigError(f"{where}: unknown field `{key}`; known: {', '.join(fields)}.")
+        if key not in known:
+            raise ConfigError(f"{where}: unknown field `{key}`; known: {', '.join(known)}.")
         if not isinstance(value, str) or not API_NAME.fullmatch(value.strip()):
             raise ConfigError(
                 f'{where}: `{key}` should be a field API name such as "Health_Score__c", '

@@ -7,7 +7,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tests.domain.factories import FAST, usernames
-from triage_tui.domain.team import REQUIRED_ROLES, ROLE_ALIASES, Role, TriageTeam, parse_people
+from triage_tui.domain.team import (
+    REQUIRED_ROLES,
+    ROLE_ALIASES,
+    Role,
+    TriageTeam,
+    not_members,
+    parse_people,
+)
 
 
 @pytest.mark.parametrize(
@@ -246,3 +253,23 @@ def test_team_invariants(pairs: list[tuple[Role, list[str]]]) -> None:
     assert list(team.members) == [r for r in Role if r in team.members]
     assert set(team.everyone) == {p for people in team.members.values() for p in people}
     assert team.has_leader == bool(team.people(Role.TAM_LEADER) or team.people(Role.CS_LEADER))
+
+
+@FAST
+@given(people=st.lists(usernames()), members=st.lists(usernames()))
+def test_who_is_not_a_member(people: list[str], members: list[str]) -> None:
+    """GitLab takes only members as assignees, comparing usernames without case; with no
+    members known (a demo, a first sync not done), nobody is flagged."""
+    found = not_members(people, members)
+    if not members:
+        assert found == ()
+    known = {m.lower() for m in members}
+    assert all(p.lower() not in known for p in found)
+    assert set(found) == ({p for p in people if p.lower() not in known} if members else set())
+    assert len(found) == len(set(found))
+
+
+def test_not_a_member_examples() -> None:
+    assert not_members(["bob", "Alice", "bob"], ["alice", "carol"]) == ("bob",)
+    assert not_members(["bob"], []) == ()
+    assert not_members([], ["alice"]) == ()

@@ -96,6 +96,8 @@ def test_a_cache_from_before_the_board_indexes_gets_them(tmp_path: Path) -> None
     conn.executescript(
         "DROP INDEX idx_issues_colour_column; DROP INDEX idx_issues_region_column;"
         "DROP INDEX idx_issues_card; DROP TABLE er_actions; DROP TABLE er_calls;"
+        "DROP INDEX idx_accounts_card; DROP INDEX idx_members_username;"
+        "ALTER TABLE accounts DROP COLUMN id15;"
         "ALTER TABLE issues DROP COLUMN colour_column;"
         "ALTER TABLE issues DROP COLUMN region_column;"
         "ALTER TABLE issues DROP COLUMN is_new;"

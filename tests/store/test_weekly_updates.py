@@ -143,6 +143,8 @@ def test_a_cache_of_schema_6_gets_flags_and_the_card_index_with_created_at(
     conn = sqlite3.connect(path)
     conn.executescript(
         "ALTER TABLE notes DROP COLUMN is_update; DROP TABLE er_actions; DROP TABLE er_calls;"
+        "DROP INDEX idx_accounts_card; DROP INDEX idx_members_username;"
+        "ALTER TABLE accounts DROP COLUMN id15;"
         "DROP INDEX idx_issues_card;"
         "CREATE INDEX idx_issues_card ON issues (state, iid, title, labels, renewal_date, tam, "
         "last_update_at, missing_roles, no_leader, salesforce_id);"

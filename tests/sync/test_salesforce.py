@@ -228,20 +228,24 @@ def test_unknown_account_is_plain(sf: SalesforceEmulator) -> None:
 # -- writing ----------------------------------------------------------------------------------
 
 
-def test_update_health_writes_and_reads_back(sf: SalesforceEmulator) -> None:
+NOTES = "Running call notes: https://docs.example.com/acme/calls"
+LINE = "2026-11-25 (GitLab triage, @alice): Told us they are moving to a competitor."
+
+
+def test_update_health_keeps_the_reasons_and_adds_the_line(sf: SalesforceEmulator) -> None:
+    """The reasons field holds the link to the running call notes: the score's reason
+    goes below it (it was written over it)."""
+    sf.touch(ACCOUNT, Health_Score_Reasons__c=NOTES)
     source = session_source(sf)
     before = source.account(ACCOUNT)
     after = source.update_health(
-        ACCOUNT,
-        Health.RED,
-        date(2026, 11, 25),
-        "Told us they are moving to a competitor.",
-        unmodified_since=before.last_modified,
+        ACCOUNT, Health.RED, date(2026, 11, 25), LINE, unmodified_since=before.last_modified
     )
     stored = sf.account(ACCOUNT)
     assert stored["Health_Score__c"] == "Red" and stored["Health_Score_Date__c"] == "2026-11-25"
-    assert stored["Health_Score_Reasons__c"] == "Told us they are moving to a competitor."
+    assert stored["Health_Score_Reasons__c"] == f"{NOTES}\n{LINE}"
     assert after.health is Health.RED and after.last_modified == stored["LastModifiedDate"]
+    assert after.health_reasons == f"{NOTES}\n{LINE}"
     assert after.last_modified != before.last_modified
     _, body, since = sf.writes[-1]
     assert since.endswith(" GMT") and set(body) == {
@@ -249,6 +253,94 @@ def test_update_health_writes_and_reads_back(sf: SalesforceEmulator) -> None:
         "Health_Score_Date__c",
         "Health_Score_Reasons__c",
     }
+
+
+@pytest.mark.parametrize(
+    ("reasons", "expected"),
+    [
+        ("", LINE),
+        (None, LINE),
+        (f"{NOTES}\r\nSecond line", f"{NOTES}\r\nSecond line\r\n{LINE}"),  # web editor's ends
+        (f"{NOTES}\n", f"{NOTES}\n{LINE}"),
+    ],
+)
+def test_the_line_goes_below_whatever_is_there(
+    sf: SalesforceEmulator, reasons: str | None, expected: str
+) -> None:
+    sf.touch(ACCOUNT, Health_Score_Reasons__c=reasons)
+    source = session_source(sf)
+    before = source.account(ACCOUNT)
+    source.update_health(
+        ACCOUNT, Health.GREEN, date(2026, 11, 25), LINE, unmodified_since=before.last_modified
+    )
+    assert sf.account(ACCOUNT)["Health_Score_Reasons__c"] == expected
+    assert sf.account(ACCOUNT)["Health_Score__c"] == "Green"
+
+
+def test_a_field_of_its_own_for_the_reason_leaves_the_reasons_alone(
+    sf: SalesforceEmulator,
+) -> None:
+    sf.schema["Triage_Reason__c"] = "textarea"  # this org has a field for it
+    sf.touch(ACCOUNT, Health_Score_Reasons__c=NOTES, Triage_Reason__c="an older reason")
+    fields = {**DEFAULT_SALESFORCE_FIELDS, "health_note": "Triage_Reason__c"}
+    source = session_source(sf, fields=fields)
+    before = source.account(ACCOUNT)
+    source.update_health(
+        ACCOUNT, Health.AMBER, date(2026, 11, 25), LINE, unmodified_since=before.last_modified
+    )
+    stored = sf.account(ACCOUNT)
+    assert stored["Triage_Reason__c"] == LINE and stored["Health_Score_Reasons__c"] == NOTES
+    assert "Health_Score_Reasons__c" not in sf.writes[-1][1]
+    # Sent again (its answer lost): recognised in that field, not written twice.
+    source.update_health(
+        ACCOUNT, Health.AMBER, date(2026, 11, 25), LINE, unmodified_since=before.last_modified
+    )
+    assert len(sf.writes) == 1
+
+
+def test_a_missing_note_field_names_the_setting(sf: SalesforceEmulator) -> None:
+    fields = {**DEFAULT_SALESFORCE_FIELDS, "health_note": "Triage_Reason__c"}
+    source = session_source(sf, fields=fields)
+    before = source.account(ACCOUNT)
+    error, message = failure(
+        lambda: source.update_health(
+            ACCOUNT, Health.RED, TODAY, LINE, unmodified_since=before.last_modified
+        ),
+        source.fields,
+    )
+    assert "Triage_Reason__c" in message and "`health_note`" in message
+    assert is_salesforce_rejection(error) and not sf.writes
+
+
+def test_a_full_reasons_field_is_refused_plainly_and_nothing_is_written(
+    sf: SalesforceEmulator,
+) -> None:
+    """Salesforce refuses text longer than its field (STRING_TOO_LONG) rather than cutting
+    it: the score waits for the person, and the notes link is not cut to make room."""
+    sf.lengths["Health_Score_Reasons__c"] = 100
+    sf.touch(ACCOUNT, Health_Score_Reasons__c=NOTES)
+    source = session_source(sf)
+    before = source.account(ACCOUNT)
+    error, message = failure(
+        lambda: source.update_health(
+            ACCOUNT, Health.RED, TODAY, LINE, unmodified_since=before.last_modified
+        )
+    )
+    assert message.startswith("Salesforce's Health Score Reasons field is full")
+    assert "at most 100 characters" in message and "`health_note`" in message
+    assert is_salesforce_rejection(error)
+    assert not sf.writes and sf.account(ACCOUNT)["Health_Score_Reasons__c"] == NOTES
+
+
+def test_writing_over_a_change_still_adds_to_the_text_there(sf: SalesforceEmulator) -> None:
+    """'' (the person keeps their score over Salesforce's) writes regardless of the
+    change, but below the text as it is now, guarded by the time it was read."""
+    source = session_source(sf)
+    sf.touch(ACCOUNT, Health_Score_Reasons__c="Edited in Salesforce meanwhile")
+    source.update_health(ACCOUNT, Health.RED, TODAY, LINE, unmodified_since="")
+    stored = sf.account(ACCOUNT)
+    assert stored["Health_Score_Reasons__c"] == f"Edited in Salesforce meanwhile\n{LINE}"
+    assert sf.writes[-1][2].endswith(" GMT")
 
 
 def test_changed_meanwhile_is_a_conflict_with_current_values(sf: SalesforceEmulator) -> None:
@@ -267,12 +359,28 @@ def test_changed_meanwhile_is_a_conflict_with_current_values(sf: SalesforceEmula
 
 
 def test_a_write_that_landed_before_its_answer_was_lost_is_done(sf: SalesforceEmulator) -> None:
+    sf.touch(ACCOUNT, Health_Score_Reasons__c=NOTES)
     source = session_source(sf)
     before = source.account(ACCOUNT)
-    args = (ACCOUNT, Health.AMBER, TODAY, "Champion left.")
-    source.update_health(*args, unmodified_since=before.last_modified)
-    again = source.update_health(*args, unmodified_since=before.last_modified)  # 412, same values
+    args = (ACCOUNT, Health.AMBER, TODAY, LINE)
+    sf.faults.append(Fault("PATCH", r"/sobjects/Account/", -1))  # applied, answer lost
+    error, _ = failure(lambda: source.update_health(*args, unmodified_since=before.last_modified))
+    assert isinstance(error, requests.ConnectionError) and len(sf.writes) == 1
+    again = source.update_health(*args, unmodified_since=before.last_modified)
     assert again.health is Health.AMBER and len(sf.writes) == 1
+    assert sf.account(ACCOUNT)["Health_Score_Reasons__c"] == f"{NOTES}\n{LINE}"  # once
+
+
+def test_a_conflict_after_a_landed_write_is_still_done(sf: SalesforceEmulator) -> None:
+    """The write landed, its answer was lost, then someone changed another field: the
+    retry's 412 finds the score, date and line there, so it is done, not a conflict."""
+    source = session_source(sf)
+    before = source.account(ACCOUNT)
+    args = (ACCOUNT, Health.AMBER, TODAY, LINE)
+    source.update_health(*args, unmodified_since=before.last_modified)
+    sf.touch(ACCOUNT, Name="Renamed meanwhile")
+    again = source.update_health(*args, unmodified_since=before.last_modified)
+    assert again.name == "Renamed meanwhile" and len(sf.writes) == 1
 
 
 def test_dropped_write_is_not_resent(sf: SalesforceEmulator) -> None:
@@ -451,6 +559,24 @@ def test_soql_grammar() -> None:
             parse_soql(bad)
 
 
+def test_the_emulator_refuses_text_longer_than_its_field(sf: SalesforceEmulator) -> None:
+    """As Salesforce does from API 15.0 (AllowFieldTruncationHeader, SOAP API guide): a
+    value too large fails with STRING_TOO_LONG, naming the field; nothing is applied."""
+    health = sf.account(ACCOUNT)["Health_Score__c"]
+    response = requests.patch(
+        f"{sf.url}/services/data/v59.0/sobjects/Account/{ACCOUNT}",
+        json={"Name": "x" * 256, "Health_Score__c": "Red"},
+        headers={"Authorization": f"Bearer {sf.session_id}"},
+        verify=sf.ca_pem_path,
+        timeout=5,
+    )
+    assert response.status_code == 400
+    (body,) = response.json()
+    assert body["errorCode"] == "STRING_TOO_LONG" and body["fields"] == ["Name"]
+    assert body["message"].endswith("(max length=255)")
+    assert sf.account(ACCOUNT)["Health_Score__c"] == health and not sf.writes
+
+
 def test_malformed_soql_gets_salesforce_error_body(sf: SalesforceEmulator) -> None:
     session = requests.Session()
     response = session.get(
@@ -515,6 +641,11 @@ def test_salesforce_table_in_the_config_file(tmp_path: Path) -> None:
     assert settings is not None
     assert settings.instance_url == "https://acme.my.salesforce.com" and settings.timeout == 12.0
     assert settings.fields == {**DEFAULT_SALESFORCE_FIELDS, "health": "Customer_Health__c"}
+    path.write_text(
+        '[salesforce]\n[salesforce.fields]\nhealth_note = "Triage_Reason__c"\n', encoding="utf-8"
+    )
+    settings = load_settings(path).salesforce
+    assert settings is not None and settings.fields["health_note"] == "Triage_Reason__c"
     for bad in (
         "timeout = 'soon'",
         "instance_url = 'http://acme.my.salesforce.com'",
@@ -523,6 +654,7 @@ def test_salesforce_table_in_the_config_file(tmp_path: Path) -> None:
         "ca_bundle = 3",
         "password = 'x'",
         "[salesforce.fields]\nhealthy = 'X__c'",
+        "[salesforce.fields]\nhealth_note = 'Not a name!'",
         "[salesforce.fields]\nhealth = 'Name FROM Account --'",
     ):
         path.write_text(f"[salesforce]\n{bad}\n", encoding="utf-8")

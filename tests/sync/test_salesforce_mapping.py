@@ -134,12 +134,27 @@ def test_field_names_cannot_inject_soql(fields: dict[str, str]) -> None:
 
 
 def test_health_update_body() -> None:
+    """The reason line goes below the reasons as the account has them (the running call
+    notes' link), or into a field of its own (`health_note`) with the reasons left out."""
     fields = {**DEFAULT_SALESFORCE_FIELDS, "health_date": "Health_Date__c"}
-    assert health_update(fields, Health.RED, date(2026, 11, 25), "Leaving.") == {
+    line = "2026-11-25 (GitLab triage, @alice): Leaving."
+    assert health_update(fields, Health.RED, date(2026, 11, 25), line, RECORD) == {
         "Health_Score__c": "Red",
         "Health_Date__c": "2026-11-25",
-        "Health_Score_Reasons__c": "Leaving.",
+        "Health_Score_Reasons__c": f"Low adoption.\nChampion left.\n{line}",
     }
+    assert health_update(fields, Health.GREEN, date(2026, 11, 25), line, {}) == {
+        "Health_Score__c": "Green",
+        "Health_Date__c": "2026-11-25",
+        "Health_Score_Reasons__c": line,
+    }
+    noted = {**fields, "health_note": "Triage_Reason__c"}
+    assert health_update(noted, Health.YELLOW, date(2026, 11, 25), line, RECORD) == {
+        "Health_Score__c": "Yellow",
+        "Health_Date__c": "2026-11-25",
+        "Triage_Reason__c": line,
+    }
+    assert "Triage_Reason__c" not in accounts_soql(noted)  # read only by the write
 
 
 def test_last_modified_as_an_http_date() -> None:

@@ -10,6 +10,8 @@ import pytest
 
 from tests.conftest import TODAY
 from tests.domain.factories import card
+from triage_tui.domain.accounts import AccountScore
+from triage_tui.domain.health import Health
 from triage_tui.domain.issue import IssueDetail, IssueState, IssueSummary
 from triage_tui.domain.team import Role
 from triage_tui.tui.detail_pane import render_detail
@@ -141,3 +143,48 @@ def test_a_silent_issue_on_the_er_call_says_since_when(
 ) -> None:
     """Failed before for an issue with no update: "never updated", however old."""
     assert silent_phrase(card(1, updated_ago=updated_ago, opened_ago=opened_ago)) == said
+
+
+# -- Salesforce beside the work, and a team GitLab does not take ------------------------------
+
+
+def _with(
+    account: AccountScore | None, *, labels: tuple[str, ...] = ("Red", "EMEA")
+) -> IssueDetail:
+    detail = _detail()
+    summary = replace(detail.summary, labels=labels, salesforce_id="001A000001", account=account)
+    return replace(detail, summary=summary)
+
+
+@pytest.mark.parametrize("score", [*Health, None])
+def test_the_accounts_score_its_age_and_arr_are_shown(score: Health | None) -> None:
+    account = AccountScore(score, TODAY - timedelta(days=12), 1_500_000.0)
+    text = render_detail(_with(account), TODAY).plain
+    word = score.label if score is not None else "no score"
+    assert f"Salesforce score  {word}, confirmed 2026-11-12, 12 days ago" in text
+    assert "ARR               1.5M" in text
+    differs = score is not None and score is not Health.RED  # Green too; no score is none
+    assert ("≠ The label says Red, Salesforce " in text) is differs, text
+
+
+def test_a_stale_or_undated_score_says_so_and_no_account_shows_nothing() -> None:
+    stale = render_detail(_with(AccountScore(Health.RED, TODAY - timedelta(days=40), None)), TODAY)
+    assert "confirmed 2026-10-15, 40 days ago (stale: older than 31 days)" in stale.plain
+    assert "ARR               not in Salesforce" in stale.plain
+    undated = render_detail(_with(AccountScore(Health.RED, None, None)), TODAY).plain
+    assert "Salesforce score  Red, never confirmed" in undated
+    plain = render_detail(_with(None), TODAY).plain
+    assert "Salesforce score" not in plain and "ARR" not in plain
+
+
+def test_people_gitlab_does_not_take_are_named() -> None:
+    detail = IssueDetail.build(
+        _detail().summary, description=DESCRIPTION, members=["ann", "TIM", "dora"]
+    )
+    text = render_detail(detail, TODAY).plain
+    assert re.search(r"  TAM\s+@tim\n", text)  # a member, whatever the case
+    assert re.search(r"Executive Sponsor\s+@tariq ✗", text)
+    assert "@tariq is not a member of the project" in text
+    assert "@pm1 is not a member of the project" in text and "@tim is not" not in text
+    alone = render_detail(IssueDetail.build(_detail().summary, description=DESCRIPTION), TODAY)
+    assert "✗" not in alone.plain and "not a member" not in alone.plain  # no members known

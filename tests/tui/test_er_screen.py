@@ -131,7 +131,12 @@ async def test_the_er_call_settles_mismatches_both_ways_and_exports(
         )
         record = sf.account(account_id)
         assert record["Health_Score_Date__c"] == TODAY.isoformat()
-        assert "exec call" in record["Health_Score_Reasons__c"]
+        # Below what the account's reasons held (the demo's own text), not over it.
+        assert record["Health_Score_Reasons__c"] == (
+            f"{second.account.health_reasons}\n".lstrip("\n")
+            + f"{TODAY.isoformat()} (GitLab triage, @{service.user}): "
+            "The label was updated after the exec call"
+        )
         await until(pilot, lambda: not service.outbox())
 
         # A missing issue is opened prefilled from its account.
@@ -221,7 +226,13 @@ async def test_a_salesforce_change_meanwhile_is_a_conflict_not_overwritten(
     )
     service.retry_edit(entry.id)  # the lead keeps their decision
     assert service.push().pushed == 1
-    assert sf.account(mismatch.account.id)["Health_Score__c"] == mismatch.card.health.label
+    record = sf.account(mismatch.account.id)
+    assert record["Health_Score__c"] == mismatch.card.health.label
+    # The lead's score wins; the text edited meanwhile stays, with the reason below it.
+    assert record["Health_Score_Reasons__c"] == (
+        f"Edited in Salesforce meanwhile\n{TODAY.isoformat()} (GitLab triage, "
+        f"@{service.user}): from the call"
+    )
 
 
 def test_later_syncs_read_only_the_accounts_changed_since(

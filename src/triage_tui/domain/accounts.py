@@ -10,6 +10,7 @@ from types import MappingProxyType
 from urllib.parse import urlsplit
 
 from triage_tui.domain.health import Health
+from triage_tui.domain.text import clean_line
 
 #: Logical field -> the Account field's API name in Salesforce, as in the handbook's org.
 #: Orgs name custom fields differently; `[salesforce.fields]` in the config overrides them.
@@ -28,6 +29,10 @@ DEFAULT_SALESFORCE_FIELDS: Mapping[str, str] = MappingProxyType(
         "last_modified": "LastModifiedDate",
     }
 )
+#: Fields an org may have and the handbook's does not: set only in `[salesforce.fields]`.
+#: `health_note`: a field of its own for the reason the triage gives with a score; without
+#: it, the reason is added below what the health score reasons field already holds.
+OPTIONAL_SALESFORCE_FIELDS: frozenset[str] = frozenset({"health_note"})
 # API names go into SOQL verbatim: only plain names (and one relationship hop) pass.
 API_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*(\.[A-Za-z][A-Za-z0-9_]*)?")
 
@@ -56,6 +61,18 @@ class Account:
     """A score written here that Salesforce does not have yet (shown as it will be)."""
 
 
+@dataclass(frozen=True, slots=True)
+class AccountScore:
+    """What a card shows of its issue's Salesforce account, read with the card (matched
+    by the first 15 characters of the id, as `same_account`)."""
+
+    health: Health | None
+    """Salesforce's score; None when the account has none ("no score")."""
+    health_date: date | None
+    """When the score was last confirmed."""
+    arr: float | None
+
+
 def account_id_from_url(url: str) -> str | None:
     """The account id in a Salesforce URL, in the forms people paste:
     https://acme.my.salesforce.com/0015g00000AbCdE,
@@ -75,3 +92,26 @@ def account_id_from_url(url: str) -> str | None:
 def same_account(a: str, b: str) -> bool:
     """15- and 18-character forms of one id are the same account (the 18 adds a checksum)."""
     return a[:15] == b[:15]
+
+
+def reason_line(day: date, author: str, reason: str) -> str:
+    """A reason as it goes to Salesforce with a score: one line, dated, saying where it came
+    from ("2026-12-02 (GitLab triage, @alice): lost their champion")."""
+    who = f", @{clean_line(author).lstrip('@')}" if clean_line(author) else ""
+    return f"{day.isoformat()} (GitLab triage{who}): {clean_line(reason)}"
+
+
+def with_reason(existing: str, line: str) -> str:
+    """`existing` (a reasons field as Salesforce holds it: often the link to the running
+    call notes) kept whole, with `line` below it, in the line ends it already uses."""
+    if not existing:
+        return line
+    newline = "\r\n" if "\r\n" in existing else "\n"
+    return existing + line if existing.endswith(("\n", "\r")) else existing + newline + line
+
+
+def holds_reason(text: str, line: str) -> bool:
+    """`line` is one of the lines of `text` (compared as cleaned: Salesforce's text is read
+    back through clean_text), so a write whose answer was lost is not made twice."""
+    wanted = clean_line(line)
+    return any(clean_line(part) == wanted for part in text.splitlines())

@@ -95,6 +95,10 @@ class Edit:
     unmodified_since: str = ""
     """The account's LastModifiedDate when the person decided: a later change in
     Salesforce makes the write a conflict instead of overwriting it."""
+    confirmed_on: str = ""
+    """SALESFORCE_HEALTH: the ISO day the score was decided (the call's), sent as its date
+    and in the reason's line, so a push retried on a later day writes the same thing
+    ("" in an edit recorded before this existed: the day it is pushed)."""
 
     def to_json(self) -> str:
         data: dict[str, Any] = {
@@ -119,6 +123,7 @@ class Edit:
             "account_id": self.account_id,
             "account_health": self.account_health,
             "unmodified_since": self.unmodified_since,
+            "confirmed_on": self.confirmed_on,
         }
         return json.dumps(data)
 
@@ -147,6 +152,7 @@ class Edit:
             account_id=data.get("account_id") or "",
             account_health=data.get("account_health") or "",
             unmodified_since=data.get("unmodified_since") or "",
+            confirmed_on=data.get("confirmed_on") or "",
         )
 
     @property

@@ -54,6 +54,9 @@ class Agenda:
     silent_issues: tuple[Card, ...] = ()
     unmatched_issues: tuple[Card, ...] = field(default=())
     """Open issues whose Salesforce URL is missing or names no known account."""
+    salesforce: bool = True
+    """Salesforce is there to check against (configured, or accounts cached). Without
+    it no issue is listed or counted as having no account: the call says so instead."""
 
     def counts(self) -> dict[str, int]:
         return {
@@ -147,9 +150,12 @@ def build_agenda(
     regions: Sequence[str] = (),
     stale_arr_threshold: float = 0.0,
     stale_regions: Sequence[str] = (),
+    salesforce: bool = True,
 ) -> Agenda:
     """The call's sections. `arr_threshold` and `regions` narrow the renewals without a
-    TAM (section 4), `stale_arr_threshold` and `stale_regions` the stale scores (5)."""
+    TAM (section 4), `stale_arr_threshold` and `stale_regions` the stale scores (5).
+    `salesforce`: False when there is no Salesforce to check against (not configured,
+    no accounts cached): then no issue counts as unmatched (Agenda.salesforce)."""
     accounts = list(accounts)
     index = account_index(accounts)
     open_cards = [c for c in cards if not c.closed]
@@ -182,7 +188,8 @@ def build_agenda(
             accounts, today, arr_threshold=stale_arr_threshold, regions=stale_regions
         ),
         silent_issues=tuple(c for c in open_cards if c.update_overdue),
-        unmatched_issues=tuple(unmatched),
+        unmatched_issues=tuple(unmatched) if salesforce else (),
+        salesforce=salesforce,
     )
 
 

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import Enum
 
+from triage_tui.domain.accounts import AccountScore
 from triage_tui.domain.health import Health
 from triage_tui.domain.labels import LabelReading, Region, read_label_set
+from triage_tui.domain.team import not_members
 from triage_tui.domain.template import TemplateFields, parse_description
 
 #: A weekly update older than this many days is overdue (handbook rule 5).
@@ -39,6 +42,12 @@ class IssueSummary:
     """The account id from the template's Salesforce URL ("" when missing or not one)."""
     created_at: datetime | None = None
     """When the issue was opened: the weekly clock starts then (see Card.update_overdue)."""
+    account: AccountScore | None = None
+    """The Salesforce account that id names, as cached (None: no id, or no such account
+    cached: Salesforce not configured, or not synced yet)."""
+    tam_member: bool | None = None
+    """The TAM is a member of the project (GitLab refuses anyone else as an assignee, so
+    such a TAM was dropped). None: no TAM, or no members cached to tell by."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +63,9 @@ class IssueDetail:
     created_at: datetime | None
     updated_at: datetime | None
     fields: TemplateFields = field(default_factory=TemplateFields)
+    not_members: tuple[str, ...] = ()
+    """People of the triage team who are not members of the project (GitLab does not
+    take them as assignees); none when no members are cached to tell by."""
 
     @classmethod
     def build(
@@ -67,7 +79,10 @@ class IssueDetail:
         web_url: str = "",
         created_at: datetime | None = None,
         updated_at: datetime | None = None,
+        members: Iterable[str] = (),
     ) -> IssueDetail:
+        """`members`: the project's members' usernames (none: not known)."""
+        fields = parse_description(description)
         return cls(
             summary=summary,
             description=description,
@@ -77,7 +92,8 @@ class IssueDetail:
             web_url=web_url,
             created_at=created_at,
             updated_at=updated_at,
-            fields=parse_description(description),
+            fields=fields,
+            not_members=not_members(fields.team.everyone, members),
         )
 
 
@@ -91,6 +107,8 @@ class Card:
     days_since_update: int | None
     days_open: int | None = None
     """Days since the issue was opened (None: not known)."""
+    days_since_score: int | None = None
+    """Days since Salesforce's score was confirmed (None: no account, or no date)."""
 
     @property
     def iid(self) -> int:
@@ -130,6 +148,19 @@ class Card:
         return self.health is Health.RED and self.summary.no_leader and not self.closed
 
     @property
+    def salesforce_differs(self) -> bool:
+        """The open issue's health label is not its account's score in Salesforce (what
+        the ER call's Mismatches list). An account with no score is no mismatch: there is
+        nothing to differ from (the ER call lists it as NO SCORE, not here)."""
+        account = self.summary.account
+        return (
+            account is not None
+            and account.health is not None
+            and self.health is not account.health
+            and not self.closed
+        )
+
+    @property
     def search_text(self) -> str:
         """Lower-cased text the board filter matches against."""
         parts = [f"#{self.iid}", self.summary.title, *self.summary.labels]
@@ -152,6 +183,8 @@ def make_card(summary: IssueSummary, today: date) -> Card:
     renewal = summary.renewal_date
     updated = summary.last_update_at
     created = summary.created_at
+    account = summary.account
+    scored = account.health_date if account is not None else None
     # Positional and inline: this runs once per issue before the board's first paint.
     return Card(
         summary,
@@ -159,4 +192,5 @@ def make_card(summary: IssueSummary, today: date) -> Card:
         (renewal - today).days if renewal is not None else None,
         max(0, (today - updated.date()).days) if updated is not None else None,
         max(0, (today - created.date()).days) if created is not None else None,
+        max(0, (today - scored).days) if scored is not None else None,
     )

@@ -131,3 +131,13 @@ class TriageTeam:
 
     def __bool__(self) -> bool:
         return bool(self.members)
+
+
+def not_members(people: Iterable[str], members: Iterable[str]) -> tuple[str, ...]:
+    """Those of `people` who are not among `members` (GitLab usernames, compared without
+    case, as GitLab does), once each, in order. None when no members are known (a demo,
+    a sync not done yet): with nothing to tell by, nobody is flagged."""
+    known = {member.lower() for member in members}
+    if not known:
+        return ()
+    return tuple(p for p in dict.fromkeys(people) if p.lower() not in known)

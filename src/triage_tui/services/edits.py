@@ -178,10 +178,11 @@ class EditCommands:
         )
 
     def _member_ids(self, usernames: tuple[str, ...]) -> tuple[int, ...]:
-        """GitLab's user ids for usernames, from the cached members (unknown ones skipped:
-        GitLab would refuse them)."""
-        ids = {m.username: m.id for m in self._cache().members()}
-        return tuple(ids[u] for u in usernames if u in ids)
+        """GitLab's user ids for usernames, from the cached members, matched without case
+        as GitLab does (unknown ones skipped: GitLab would refuse them; the card, the
+        detail pane and the team screen say who is not a member)."""
+        ids = {m.username.lower(): m.id for m in self._cache().members()}
+        return tuple(ids[u.lower()] for u in usernames if u.lower() in ids)
 
     def _milestone_id(self, title: str) -> int | None:
         """The cached milestone's id; None for one the project lacks (made on push)."""

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
-from triage_tui.config import data_dir
+from triage_tui.config import config_path, data_dir
 from triage_tui.domain.accounts import Account
 from triage_tui.domain.edit import Edit, EditKind, EditState, apply_account_edit
 from triage_tui.domain.er_call import (
@@ -58,14 +58,34 @@ class ERCommands(EditCommands):
         stale_regions: tuple[str, ...] = (),
     ) -> Agenda:
         """The ER call's agenda from the cache (GitLab issues and Salesforce accounts)."""
+        accounts = self.accounts()
         return build_agenda(
             self.cards(),
-            self.accounts(),
+            accounts,
             self.today(),
             arr_threshold=arr_threshold,
             regions=regions,
             stale_arr_threshold=stale_arr_threshold,
             stale_regions=stale_regions,
+            # (A demo, or a cache another person's sync filled, has accounts to check.)
+            salesforce=self.settings.salesforce is not None or bool(accounts),
+        )
+
+    def salesforce_setup(self) -> str:
+        """How to configure Salesforce, where the ER call needs it: short lines (the call's
+        list shows each item on lines it does not wrap)."""
+        return "\n".join(
+            [
+                "Salesforce is not configured, so no issue is checked against it.",
+                "To configure it:",
+                "  1. add a [salesforce] table with your org's instance_url to",
+                f"     {config_path()}",
+                "     (`triage-tui config example` shows every key);",
+                "  2. give credentials: `triage-tui auth salesforce`, or set",
+                "     SALESFORCE_USERNAME, SALESFORCE_PASSWORD and",
+                "     SALESFORCE_SECURITY_TOKEN in the environment;",
+                "  3. sync (s on the board).",
+            ]
         )
 
     # -- the call's record -------------------------------------------------------------------
@@ -116,9 +136,10 @@ class ERCommands(EditCommands):
     def set_salesforce_health(
         self, account: Account, health: Health, reason: str, *, iid: int = 0
     ) -> int:
-        """Write a score to Salesforce through the outbox (confirmed today, with the reason);
-        a change made in Salesforce since `account` was read becomes a conflict. The same
-        score again confirms it: its date is refreshed, so everyone knows it is current."""
+        """Write a score to Salesforce through the outbox (confirmed today, with the reason
+        added as a dated line below the account's reasons); a change made in Salesforce
+        since `account` was read becomes a conflict. The same score again confirms it: its
+        date is refreshed, so everyone knows it is current."""
         edit = Edit(
             EditKind.SALESFORCE_HEALTH,
             iid,
@@ -128,6 +149,7 @@ class ERCommands(EditCommands):
             account_id=account.id,
             account_health=health.label,
             unmodified_since=account.last_modified,
+            confirmed_on=self.today().isoformat(),
         )
         return self.record(edit)
 

@@ -18,6 +18,7 @@ def _day(text: str | None) -> date | None:
 def account_row(account: Account) -> dict[str, Any]:
     return {
         "id": account.id,
+        "id15": account.id[:15],  # what issues find it by (schema._v7)
         "name": account.name,
         "health": account.health.label if account.health is not None else None,
         "health_date": _iso(account.health_date),
@@ -72,6 +73,6 @@ class AccountTables(IssueTables):
 
     def account(self, account_id: str) -> Account | None:
         row = self.conn.execute(
-            f"SELECT {_COLUMNS} FROM accounts WHERE substr(id, 1, 15) = ?", [account_id[:15]]
+            f"SELECT {_COLUMNS} FROM accounts WHERE id15 = ?", [account_id[:15]]
         ).fetchone()
         return _account(row) if row else None

@@ -29,9 +29,11 @@ from triage_tui.store.errors import (
 from triage_tui.store.outbox import OutboxTables
 from triage_tui.store.schema import (
     BOARD_RULES,
+    ISSUE_RULES,
     MIGRATIONS,
     SCHEMA_VERSION,
     derive_board_columns,
+    derive_issue_columns,
     derive_update_flags,
     update_rules,
 )
@@ -230,6 +232,8 @@ class Cache(OutboxTables):
                 self._derive_board_columns()
             if self.get_meta("update_rules") != update_rules(self.bots):
                 self._derive_update_flags()
+            if self.get_meta("issue_rules") != ISSUE_RULES:
+                self._derive_issue_columns()
         except sqlite3.OperationalError as error:
             if "locked" in str(error) or "busy" in str(error):
                 raise CacheLocked(
@@ -258,6 +262,13 @@ class Cache(OutboxTables):
         with self.write() as db:
             if self.get_meta("update_rules") != update_rules(self.bots):  # (as above)
                 derive_update_flags(db, self.bots)
+
+    def _derive_issue_columns(self) -> None:
+        """What is derived from descriptions into issue rows changed (schema.ISSUE_RULES):
+        derive it again, or cards would show what the old rules made of them."""
+        with self.write() as db:
+            if self.get_meta("issue_rules") != ISSUE_RULES:  # (another process may have)
+                derive_issue_columns(db)
 
     def _migrate(self) -> None:
         with self.write():

@@ -10,8 +10,9 @@ from datetime import date, datetime
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from triage_tui.domain.accounts import account_id_from_url
+from triage_tui.domain.accounts import AccountScore, account_id_from_url
 from triage_tui.domain.board import BoardKind
+from triage_tui.domain.health import Health
 from triage_tui.domain.issue import IssueDetail, IssueState, IssueSummary
 from triage_tui.domain.records import LabelInfo, Member, Milestone, Note, RemoteIssue
 from triage_tui.domain.team import Role
@@ -53,8 +54,9 @@ def issue_row(issue: RemoteIssue) -> dict[str, Any]:
         "updated_at": _iso(issue.updated_at),
         "closed_at": _iso(issue.closed_at),
         "renewal_date": _iso(fields.renewal_date),
-        # Before anyone fills in the team section, the first assignee is the best guess at the TAM.
-        "tam": fields.team.first(Role.TAM) or (issue.assignees[0] if issue.assignees else None),
+        # The team section's TAM only: an assignee is not the TAM because nobody else is
+        # (a change here needs schema.ISSUE_RULES bumped, so caches derive it again).
+        "tam": fields.team.first(Role.TAM),
         "missing_roles": len(fields.team.missing_roles()),
         "no_leader": int(not fields.team.has_leader),
         "salesforce_id": account_id_from_url(fields.salesforce_url) or "",
@@ -82,11 +84,20 @@ def issue_from_row(row: dict[str, Any]) -> RemoteIssue:
     )
 
 
-#: Every issue column here is in schema.CARD_COLUMNS: the covering index serves them.
+#: A card's columns, its edits waiting, its account's score (through the covering index
+#: idx_accounts_card: an index probe per card, ~1 ms per 1,000 cards) and whether its TAM
+#: is a member (NULL without a TAM, or with no members cached: then nobody is flagged).
+#: Salesforce gives 18-character ids, so one issue finds at most one account. Every
+#: issue column is in schema.CARD_COLUMNS: the covering index serves them.
 _SUMMARY_SQL = """
 SELECT i.iid, i.title, i.state, i.labels, i.renewal_date, i.tam, i.last_update_at,
        i.missing_roles, i.no_leader, i.salesforce_id,
-       COALESCE(o.pending, 0) AS pending, COALESCE(o.failed, 0) AS failed, i.created_at
+       COALESCE(o.pending, 0) AS pending, COALESCE(o.failed, 0) AS failed,
+       a.id15, a.health, a.health_date, a.arr,
+       CASE WHEN i.tam IS NULL OR NOT EXISTS (SELECT 1 FROM members) THEN NULL
+            ELSE EXISTS (SELECT 1 FROM members m WHERE m.username = i.tam COLLATE NOCASE)
+       END AS tam_member,
+       i.created_at
 FROM issues i
 LEFT JOIN (
     SELECT issue_iid,
@@ -94,6 +105,7 @@ LEFT JOIN (
            SUM(state IN ('failed', 'conflict')) AS failed
     FROM outbox WHERE state != 'done' GROUP BY issue_iid
 ) o ON o.issue_iid = i.iid
+LEFT JOIN accounts a ON a.id15 = substr(i.salesforce_id, 1, 15) AND i.salesforce_id <> ''
 """
 
 
@@ -104,11 +116,12 @@ def _labels(raw: str | None) -> tuple[str, ...]:
 
 
 _STATES = {state.value: state for state in IssueState}  # a dict look-up, not Enum()'s
+_HEALTHS = {health.label: health for health in Health}  # as store.accounts writes them
 
 
 def _summary(row: tuple[Any, ...]) -> IssueSummary:
     # Positional and inline: this runs once per issue before the board's first paint.
-    renewal, updated, created = row[4], row[6], row[12]
+    renewal, updated, scored, created = row[4], row[6], row[14], row[17]
     return IssueSummary(
         row[0],
         row[1] or "",
@@ -123,6 +136,15 @@ def _summary(row: tuple[Any, ...]) -> IssueSummary:
         bool(row[8]),
         row[9] or "",
         datetime.fromisoformat(created) if created else None,  # truthy: str (ISO text)
+        # The account (row[12], its key, is NULL when none was found): score, date, ARR.
+        AccountScore(
+            _HEALTHS.get(row[13]),
+            date.fromisoformat(scored) if scored else None,  # truthy: str (ISO text)
+            row[15],
+        )
+        if row[12] is not None
+        else None,
+        bool(row[16]) if row[16] is not None else None,
     )
 
 
@@ -261,6 +283,7 @@ class IssueTables:
             web_url=extra[4] or "",
             created_at=_datetime(extra[5]),
             updated_at=_datetime(extra[6]),
+            members=[r[0] for r in self.conn.execute("SELECT username FROM members")],
         )
 
     def notes_for(self, iid: int) -> list[Note]:

@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING
 from triage_tui.domain.board import BoardKind, column_key
 from triage_tui.domain.labels import read_label_set
 from triage_tui.domain.records import Note
+from triage_tui.domain.team import Role
+from triage_tui.domain.template import parse_description
 from triage_tui.domain.weekly import UPDATE_RULES, counts_as_update
 
 if TYPE_CHECKING:
@@ -148,6 +150,29 @@ def derive_board_columns(db: sqlite_utils.Database) -> None:
     db.table("meta").upsert({"key": "board_rules", "value": BOARD_RULES}, pk="key")
 
 
+#: Which rules the issue columns derived from the description (store.issues.issue_row)
+#: follow. "2": a team section with no TAM means no TAM; under "1" the first assignee was
+#: taken for one, and a card showed someone the team never named. A cache opened with
+#: older rules derives again what changed (`derive_issue_columns`).
+ISSUE_RULES = "2"
+
+
+def derive_issue_columns(db: sqlite_utils.Database) -> None:
+    """Bring rows derived by older ISSUE_RULES up to date (in the caller's transaction).
+
+    From "1": only a row whose TAM is its first assignee can have been guessed, so only
+    those rows' descriptions are read again (not every description of the cache)."""
+    rows = db.execute(
+        "SELECT iid, description FROM issues "
+        "WHERE tam IS NOT NULL AND tam = json_extract(assignees, '$[0]')"
+    ).fetchall()
+    db.conn.executemany(
+        "UPDATE issues SET tam = ? WHERE iid = ?",
+        ((parse_description(text or "").team.first(Role.TAM), iid) for iid, text in rows),
+    )
+    db.table("meta").upsert({"key": "issue_rules", "value": ISSUE_RULES}, pk="key")
+
+
 #: The board's order (domain.board._order: ~New first, nearest renewal, oldest issue) as
 #: an index key, so each column's first cards are read without sorting the column.
 BOARD_ORDER = "is_new DESC, renewal_date IS NULL, renewal_date, iid"
@@ -273,6 +298,24 @@ def _v8(db: sqlite_utils.Database) -> None:
     db.table("er_actions").create_index(["call_id", "id"])
 
 
+#: What a card reads of its account (store.issues._SUMMARY_SQL), after the key it is
+#: found by: the first 15 characters of its id, which 15- and 18-character ids share.
+ACCOUNT_CARD_COLUMNS = "id15, health, health_date, arr"
+
+
+def _v9(db: sqlite_utils.Database) -> None:
+    # Self-contained (it needs nothing of another migration, so it may be renumbered when
+    # branches merge). Cards show their account's Salesforce score, its date and ARR: the
+    # card read joins each issue to its account through an index holding all it reads
+    # (the account row itself has the reasons, which grow, before ARR). And the card
+    # says whether its TAM is a member of the project, looked up without case, as GitLab
+    # compares usernames.
+    db.table("accounts").add_column("id15", str)
+    db.execute("UPDATE accounts SET id15 = substr(id, 1, 15)")
+    db.execute(f"CREATE INDEX idx_accounts_card ON accounts ({ACCOUNT_CARD_COLUMNS})")
+    db.execute("CREATE INDEX idx_members_username ON members (username COLLATE NOCASE)")
+
+
 MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
     _v1,
     _v2,
@@ -282,5 +325,6 @@ MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
     _v6,
     _v7,
     _v8,
+    _v9,
 )
 SCHEMA_VERSION = len(MIGRATIONS)

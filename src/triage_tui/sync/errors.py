@@ -180,6 +180,16 @@ def _describe_rest(
         return _field_setting(message, fields)
     if status == 412 or code == "PRECONDITION_FAILED":
         return "The account changed in Salesforce since it was read; nothing was written."
+    if code == "STRING_TOO_LONG":
+        # "Health Score Reasons: data value too large: <the whole text> (max length=N)"
+        field = message.split(":", 1)[0][:80]
+        limit = re.search(r"max length=(\d+)\)?$", message)
+        most = f" (it holds at most {limit.group(1)} characters)" if limit else ""
+        return (
+            f"Salesforce's {field} field is full{most}: nothing was written. Make room in "
+            "it in Salesforce, or name a field of its own for the triage's reasons "
+            "(`health_note` under [salesforce.fields] in the config file)."
+        )
     message = message[:200]
     if status == 403:
         return f"Salesforce refused the request (403 {code}): the user may lack access. {message}"

@@ -13,7 +13,7 @@ from dataclasses import replace
 from datetime import date
 from typing import Protocol
 
-from triage_tui.domain.accounts import Account
+from triage_tui.domain.accounts import Account, reason_line
 from triage_tui.domain.edit import (
     Edit,
     EditKind,
@@ -56,7 +56,7 @@ class AccountWriter(Protocol):
         account_id: str,
         health: Health,
         health_date: date,
-        reasons: str,
+        reason: str,
         *,
         unmodified_since: str,
     ) -> Account: ...
@@ -77,6 +77,13 @@ class NoSalesforce(SyncError):
     """A Salesforce edit with no Salesforce configured: it waits, visibly, for the person."""
 
 
+def _iso_day(text: str) -> date | None:
+    try:
+        return date.fromisoformat(text) if text else None
+    except ValueError:
+        return None
+
+
 def _push_account(
     accounts: AccountWriter | None, sink: OutboxSink, entry: OutboxEntry, today: date
 ) -> bool:
@@ -87,9 +94,14 @@ def _push_account(
             "Salesforce is not configured here ([salesforce] in the config and credentials "
             "in the environment or keyring): the score was not sent."
         )
+    # The day the score was decided, not the day the push got through: a retry writes the
+    # same date and the same reason line, which the writer then recognises as written.
+    day = _iso_day(edit.confirmed_on)
+    day = day if day is not None else today
+    line = reason_line(day, entry.author, edit.body)
     try:
         account = accounts.update_health(
-            edit.account_id, health, today, edit.body, unmodified_since=edit.unmodified_since
+            edit.account_id, health, day, line, unmodified_since=edit.unmodified_since
         )
     except SalesforceConflict as conflict:
         sink.conflict_edit(entry.id, str(conflict), None)

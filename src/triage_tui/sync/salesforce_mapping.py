@@ -15,7 +15,13 @@ from datetime import UTC, date, datetime
 from email.utils import format_datetime
 from typing import Any
 
-from triage_tui.domain.accounts import API_NAME, DEFAULT_SALESFORCE_FIELDS, Account
+from triage_tui.domain.accounts import (
+    API_NAME,
+    DEFAULT_SALESFORCE_FIELDS,
+    OPTIONAL_SALESFORCE_FIELDS,
+    Account,
+    with_reason,
+)
 from triage_tui.domain.health import Health
 from triage_tui.domain.labels import Region
 from triage_tui.domain.text import clean_line, clean_text
@@ -24,11 +30,12 @@ _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 def checked_fields(fields: Mapping[str, str]) -> dict[str, str]:
-    """The defaults overlaid with `fields`; ValueError naming a key that is unknown or
-    whose value is not an API name (it would otherwise be pasted into SOQL)."""
+    """The defaults overlaid with `fields` (an optional field only when set); ValueError
+    naming a key that is unknown or whose value is not an API name (it would otherwise be
+    pasted into SOQL)."""
     merged = dict(DEFAULT_SALESFORCE_FIELDS)
     for key, value in fields.items():
-        if key not in DEFAULT_SALESFORCE_FIELDS:
+        if key not in DEFAULT_SALESFORCE_FIELDS and key not in OPTIONAL_SALESFORCE_FIELDS:
             raise ValueError(f"unknown Salesforce field setting `{key}`")
         if not isinstance(value, str) or not API_NAME.fullmatch(value):
             raise ValueError(f"Salesforce field setting `{key}` is not an API name: {value!r}")
@@ -120,7 +127,8 @@ def accounts_soql(fields: Mapping[str, str], modified_after: datetime | None = N
     """The query for every account (or those changed since `modified_after`, inclusive: a
     change in the same second as the watermark is read again rather than missed)."""
     names = checked_fields(fields)
-    selected = ", ".join(dict.fromkeys(names.values()))
+    # (Not the optional fields: only a write uses them, and it reads the account first.)
+    selected = ", ".join(dict.fromkeys(names[key] for key in DEFAULT_SALESFORCE_FIELDS))
     soql = f"SELECT {selected} FROM Account"
     if modified_after is not None:
         soql += f" WHERE {names['last_modified']} >= {soql_datetime(modified_after)}"
@@ -128,15 +136,41 @@ def accounts_soql(fields: Mapping[str, str], modified_after: datetime | None = N
 
 
 def health_update(
-    fields: Mapping[str, str], health: Health, health_date: date, reasons: str
+    fields: Mapping[str, str],
+    health: Health,
+    health_date: date,
+    reason: str,
+    current: Mapping[str, Any],
 ) -> dict[str, Any]:
-    """The PATCH body for a health change: the score, the date it was confirmed, the why."""
+    """The PATCH body for a health change: the score, the date it was confirmed, and the
+    why (`reason`, one dated line: domain.accounts.reason_line).
+
+    The health score reasons field holds what people put there, often the link to the
+    running call notes: the line goes below its text as `current` (the account as just
+    read, raw) has it, never over it. An org that names a field of its own for the reason
+    (`health_note`) gets the line there, and its reasons field is left alone."""
     names = checked_fields(fields)
-    return {
+    body: dict[str, Any] = {
         names["health"]: health.label,
         names["health_date"]: health_date.isoformat(),
-        names["health_reasons"]: reasons,
     }
+    note = names.get("health_note")
+    if note is not None:
+        body[note] = reason
+    else:
+        existing = _value(current, names["health_reasons"])
+        body[names["health_reasons"]] = with_reason(
+            existing if isinstance(existing, str) else "", reason
+        )
+    return body
+
+
+def written_reason(fields: Mapping[str, str], record: Mapping[str, Any]) -> str:
+    """The text the reason line is written into (health_note when named, else the
+    health score reasons), cleaned as everything read from Salesforce is."""
+    names = checked_fields(fields)
+    value = _value(record, names.get("health_note") or names["health_reasons"])
+    return clean_text(_text(value))
 
 
 def parse_salesforce_datetime(text: str) -> datetime | None:

@@ -3,8 +3,9 @@
 Salesforce is the system of record for health. This reads Accounts (all of
 them, or those changed since a time) and writes a health change guarded by
 If-Unmodified-Since, so a score a TAM changed in Salesforce meanwhile is never
-overwritten unseen. simple-salesforce is imported on first use: the board
-must not pay for it at start-up.
+overwritten unseen, and the reason is added to what the account holds, never written
+over it. simple-salesforce is imported on first use: the board must not pay for it at
+start-up.
 """
 
 from __future__ import annotations
@@ -16,9 +17,8 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-from triage_tui.domain.accounts import Account
+from triage_tui.domain.accounts import Account, holds_reason
 from triage_tui.domain.health import Health
-from triage_tui.domain.text import clean_text
 from triage_tui.sync.credentials import SalesforceCredentials
 from triage_tui.sync.errors import SalesforceConflict, SyncError
 from triage_tui.sync.salesforce_mapping import (
@@ -27,6 +27,7 @@ from triage_tui.sync.salesforce_mapping import (
     checked_fields,
     health_update,
     http_date,
+    written_reason,
 )
 
 if TYPE_CHECKING:
@@ -180,10 +181,14 @@ class SalesforceSource:
             result = sf.query_more(next_url, identifier_is_url=True)
 
     def account(self, account_id: str) -> Account:
+        return account_from_salesforce(self._record(account_id), self.fields)
+
+    def _record(self, account_id: str) -> dict[str, Any]:
+        """The account's record as Salesforce sends it (every field, raw)."""
         api = self._account_api()
         record = api.get(_checked_id(account_id))
         self._remember_usage(api)
-        return account_from_salesforce(record, self.fields)
+        return record if isinstance(record, dict) else {}
 
     # -- writes ---------------------------------------------------------------------------
 
@@ -192,28 +197,37 @@ class SalesforceSource:
         account_id: str,
         health: Health,
         health_date: date,
-        reasons: str,
+        reason: str,
         *,
         unmodified_since: str,
     ) -> Account:
-        """Write the score, its date and reasons unless the account changed in Salesforce
-        after `unmodified_since` (its LastModifiedDate as read; "" writes regardless): then
-        SalesforceConflict,
-        carrying the account as it is now. A conflict whose current values already are
-        these (an earlier attempt landed before its answer was lost) counts as done.
-        Returns the account read back after the write."""
+        """Write the score and its date, and add `reason` (one dated line) below the
+        health score reasons already there (or put it in `health_note` when the config
+        names one), unless the account changed in Salesforce after `unmodified_since`
+        (its LastModifiedDate as the person saw it): then SalesforceConflict, carrying the
+        account as it is now. Returns the account read back after the write.
+
+        The account is read first, for the text the line goes below. An account that
+        already holds this score, date and line (an earlier attempt landed before its
+        answer was lost) counts as done and is not written again, so the line is never
+        added twice. With `unmodified_since` "" (the person's choice to write over what
+        Salesforce has now) the write is guarded by the time just read instead, so the
+        text added to is the text there."""
         from simple_salesforce.exceptions import SalesforceError, SalesforceExpiredSession
 
         account_id = _checked_id(account_id)
-        headers: dict[str, str] = {}
-        if unmodified_since:  # "" is the person's choice to write over Salesforce's value
-            since = http_date(unmodified_since)
-            if since is None:
-                raise SyncError(
-                    "The account's last-modified time is unreadable; sync accounts again first."
-                )
-            headers["If-Unmodified-Since"] = since
-        body = health_update(self.fields, health, health_date, reasons)
+        given = unmodified_since
+        if given and http_date(given) is None:
+            raise SyncError(
+                "The account's last-modified time is unreadable; sync accounts again first."
+            )
+        record = self._record(account_id)
+        current = account_from_salesforce(record, self.fields)
+        if self._already_written(record, current, health, health_date, reason):
+            return current
+        since = http_date(given or current.last_modified)
+        headers = {"If-Unmodified-Since": since} if since is not None else {}
+        body = health_update(self.fields, health, health_date, reason, record)
         try:
             try:
                 self._account_api(refresh_session=False).update(account_id, body, headers=headers)
@@ -224,11 +238,26 @@ class SalesforceSource:
         except SalesforceError as error:
             if error.status != 412:
                 raise
-            current = self.account(account_id)
-            if _already_written(current, health, health_date, reasons):
+            record = self._record(account_id)
+            current = account_from_salesforce(record, self.fields)
+            if self._already_written(record, current, health, health_date, reason):
                 return current
             raise SalesforceConflict(current) from None
         return self.account(account_id)
+
+    def _already_written(
+        self,
+        record: Mapping[str, Any],
+        current: Account,
+        health: Health,
+        health_date: date,
+        reason: str,
+    ) -> bool:
+        return (
+            current.health is health
+            and current.health_date == health_date
+            and holds_reason(written_reason(self.fields, record), reason)
+        )
 
 
 def _checked_id(account_id: str) -> str:
@@ -236,11 +265,3 @@ def _checked_id(account_id: str) -> str:
     if not _RECORD_ID.fullmatch(account_id):
         raise SyncError(f"Not a Salesforce record id: {account_id[:40]!r}.")
     return account_id
-
-
-def _already_written(current: Account, health: Health, health_date: date, reasons: str) -> bool:
-    return (
-        current.health is health
-        and current.health_date == health_date
-        and current.health_reasons == clean_text(reasons).strip()
-    )

@@ -17,9 +17,10 @@ from textual.strip import Strip
 from textual.widget import Widget
 
 from triage_tui.domain.board import NO_HEALTH, NO_REGION, BoardKind, Column
+from triage_tui.domain.er_call import STALE_SCORE_DAYS
 from triage_tui.domain.health import Health
 from triage_tui.domain.issue import Card, iid_text
-from triage_tui.tui.format import health_text, renewal_phrase, update_phrase
+from triage_tui.tui.format import health_text, money_phrase, renewal_phrase, update_phrase
 
 #: Lines per card: three of text and one gap.
 CARD_HEIGHT = 4
@@ -31,6 +32,8 @@ FAILED_TAG = "✗ edit"  # an edit GitLab refused, or one in conflict: the outbo
 PENDING_TAG = "⧗"  # edits waiting to be pushed
 LEADER_TAG = "⚠ lead"  # Red, and no TAM leader or CS manager/director on the team (rule 1)
 PROBLEM_TAG = "⚑"  # two health labels, a missing template field or team role
+NOT_MEMBER_MARK = "✗"  # after the TAM: not a project member (GitLab dropped them)
+MISMATCH_TAG = "≠SF"  # the health label is not the account's score in Salesforce
 #: Where columns lie out of view, on the rule under the headers.
 MORE_LEFT, MORE_RIGHT = "«", "»"
 
@@ -74,6 +77,8 @@ class ColumnView(Widget):
         "tag--failed",
         "tag--problem",
         "tag--leader",
+        "tag--not-member",
+        "tag--mismatch",
         "column--more",
         "health--red",
         "health--amber",
@@ -229,9 +234,13 @@ class ColumnView(Widget):
         """Line `part` of a card. Left text is clipped first so the right-hand tags
         (renewal, NEW, pending, overdue, flags) always stay whole.
 
-        1: `#iid title`          ✗ edit / ⧗
+        1: `#iid title`          250k ≠SF ✗ edit / ⧗
         2: `HEALTH REGION`       renew 17d NEW
-        3: `@tam`                upd 3d (or closed) ⚠ lead ⚑
+        3: `@tam ✗`              SF Red 40d upd 3d (or closed) ⚠ lead ⚑
+
+        ARR and Salesforce's score (with its age) show when the issue's account is
+        cached, ≠SF where the label is not that score; ✗ after a TAM who is not a member
+        of the project.
         """
         surface = self._style("card--selected") if selected else base
         if card.closed:
@@ -242,8 +251,17 @@ class ColumnView(Widget):
         )
         left: list[tuple[str, Style]] = []
         right: list[tuple[str, Style]] = []
+        mark = ""  # kept after the (clipped) left text
+        account = card.summary.account
         if part == 0:
             left.append((f"{iid_text(card.iid)} {card.summary.title}", Style(bold=True)))
+            if account is not None and account.arr is not None:
+                # Plain, as the padding before it: no style change to send (bench/board.py
+                # counts the bytes a cursor move writes; a muted colour added ~0.4 kB).
+                right.append((money_phrase(account.arr), Style()))
+            if card.salesforce_differs:
+                # A mark among the card's flags, never crowded out; line 3 says the score.
+                right.append((MISMATCH_TAG, self._overlay("tag--mismatch")))
             if card.summary.failed_edits:
                 right.append((FAILED_TAG, self._overlay("tag--failed")))
             elif card.summary.pending_edits:
@@ -270,29 +288,117 @@ class ColumnView(Widget):
                 right.append(("NEW", self._overlay("tag--new")))
         else:
             left.append((f"@{card.summary.tam}" if card.summary.tam else "no TAM", Style()))
-            if card.closed:
-                # No weekly updates are due on a closed issue: say it is closed instead.
-                right.append(("closed", Style()))
-            else:
-                style = self._overlay("tag--overdue") if card.update_overdue else Style()
-                right.append((update_phrase(card), style))
-            if card.red_without_leader:
-                right.append((LEADER_TAG, self._overlay("tag--leader")))
-            if card.reading.problems or card.summary.missing_roles:
-                right.append((PROBLEM_TAG, self._overlay("tag--problem")))
-            if len(right) > 1 and not card.closed and width - 3 - _tags_width(right) < 6:
-                # Flags crowd the TAM out: the short update phrase ("no upd") keeps it legible.
-                right[0] = (update_phrase(card, short=True), right[0][1])
-        bar = Segment("▌", surface + Style(color=health_style.color))
-        segments = [bar, Segment(" ", surface)]
-        room = max(0, width - 3 - _tags_width(right))
+            if card.summary.tam_member is False:
+                mark = " " + NOT_MEMBER_MARK
+            return self._people_line(card, width, surface, health_style, left, mark=mark)
+        return self._draw(width, surface, health_style, left, right)
+
+    def _people_line(
+        self,
+        card: Card,
+        width: int,
+        surface: Style,
+        health_style: Style,
+        left: list[tuple[str, Style]],
+        *,
+        mark: str,
+    ) -> Strip:
+        """The third line: the TAM, Salesforce's score and its age, the last update, the
+        flags. Crowded (the TAM would not keep 10 cells, or a shorter name whole), the
+        Salesforce part and the update phrase shorten in turn: the score's word goes first
+        where it agrees with the label (the column or line 2 names that colour), then "no
+        update" becomes "no upd", then the score's age goes, then the rest of it (line 1's
+        ≠SF still marks a mismatch)."""
+        salesforce = self._salesforce_forms(card)
+        if card.closed:
+            # No weekly updates are due on a closed issue: say it is closed instead.
+            update = [("closed", Style())]
+        else:
+            style = self._overlay("tag--overdue") if card.update_overdue else Style()
+            update = [(update_phrase(card), style), (update_phrase(card, short=True), style)]
+        flags: list[tuple[str, Style]] = []
+        if card.red_without_leader:
+            flags.append((LEADER_TAG, self._overlay("tag--leader")))
+        if card.reading.problems or card.summary.missing_roles:
+            flags.append((PROBLEM_TAG, self._overlay("tag--problem")))
+        # Shortening steps, in order: (Salesforce form, update form).
+        account = card.summary.account
+        steps = [(0, 0)]
+        if account is not None and account.health is not None and not card.salesforce_differs:
+            steps.append((1, 0))  # "SF 40d": the label says the colour already
+        if flags or account is not None:  # (alone, "no update" keeps its words: it fits)
+            steps.append((steps[-1][0], len(update) - 1))
+        steps += [(n, len(update) - 1) for n in range(steps[-1][0] + 1, len(salesforce))]
+        # The TAM is kept whole up to 10 cells ("@alexandra" ...), with its mark.
+        needed = min(10, cell_len(left[0][0])) + cell_len(mark)
+        for sf_form, update_form in steps:
+            right = [*salesforce[sf_form], update[update_form], *flags]
+            if width - 3 - _tags_width(right) >= needed:
+                break
+        return self._draw(width, surface, health_style, left, right, mark=mark)
+
+    def _salesforce_forms(self, card: Card) -> list[list[tuple[str, Style]]]:
+        """The Salesforce part of the third line, longest first (the last may be empty):
+        "SF Red 40d" / "SF Red" where the label differs ("SF" in the warning style, as
+        line 1's ≠SF), "SF Red 40d" / "SF 40d" where it agrees, "SF no score" / "SF none";
+        nothing without a cached account. An age past STALE_SCORE_DAYS (or none) is in
+        the warning style."""
+        account = card.summary.account
+        if account is None:
+            return [[]]
+        days = card.days_since_score
+        age = f"{days}d" if days is not None else "?d"
+        stale = days is None or days > STALE_SCORE_DAYS
+        age_style = self._overlay("tag--overdue") if stale else Style()
+        score = account.health
+        if score is None:
+            return [[("SF no score", Style())], [("SF none", Style())], []]
+        # The word, plain: the bar and the column show the label's colour, and a colour
+        # per card line costs the bytes of two style changes on every repaint.
+        word = (score.label, Style())
+        if card.salesforce_differs:
+            sf = ("SF", self._overlay("tag--mismatch"))
+            return [[sf, word, (age, age_style)], [sf, word], []]
+        return [[("SF", Style()), word, (age, age_style)], [("SF", Style()), (age, age_style)], []]
+
+    def _draw(
+        self,
+        width: int,
+        surface: Style,
+        health_style: Style,
+        left: list[tuple[str, Style]],
+        right: list[tuple[str, Style]],
+        *,
+        mark: str = "",
+    ) -> Strip:
+        # Plain pieces (a null Style) go into one run of the surface's style with the
+        # spaces around them: every segment is written with its own style codes, and a
+        # card line of a dozen pieces cost ~0.2 kB more per repaint (bench/board.py).
+        segments = [Segment("▌", surface + Style(color=health_style.color))]
+        run = [" "]
+
+        def add(text: str, style: Style) -> None:
+            if not style:
+                run.append(text)
+                return
+            if run:
+                segments.append(Segment("".join(run), surface))
+                run.clear()
+            segments.append(Segment(text, surface + style))
+
+        room = max(0, width - 3 - _tags_width(right) - cell_len(mark))
         for text, style in left:
             if room <= 0:
                 break
             clipped = _fit(text, room) if cell_len(text) > room else text
-            segments.append(Segment(clipped, surface + style))
+            add(clipped, style)
             room -= cell_len(clipped)
-        segments.append(Segment(" " * room, surface))
+        if mark:
+            add(mark, self._overlay("tag--not-member"))
+        run.append(" " * room)
         for text, style in right:
-            segments += [Segment(" ", surface), Segment(text, surface + style)]
+            run.append(" ")
+            add(text, style)
+        if run:
+            segments.append(Segment("".join(run), surface))
         return Strip(segments).crop_extend(0, width, surface)

@@ -13,9 +13,17 @@ from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.widgets import Static
 
-from triage_tui.domain.issue import IssueDetail, iid_text, make_card
+from triage_tui.domain.er_call import STALE_SCORE_DAYS
+from triage_tui.domain.issue import Card, IssueDetail, iid_text, make_card
 from triage_tui.domain.team import Role
-from triage_tui.tui.format import health_text, last_update_phrase, renewal_phrase
+from triage_tui.tui.format import (
+    health_text,
+    last_update_phrase,
+    money_phrase,
+    not_member_line,
+    people_text,
+    renewal_phrase,
+)
 
 #: Longer descriptions are cut here: wrapping a megabyte of text would freeze the pane.
 DESCRIPTION_LIMIT = 20_000
@@ -30,6 +38,40 @@ TEAM_LABEL_WIDTH = 2 + max(len(role.value) for role in Role) + 1
 def _row(name: str, value: str, value_style: str = "", *, width: int = LABEL_WIDTH) -> Content:
     label = f"{name:<{width - 1}} "  # never runs into the value, whatever the name's length
     return Content.assemble((label, "$text-muted"), (value or "—", value_style), "\n")
+
+
+def _days_ago(days: int) -> str:
+    return "today" if days == 0 else "yesterday" if days == 1 else f"{days} days ago"
+
+
+def _salesforce_rows(card: Card) -> list[Content | str | tuple[str, str]]:
+    """The account's score in Salesforce, when it was confirmed, and its ARR; whether the
+    label says otherwise. Nothing when the account is not cached."""
+    account = card.summary.account
+    if account is None:
+        return []
+    score = account.health.label if account.health is not None else "no score"
+    days = card.days_since_score
+    if account.health_date is None or days is None:
+        confirmed, stale = "never confirmed", True
+    else:
+        confirmed = f"confirmed {account.health_date.isoformat()}, {_days_ago(days)}"
+        stale = days > STALE_SCORE_DAYS
+    if stale:
+        confirmed += f" (stale: older than {STALE_SCORE_DAYS} days)"
+    rows: list[Content | str | tuple[str, str]] = [
+        _row("Salesforce score", f"{score}, {confirmed}", "$warning" if stale else ""),
+        _row("ARR", money_phrase(account.arr) if account.arr is not None else "not in Salesforce"),
+    ]
+    if card.salesforce_differs:
+        gitlab = card.health.label if card.health is not None else "no single health label"
+        rows.append(
+            (
+                f"≠ The label says {gitlab}, Salesforce {score}: settle it on the ER call (E).\n",
+                "bold $warning",
+            )
+        )
+    return rows
 
 
 def render_detail(detail: IssueDetail, today: date) -> Content:
@@ -60,6 +102,7 @@ def render_detail(detail: IssueDetail, today: date) -> Content:
         last_update += "  (overdue: no weekly update in 7 days)"
     parts += [
         _row("Salesforce URL", fields.salesforce_url),
+        *_salesforce_rows(card),
         _row("Success plan URL", fields.success_plan_url),
         _row("Renewal date", renewal),
         _row("Milestone", detail.milestone or ""),
@@ -76,13 +119,14 @@ def render_detail(detail: IssueDetail, today: date) -> Content:
     parts += ["\n", ("Reason for Health Score\n", "bold"), fields.reason or "—", "\n\n"]
     parts.append(("Triage team\n", "bold"))
     for role in Role:
-        people = fields.team.people(role)
-        parts.append(
-            _row(f"  {role.value}", ", ".join(f"@{p}" for p in people), width=TEAM_LABEL_WIDTH)
-        )
+        label = f"{'  ' + role.value:<{TEAM_LABEL_WIDTH - 1}} "
+        people = people_text(fields.team.people(role), detail.not_members)
+        parts += [(label, "$text-muted"), people, "\n"]
     missing = fields.team.missing_roles()
     if missing:
         parts.append((f"⚠ Missing: {', '.join(missing)}\n", "$warning"))
+    for person in detail.not_members:
+        parts.append((not_member_line(person, "t picks a member") + "\n", "$warning"))
     return Content.assemble(*parts)
 
 

@@ -252,9 +252,10 @@ class ERScreen(Screen[None]):
             listing.add_options(Option(self._line(row)) for row in self.rows)
             listing.highlighted = min(highlighted, len(self.rows) - 1)
         else:
-            listing.add_option(
-                Option("Nothing here: this part of the agenda is done.", disabled=True)
-            )
+            empty = "Nothing here: this part of the agenda is done."
+            if self.section == "mismatch" and not self.agenda.salesforce:
+                empty = self.service.salesforce_setup()
+            listing.add_option(Option(Content(empty), disabled=True))  # text, not markup
         self._help()
         self._detail()
 

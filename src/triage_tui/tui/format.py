@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection, Sequence
 from datetime import UTC, datetime
 
 from textual.content import Content
@@ -64,6 +65,37 @@ def silent_phrase(card: Card) -> str:
     if opened is not None:
         return f"no weekly update since it was opened {days_ago(opened)}"
     return "never updated"
+
+
+def money_phrase(value: float) -> str:
+    """An ARR in a few cells: "950", "85k", "1.2M", "3.4B" (the org's currency)."""
+    if value >= 999_950_000:
+        return f"{value / 1e9:.1f}B"
+    if value >= 999_500:
+        return f"{value / 1e6:.1f}M"
+    if value >= 1000:
+        return f"{value / 1000:.0f}k"
+    return f"{max(0.0, value):.0f}"
+
+
+def people_text(people: Sequence[str], outside: Collection[str]) -> Content:
+    """ "@alice, @bob ✗": a role's people, one who is not a project member marked ✗ in the
+    warning style (GitLab does not take them as an assignee); "—" for nobody."""
+    if not people:
+        return Content.styled("—", "$text-muted")
+    parts: list[Content | str | tuple[str, str]] = []
+    for index, person in enumerate(people):
+        parts.append(", " if index else "")
+        parts.append((f"@{person} ✗", "bold $warning") if person in outside else f"@{person}")
+    return Content.assemble(*parts)
+
+
+def not_member_line(person: str, fix: str) -> str:
+    """What the detail pane and the team screen say of a person GitLab dropped."""
+    return (
+        f"✗ @{person} is not a member of the project: GitLab does not take them as an "
+        f"assignee ({fix})."
+    )
 
 
 def health_text(health: Health | None, *, several: bool = False) -> str:

@@ -10,7 +10,14 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from triage_tui.tui.column_view import FAILED_TAG, LEADER_TAG, PENDING_TAG, PROBLEM_TAG
+from triage_tui.tui.column_view import (
+    FAILED_TAG,
+    LEADER_TAG,
+    MISMATCH_TAG,
+    NOT_MEMBER_MARK,
+    PENDING_TAG,
+    PROBLEM_TAG,
+)
 
 
 def _key_name(key: str) -> str:
@@ -81,6 +88,11 @@ LEGEND = (
     (PROBLEM_TAG, "two health labels, or a missing field or team role"),
     (LEADER_TAG, "Red, with no TAM leader or CS manager/director"),
     ("upd 9d", "since the last weekly update; overdue after 7d"),
+    (f"@bob {NOT_MEMBER_MARK}", "TAM not a project member: GitLab dropped them"),
+    ("SF Red 40d", "Salesforce's score, confirmed 40d ago (stale >31d)"),
+    (MISMATCH_TAG, "the label differs from Salesforce's score"),
+    ("SF no score", f"Salesforce has no score for it (never a {MISMATCH_TAG})"),
+    ("250k", "the account's ARR in Salesforce"),
     ("« »", "more columns that side (1-9, left/right)"),
 )
 

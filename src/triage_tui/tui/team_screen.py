@@ -19,7 +19,8 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from triage_tui.domain.health import Health
-from triage_tui.domain.team import REQUIRED_ROLES, Role, TriageTeam
+from triage_tui.domain.team import REQUIRED_ROLES, Role, TriageTeam, not_members
+from triage_tui.tui.format import not_member_line, people_text
 from triage_tui.tui.pickers import PickModal
 
 _WIDTH = max(len(role.value) for role in Role) + 2
@@ -69,13 +70,15 @@ class TeamScreen(ModalScreen[None]):
         roles = self.query_one("#team-roles", OptionList)
         highlighted = roles.highlighted or 0
         roles.clear_options()
+        # (No members cached, a demo or a first sync not done: nobody is flagged.)
+        outside = not_members(self.team.everyone, [username for username, _ in self.members])
         for role in Role:
             people = self.team.people(role)
             required = role in REQUIRED_ROLES or (role in _LEADERS and not self.team.has_leader)
             empty = required and not people
             text = Content.assemble(
                 (f"{role.value:<{_WIDTH}}", "bold" if required else ""),
-                (", ".join(f"@{p}" for p in people) or "—", "" if people else "$text-muted"),
+                people_text(people, outside),
                 ("  ⚑ required" if empty else "", "$warning"),
             )
             roles.add_option(Option(text, id=role.name))
@@ -89,9 +92,9 @@ class TeamScreen(ModalScreen[None]):
                     "bold $error",
                 )
             )
-        missing = self.team.missing_roles()
-        if missing:
-            warnings.append((f"Missing: {', '.join(missing)}", "$warning"))
+        lines = [f"Missing: {', '.join(missing)}"] if (missing := self.team.missing_roles()) else []
+        lines += [not_member_line(person, "Enter picks a member instead") for person in outside]
+        warnings.append(("\n".join(lines), "$warning"))
         self.query_one("#team-warnings", Static).update(Content.assemble(*warnings))
 
     def _role(self) -> Role | None:
