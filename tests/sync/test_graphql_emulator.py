@@ -27,23 +27,7 @@ import requests
 
 from tests.conftest import TODAY, TOKEN
 from triage_emulators.gitlab import GitLabEmulator
-
-#: The query the sync will send for notes in bulk.
-NOTES_QUERY = """
-query TriageNotes($path: ID!, $iids: [String!], $first: Int) {
-  project(fullPath: $path) {
-    issues(iids: $iids, first: $first) {
-      nodes {
-        iid
-        notes(first: 100) {
-          pageInfo { hasNextPage }
-          nodes { id body system createdAt author { username } }
-        }
-      }
-    }
-  }
-}
-"""
+from triage_tui.sync.gitlab_source import NOTES_QUERY
 
 
 @pytest.fixture
