@@ -407,14 +407,16 @@ class Execution:
         return None
 
     def _issues(self, args: JSON) -> JSON:
-        with self.emu.lock:
-            issues = [dict(i) for i in self.emu.project.issues.values()]
         iids = args.get("iids")
         if args.get("iid") is not None:
             iids = [*(iids or []), args["iid"]]
-        if iids is not None:
-            wanted = {str(i) for i in iids}
-            issues = [i for i in issues if str(i["iid"]) in wanted]
+        with self.emu.lock:
+            every = self.emu.project.issues
+            if iids is None:
+                issues = [dict(i) for i in every.values()]
+            else:  # (by key: a bulk sync of 10,000 issues must not copy them all each time)
+                found = (every.get(int(i)) for i in {str(i) for i in iids} if i.isdigit())
+                issues = [dict(i) for i in found if i is not None]
         if state := args.get("state"):
             issues = [i for i in issues if state in ("all", i["state"])]
         # GitLab's default order for a project's issues: created_desc (then id).
