@@ -47,3 +47,14 @@ def test_the_example_shows_bots_and_parses_uncommented(tmp_path: Path) -> None:
     settings = load_settings(write(tmp_path, line.removeprefix("# ")))
     assert settings.bots == ("gitlab-bot", "renovate-bot")
     assert tomllib.loads(line.removeprefix("# "))["bots"]
+
+
+def test_graphql_is_on_unless_the_config_turns_it_off(tmp_path: Path) -> None:
+    """`graphql = false`: notes by REST only (an instance or proxy that blocks
+    /api/graphql); the sync falls back to REST by itself too, this only saves it trying."""
+    assert load_settings(write(tmp_path, "")).graphql is True
+    assert load_settings(write(tmp_path, "graphql = false")).graphql is False
+    line = next(x for x in EXAMPLE.splitlines() if x.startswith("# graphql ="))
+    assert load_settings(write(tmp_path, line.removeprefix("# "))).graphql is False
+    with pytest.raises(ConfigError, match="graphql"):
+        load_settings(write(tmp_path, 'graphql = "no"'))

@@ -5,7 +5,8 @@ python-gitlab client: PRIVATE-TOKEN / Bearer auth with GitLab's 401 body,
 URL-encoded project paths, offset pagination with Link and X-Next-Page headers
 (totals omitted above 10,000 items, as GitLab does), the issue filters the sync
 sends, issue updates and notes. Faults (latency, 429, 5xx, dropped connections)
-can be scheduled so tests prove retries and no-loss behaviour.
+can be scheduled so tests prove retries and no-loss behaviour. POST /api/graphql
+answers the GraphQL subset the sync sends (see gitlab_graphql).
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ from datetime import UTC, date, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlencode, urlsplit
+
+from triage_emulators import gitlab_graphql
 
 JSON = dict[str, Any]
 TOTALS_LIMIT = 10_000  # GitLab omits X-Total and X-Total-Pages above this
@@ -76,6 +79,12 @@ class GitLabEmulator:
         """Every issue write received (method, iid, body): what the app sent."""
         self.multiple_assignees = True
         """False emulates an instance that keeps one assignee per issue (GitLab Free)."""
+        self.graphql = True
+        """False: /api/graphql answers 404 (an instance or proxy that does not offer it)."""
+        self.graphql_max_complexity = gitlab_graphql.AUTHENTICATED_COMPLEXITY
+        """The complexity limit for signed-in users (GitLab's is 250)."""
+        self.graphql_requests: list[JSON] = []
+        """Every GraphQL request body received (query, variables), in order."""
         self.server: ThreadingHTTPServer | None = None
 
     @classmethod
@@ -345,6 +354,9 @@ class _Handler(BaseHTTPRequestHandler):
             )
             self._send(fault.status, {"message": f"{fault.status} emulated"}, headers)
             return
+        if parts.path == gitlab_graphql.PATH and method == "POST" and self.emu.graphql:
+            self._graphql(body)
+            return
         if self._user() is None:
             self._send(401, {"message": "401 Unauthorized"})
             return
@@ -371,7 +383,9 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(404, {"message": "404 Project Not Found"})
             return
         rest = match.group(2) or ""
-        if rest == "/issues" and method == "GET":
+        if rest == "" and method == "GET":
+            self._send(200, {"id": project.id, "path_with_namespace": project.path})
+        elif rest == "/issues" and method == "GET":
             self._list(self._issues(query), query)
         elif (m := re.fullmatch(r"/issues/(\d+)", rest)) and method == "GET":
             with self.emu.lock:
@@ -411,6 +425,13 @@ class _Handler(BaseHTTPRequestHandler):
             self._list(project.members, query)
         else:
             self._send(404, {"message": "404 Not Found"})
+
+    def _graphql(self, body: JSON) -> None:
+        """POST /api/graphql (see gitlab_graphql): its own answers to a missing or bad token."""
+        given = bool(self.headers.get("PRIVATE-TOKEN") or self.headers.get("Authorization"))
+        with self.emu.lock:
+            self.emu.graphql_requests.append(body)
+        self._send(*gitlab_graphql.answer(self.emu, given, self._user(), body))
 
     def _create_issue(self, body: JSON) -> None:
         if not str(body.get("title") or "").strip():

@@ -31,6 +31,8 @@ EXAMPLE = """\
 # busy_timeout = 5                               # seconds to wait for another writer
 # bots = ["gitlab-bot", "renovate-bot"]          # notes by these are no weekly update
 #                                                # (GitLab's token bots need no listing)
+# graphql = false                                # notes by REST only, one request an
+#                                                # issue (when /api/graphql is blocked)
 
 # Remap keys by binding id (`?` in the board lists them), e.g.:
 # [keymap]
@@ -132,6 +134,9 @@ class Settings:
     bots: tuple[str, ...] = ()
     """Usernames whose notes are no weekly update (lower-case, no "@"); GitLab's own
     access-token bots are recognised without being listed (domain.weekly.is_bot)."""
+    graphql: bool = True
+    """Fetch notes in bulk through GitLab's GraphQL API (REST fills in what it leaves
+    out); False: by REST only, one request per issue."""
 
 
 def with_source(settings: Settings, gitlab_url: str, project: str) -> Settings:
@@ -185,6 +190,7 @@ def load_settings(path: Path | None = None, **overrides: Any) -> Settings:
         keymap=dict(keymap),
         salesforce=_salesforce(data, path),
         bots=_bots(data, path),
+        graphql=_expect(data, "graphql", bool, path) is not False,
     )
     values = {k: v for k, v in overrides.items() if v is not None}
     if "cache_path" in values:

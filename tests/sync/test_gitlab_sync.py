@@ -95,15 +95,19 @@ def test_bad_token_is_reported_and_cache_kept(
     assert service.info().last_error == report.error
 
 
-def test_429_and_5xx_are_retried(emu: GitLabEmulator, tmp_path: Path) -> None:
+@pytest.mark.parametrize("graphql", [True, False], ids=["graphql", "rest"])
+def test_429_and_5xx_are_retried(emu: GitLabEmulator, tmp_path: Path, graphql: bool) -> None:
+    notes = Fault("POST", r"/api/graphql$", 0) if graphql else Fault("GET", r"/notes$", 0)
     emu.faults += [
         Fault("GET", r"/issues$", 429, times=1, retry_after=0),
         Fault("GET", r"/labels$", 502, times=2),
-        Fault("GET", r"/notes$", 0, times=1),  # a dropped connection
+        notes,  # a dropped connection
     ]
-    report = make_service(emu, tmp_path).sync()
+    report = make_service(emu, tmp_path, graphql=graphql).sync()
     assert report.ok, report.error
     assert all(f.times == 0 for f in emu.faults)
+    if graphql:  # the bulk query was sent again, not given up for REST
+        assert not [path for method, path in emu.requests if path.endswith("/notes")]
 
 
 def test_unreachable_gitlab_is_plain(emu: GitLabEmulator, tmp_path: Path) -> None:
@@ -197,22 +201,30 @@ def test_sync_from_the_board(emu: GitLabEmulator, tmp_path: Path) -> None:
     assert datetime.now(UTC) > service.info().refreshed_at
 
 
+def _notes_fetched(emu: GitLabEmulator) -> list[int]:
+    """The issues whose notes were asked for, in order: by GraphQL (each request's iids),
+    then by REST, one request per issue."""
+    asked = [int(i) for body in emu.graphql_requests for i in body["variables"]["iids"]]
+    return asked + [
+        int(path.split("/issues/")[1].split("/")[0])
+        for method, path in emu.requests
+        if method == "GET" and path.endswith("/notes")
+    ]
+
+
+@pytest.mark.parametrize("graphql", [True, False], ids=["graphql", "rest"])
 def test_open_issues_notes_come_before_closed_issues_notes(
-    emu: GitLabEmulator, tmp_path: Path
+    emu: GitLabEmulator, tmp_path: Path, graphql: bool
 ) -> None:
-    """One notes request per issue: the board's open issues get theirs first, and the
-    progress says which phase it is in (the board reloads as each ends)."""
-    service = make_service(emu, tmp_path)
+    """The board's open issues get their notes first (in bulk, or one request per issue),
+    and the progress says which phase it is in (the board reloads as each ends)."""
+    service = make_service(emu, tmp_path, graphql=graphql)
     phases: list[tuple[str, int | None]] = []
     report = service.sync(progress=lambda phase, done, total: phases.append((phase, total)))
     assert report.ok, report.error
     closed = {iid for iid, issue in emu.project.issues.items() if issue["state"] == "closed"}
     assert closed and len(closed) < len(emu.project.issues)
-    fetched = [
-        int(path.split("/issues/")[1].split("/")[0])
-        for method, path in emu.requests
-        if method == "GET" and path.endswith("/notes")
-    ]
+    fetched = _notes_fetched(emu)
     assert sorted(fetched) == sorted(emu.project.issues)
     first_closed = next(i for i, iid in enumerate(fetched) if iid in closed)
     assert all(iid in closed for iid in fetched[first_closed:])
@@ -222,22 +234,31 @@ def test_open_issues_notes_come_before_closed_issues_notes(
     assert dict(phases)["closed notes"] == len(closed)
 
 
+@pytest.mark.parametrize("graphql", [True, False], ids=["graphql", "rest"])
 def test_notes_a_cut_off_sync_did_not_fetch_come_with_the_next(
-    emu: GitLabEmulator, tmp_path: Path
+    emu: GitLabEmulator, tmp_path: Path, graphql: bool
 ) -> None:
     """The issues are stored before their notes are fetched, so after a pull cut off in
-    its notes phase they no longer look changed: the next pull still fetches their notes."""
-    service = make_service(emu, tmp_path)
+    its notes phase they no longer look changed: the next pull still fetches their notes.
+    With GraphQL on, the first pull's bulk query is refused (so every issue's notes go by
+    REST, where one fails), and the next pull gets the owed notes in bulk."""
+    service = make_service(emu, tmp_path, graphql=graphql)
     target = sorted(iid for iid, notes in emu.project.notes.items() if len(notes) > 1)[5]
     emu.faults.append(Fault("GET", rf"/issues/{target}/notes$", 403, times=1))
+    refused = Fault("POST", r"/api/graphql$", 403, times=100 if graphql else 0)
+    emu.faults.append(refused)
     report = service.sync()
     assert not report.ok
     assert service.notes(target) == []
+    refused.times = 0
+    emu.requests.clear()
     again = service.sync()
     assert again.ok, again.error
     assert len(service.notes(target)) == len(emu.project.notes[target])
     every = {iid: len(service.notes(iid)) for iid in emu.project.issues}
     assert every == {iid: len(emu.project.notes.get(iid, [])) for iid in emu.project.issues}
+    if graphql:
+        assert not [path for method, path in emu.requests if path.endswith("/notes")]
 
 
 def test_only_weekly_updates_restart_the_clock(emu: GitLabEmulator, tmp_path: Path) -> None:

@@ -276,7 +276,13 @@ class TriageService(ERCommands):
             return None, str(error)
         if token is None:
             return None, "No GitLab token: set GITLAB_TOKEN or run `triage-tui auth login`."
-        return GitLabSource(self.settings.gitlab_url, self.settings.project, token.value), ""
+        source = GitLabSource(
+            self.settings.gitlab_url,
+            self.settings.project,
+            token.value,
+            graphql=self.settings.graphql,
+        )
+        return source, ""
 
     def sync(self, *, full: bool | None = None, progress: Progress | None = None) -> SyncReport:
         """Push this user's waiting edits, then pull from GitLab into the cache. Blocking:

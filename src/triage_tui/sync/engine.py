@@ -110,19 +110,25 @@ def pull(
         todo = list(dict.fromkeys(changed + sink.notes_owed()))
         sink.owe_notes(todo)
         fetched: set[int] = set()
-        # One request per issue: the open issues' notes first, since the board shows their
-        # last update. In a project some years old most issues are closed, and the board
-        # is right long before their notes are in.
+        # The open issues' notes first, since the board shows their last update. In a
+        # project some years old most issues are closed, and the board is right long
+        # before their notes are in.
         for phase, iids in (
             (NOTES, [iid for iid in todo if iid not in closed]),
             (CLOSED_NOTES, [iid for iid in todo if iid in closed]),
         ):
+            # Stored OWED_EVERY issues at a time, one transaction each: with notes in bulk
+            # (GraphQL) a write per issue would cost more than fetching them. Notes not yet
+            # stored when a pull is cut off are still owed, so the next pull gets them.
+            waiting: list[Note] = []
             for done, notes in enumerate(source.notes_for(iids), start=1):
-                sink.store_notes(notes)
+                waiting += notes
                 fetched.add(iids[done - 1])
-                progress(phase, done, len(iids))
-                if done % OWED_EVERY == 0:
+                if done % OWED_EVERY == 0 or done == len(iids):
+                    sink.store_notes(waiting)
+                    waiting = []
                     sink.owe_notes([iid for iid in todo if iid not in fetched])
+                progress(phase, done, len(iids))
         sink.owe_notes([])
         sink.store_project_meta(source.labels(), source.milestones(), source.members())
         removed = sink.remove_issues_except(seen) if full else 0

@@ -3,6 +3,15 @@
 python-gitlab's object layer costs ~3.5x a raw fetch (it builds sub-managers for
 every issue, see shared/performance.md); its http_request keeps auth, retries
 with backoff (429 Retry-After, 5xx, dropped connections) and timeouts at ~1.4x.
+
+Notes come in bulk through GraphQL (POST /api/graphql, NOTES_QUERY: the notes of
+NOTES_BATCH issues a request) and by REST, one request per issue, for what GraphQL
+did not bring. The GraphQL request goes through the same python-gitlab session, not
+python-gitlab's `gitlab.GraphQL`: that client needs the `graphql` extra (gql,
+graphql-core, httpx, anyio...) for a second HTTP stack with its own retry settings,
+and parses every query client-side; posting one fixed query needs none of it, and
+this way the token, timeouts, retries (the query only reads: resending is safe) and
+error classes are the REST calls' own.
 """
 
 from __future__ import annotations
@@ -18,6 +27,34 @@ from triage_tui.domain.records import LabelInfo, Member, Milestone, Note, Remote
 from triage_tui.sync import mapping
 
 PER_PAGE = 100
+#: Issues whose notes one GraphQL request asks for. The query's complexity does not grow
+#: with it (GitLab scores a connection asked for by iids x1, BaseResolver), so what bounds
+#: it is the response (every note of every issue) and GitLab's 30 s request timeout.
+NOTES_BATCH = 50
+#: Notes per issue in the bulk query: GitLab's max page size. An issue with more comes
+#: by REST. All of an issue's notes, not its last few: the notes pane shows them all, and
+#: the last weekly update may lie behind any number of system and bot notes.
+NOTES_PAGE = 100
+
+NOTES_QUERY = f"""
+query TriageNotes($path: ID!, $iids: [String!], $first: Int) {{
+  project(fullPath: $path) {{
+    issues(iids: $iids, first: $first) {{
+      nodes {{
+        iid
+        notes(first: {NOTES_PAGE}) {{
+          pageInfo {{ hasNextPage }}
+          nodes {{ id body system createdAt author {{ username }} }}
+        }}
+      }}
+    }}
+  }}
+}}
+"""
+
+
+class GraphQLRefused(Exception):
+    """GitLab answered the bulk query with errors, or without the project."""
 
 
 class GitLabSource:
@@ -32,6 +69,8 @@ class GitLabSource:
         timeout: float = 30.0,
         max_retries: int = 4,
         concurrency: int = 4,
+        graphql: bool = True,
+        notes_batch: int = NOTES_BATCH,
     ) -> None:
         import gitlab  # lazily: start-up of the board must not pay for it
 
@@ -40,6 +79,12 @@ class GitLabSource:
         self.max_retries = max_retries
         self.concurrency = concurrency
         self._project_path = f"/projects/{quote(str(project), safe='')}"
+        self.graphql = graphql
+        """False: notes by REST only, one request per issue."""
+        self.graphql_problem = ""
+        """Why this source stopped asking GraphQL for notes ("" while it works)."""
+        self.notes_batch = max(1, min(notes_batch, PER_PAGE))
+        self._full_path = "" if str(project).isdigit() else str(project)
         self.gl = gitlab.Gitlab(
             self.url,
             private_token=token,
@@ -107,9 +152,68 @@ class GitLabSource:
         return notes
 
     def notes_for(self, iids: list[int]) -> Iterator[list[Note]]:
-        """Notes of many issues, fetched concurrently (one request per issue)."""
+        """Notes of many issues, one list per issue in the order of `iids`.
+
+        Through GraphQL, `notes_batch` issues a request, concurrently. By REST (one request
+        per issue, and more for an issue with over 100 notes): an issue whose notes did not
+        all fit in the bulk page, or that the answer lacks; and every issue once GraphQL
+        has failed (disabled, refused, an error: `graphql_problem` says which).
+        """
+        if not self.graphql:
+            yield from self._rest_notes_for(iids)
+            return
+        size = self.notes_batch
+        batches = [iids[n : n + size] for n in range(0, len(iids), size)]
+        with ThreadPoolExecutor(self.concurrency, thread_name_prefix="gitlab-notes") as pool:
+            for batch, found in zip(batches, pool.map(self._bulk_notes, batches), strict=True):
+                missing = [iid for iid in batch if iid not in found]
+                found |= dict(zip(missing, pool.map(self.notes, missing), strict=True))
+                for iid in batch:
+                    yield found[iid]
+
+    def _rest_notes_for(self, iids: list[int]) -> Iterator[list[Note]]:
         with ThreadPoolExecutor(self.concurrency, thread_name_prefix="gitlab-notes") as pool:
             yield from pool.map(self.notes, iids)
+
+    def _bulk_notes(self, iids: list[int]) -> dict[int, list[Note]]:
+        """The notes of the issues whose notes all came in one GraphQL request; {} once
+        GraphQL has failed. Any failure here only sends the issues to REST: a problem
+        REST shares (a bad token, no network) is then reported from there, as ever."""
+        if self.graphql_problem:
+            return {}
+        try:
+            variables = {
+                "path": self._graphql_path(),
+                "iids": [str(iid) for iid in iids],
+                "first": len(iids),
+            }
+            response = self.gl.http_request(
+                "post",
+                f"{self.url}/api/graphql",
+                post_data={"query": NOTES_QUERY, "variables": variables},
+                max_retries=self.max_retries,
+            )
+            body = response.json()
+            errors = body.get("errors") if isinstance(body, dict) else None
+            data = body.get("data") if isinstance(body, dict) else None
+            if errors or not isinstance(data, dict):
+                first = errors[0] if isinstance(errors, list) and errors else {}
+                said = first.get("message") if isinstance(first, dict) else first
+                raise GraphQLRefused(str(said))
+            if not isinstance(data.get("project"), dict):
+                raise GraphQLRefused(f"project {self._graphql_path()} is not visible to GraphQL")
+        except Exception as error:  # every failure falls back to REST
+            self.graphql_problem = self.graphql_problem or _problem(error)
+            return {}
+        return mapping.notes_from_graphql(data)
+
+    def _graphql_path(self) -> str:
+        """The project's full path (GraphQL finds projects by path, the config may give
+        the numeric id)."""
+        if not self._full_path:
+            body, _ = self._get("", {})
+            self._full_path = str(body["path_with_namespace"])
+        return self._full_path
 
     def labels(self) -> list[LabelInfo]:
         return [mapping.label_from_gitlab(x) for page in self._pages("/labels", {}) for x in page]
@@ -174,3 +278,15 @@ class GitLabSource:
         if bounds is not None:
             data |= {"start_date": bounds[0].isoformat(), "due_date": bounds[1].isoformat()}
         return int(self._send("post", "/milestones", data, retry=False)["id"])
+
+
+def _problem(error: Exception) -> str:
+    """Why GraphQL was given up, for a person (never the token: python-gitlab's errors
+    carry the status and GitLab's message only)."""
+    import gitlab.exceptions as gle
+
+    if isinstance(error, GraphQLRefused):
+        return f"GitLab refused the bulk notes query: {str(error)[:200]}"
+    if isinstance(error, gle.GitlabError):
+        return f"GitLab answered {error.response_code} to the bulk notes query"
+    return f"the bulk notes query failed ({type(error).__name__})"

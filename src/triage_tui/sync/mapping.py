@@ -1,4 +1,4 @@
-"""Pure mapping from GitLab REST v4 JSON to domain records.
+"""Pure mapping from GitLab REST v4 (and GraphQL) JSON to domain records.
 
 Every text field is cleaned here, at ingestion, so nothing downstream ever holds
 an escape sequence from a remote system. Malformed values become None or empty,
@@ -7,6 +7,7 @@ never an exception: one bad issue must not stop a 10,000-issue sync.
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -83,6 +84,58 @@ def note_from_gitlab(data: JSON, issue_iid: int) -> Note:
         created_at=parse_timestamp(data.get("created_at")) or datetime(1970, 1, 1, tzinfo=UTC),
         system=bool(data.get("system")),
     )
+
+
+#: A note's global id: "gid://gitlab/Note/123", or DiscussionNote, DiffNote... (subclasses
+#: of Note, same ids as REST's). Synthetic notes built from resource events have hex ids,
+#: and REST's notes list has no such notes: they do not match.
+_NOTE_GID = re.compile(r"gid://gitlab/(?:[A-Za-z]+::)*[A-Za-z]*Note/(\d+)")
+
+
+def note_from_graphql(data: JSON, issue_iid: int) -> Note | None:
+    """A note from GraphQL's Note type (`id body system createdAt author { username }`);
+    None when its id is not a Note's. `createdAt` comes to the second only (GitLab's Time
+    scalar is `iso8601`), where REST gives milliseconds."""
+    match = _NOTE_GID.fullmatch(str(data.get("id") or ""))
+    if match is None:
+        return None
+    return Note(
+        id=int(match.group(1)),
+        issue_iid=issue_iid,
+        author=_username(data.get("author")) or "unknown",
+        body=clean_text(data.get("body")),
+        created_at=parse_timestamp(data.get("createdAt")) or datetime(1970, 1, 1, tzinfo=UTC),
+        system=bool(data.get("system")),
+    )
+
+
+def notes_from_graphql(data: JSON) -> dict[int, list[Note]]:
+    """Each issue's notes from the bulk notes query's `data` (gitlab_source.NOTES_QUERY),
+    for the issues whose notes all came. Left out, to be fetched by REST: an issue whose
+    notes run past the page (`hasNextPage` not false: GitLab caps a page at 100 without
+    saying so), one with a note that is no Note, and any issue GitLab did not return."""
+    project = data.get("project")
+    connection = project.get("issues") if isinstance(project, dict) else None
+    nodes = connection.get("nodes") if isinstance(connection, dict) else None
+    found: dict[int, list[Note]] = {}
+    for node in nodes if isinstance(nodes, list) else []:
+        if not isinstance(node, dict) or not str(node.get("iid") or "").isdigit():
+            continue
+        iid = int(node["iid"])
+        notes = node.get("notes")
+        if not isinstance(notes, dict):
+            continue
+        page = notes.get("pageInfo")
+        items = notes.get("nodes")
+        if not isinstance(page, dict) or page.get("hasNextPage") is not False:
+            continue
+        parsed = [
+            note_from_graphql(item, iid) if isinstance(item, dict) else None
+            for item in (items if isinstance(items, list) else [None])
+        ]
+        if all(note is not None for note in parsed):
+            found[iid] = [note for note in parsed if note is not None]
+    return found
 
 
 def member_from_gitlab(data: JSON) -> Member:
