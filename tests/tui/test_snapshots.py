@@ -33,7 +33,11 @@ def loaded_then(*keys: str) -> Callable[[Pilot[None]], Awaitable[None]]:
 
         await until(pilot, complete)
         await pilot.press(*keys)
-        await pilot.pause()
+        # Settled: a dialog's scrolling and its border's "more below" follow a refresh
+        # (seen to lag once on a loaded machine).
+        for _ in range(3):
+            await pilot.pause()
+        await pilot.wait_for_scheduled_animations()
 
     return run_before
 

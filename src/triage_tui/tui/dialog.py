@@ -34,10 +34,13 @@ def keep_question_in_view(focused: Widget) -> None:
     focused.scroll_visible(animate=False, immediate=True)
 
 
-class DialogBody(VerticalScroll):
-    """A dialog's scrolling part. Where it does not show everything, the dialog's bottom
-    border says there is more and which way: a scrollbar alone is easy to miss, and the
-    question below may be a required one."""
+class SaysWhereScroll(VerticalScroll):
+    """A scrolling part whose border (its own, or its dialog's: `says_on`) says whether
+    there is more and which way: a scrollbar alone is easy to miss."""
+
+    #: What the border says when everything fits, when there is more below (`{below}`
+    #: lines), and when the rest is above.
+    SAYS = {"all": "", "below": "▼ more below", "above": "▲ more above"}
 
     def on_mount(self) -> None:
         self.watch(self, "scroll_y", self._say_where, init=False)
@@ -47,17 +50,26 @@ class DialogBody(VerticalScroll):
     def on_resize(self) -> None:
         self.call_after_refresh(self._say_where)
 
+    def says_on(self) -> Widget | None:
+        return self
+
     def _say_where(self) -> None:
-        dialog = self.parent
-        if not isinstance(dialog, Widget):
+        target = self.says_on()
+        if target is None:
             return
         end = self.max_scroll_y
-        if end <= 0:
-            dialog.border_subtitle = ""
-        elif self.scroll_y < end:
-            dialog.border_subtitle = "▼ more below (Tab)"
-        else:
-            dialog.border_subtitle = "▲ more above (Shift+Tab)"
+        where = "all" if end <= 0 else "below" if self.scroll_y < end else "above"
+        target.border_subtitle = self.SAYS[where].format(below=round(end - self.scroll_y))
+
+
+class DialogBody(SaysWhereScroll):
+    """A dialog's scrolling part; the dialog's bottom border says where the rest is (the
+    question below may be a required one)."""
+
+    SAYS = {"all": "", "below": "▼ more below (Tab)", "above": "▲ more above (Shift+Tab)"}
+
+    def says_on(self) -> Widget | None:
+        return self.parent if isinstance(self.parent, Widget) else None
 
 
 class FormModal(ModalScreen[ResultType]):

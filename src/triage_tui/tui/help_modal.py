@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Static
@@ -18,6 +17,7 @@ from triage_tui.tui.column_view import (
     PENDING_TAG,
     PROBLEM_TAG,
 )
+from triage_tui.tui.dialog import SaysWhereScroll
 
 
 def _key_name(key: str) -> str:
@@ -97,26 +97,14 @@ LEGEND = (
 )
 
 
-class HelpBody(VerticalScroll):
+class HelpBody(SaysWhereScroll):
     """The scrolling list; its bottom border says whether there is more below or above."""
 
-    def on_mount(self) -> None:
-        self.watch(self, "scroll_y", self._say_where, init=False)
-        self.watch(self, "virtual_size", self._say_where, init=False)
-        self.call_after_refresh(self._say_where)
-
-    def on_resize(self) -> None:
-        self.call_after_refresh(self._say_where)
-
-    def _say_where(self) -> None:
-        end = self.max_scroll_y
-        if end <= 0:
-            self.border_subtitle = "Esc closes"
-        elif self.scroll_y < end:
-            below = round(end - self.scroll_y)
-            self.border_subtitle = f"▼ {below} more lines: ↓ PgDn End · Esc closes"
-        else:
-            self.border_subtitle = "▲ more above: ↑ PgUp Home · Esc closes"
+    SAYS = {
+        "all": "Esc closes",
+        "below": "▼ {below} more lines: ↓ PgDn End · Esc closes",
+        "above": "▲ more above: ↑ PgUp Home · Esc closes",
+    }
 
 
 class HelpModal(ModalScreen[None]):
