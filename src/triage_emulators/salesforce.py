@@ -33,6 +33,7 @@ from urllib.parse import parse_qs, urlsplit
 from xml.etree import ElementTree
 from xml.sax.saxutils import escape
 
+from triage_emulators.salesforce_oauth import OAuthServer, form_of
 from triage_tui.demo_data import demo_account_id
 
 __all__ = ["Fault", "SalesforceEmulator", "demo_account_id", "demo_accounts"]
@@ -366,8 +367,18 @@ class SalesforceEmulator:
         self.username, self.password, self.security_token = username, password, security_token
         self.users: dict[str, str] = {username: password + security_token}
         """Username -> password followed by security token, as the SOAP login sends them."""
+        self.user_ids: dict[str, str] = {username: "005000000000001AAA"}
+        """Username -> User record id, for every user who can sign in."""
+        self.soap_login_enabled = True
+        """The org's "Enable SOAP API login()" (off in orgs created in Winter '26 or later)."""
         self.sessions: set[str] = set()
         self.session_id = self.new_session()
+        self.oauth = OAuthServer(
+            instance_url=lambda: self.url,
+            new_session=self._locked_session,
+            user_id=self.user_ids.get,
+        )
+        """The OAuth 2.0 token endpoint: register connected apps here (`register_app`)."""
         self.page_size = 2000
         self.api_usage = 0
         self.api_limit = API_LIMIT
@@ -457,6 +468,19 @@ class SalesforceEmulator:
         session = f"{ORG_ID[:15]}!AQ{secrets.token_urlsafe(32)}"
         self.sessions.add(session)
         return session
+
+    def _locked_session(self) -> str:
+        with self.lock:
+            return self.new_session()
+
+    def add_user(self, username: str, password: str = "", security_token: str = "") -> str:
+        """Another user of the org (for the OAuth flows, or the SOAP login); their id."""
+        with self.lock:
+            user_id = f"005{len(self.user_ids) + 1:012d}AAA"
+            self.user_ids[username] = user_id
+            if password:
+                self.users[username] = password + security_token
+            return user_id
 
     def expire_sessions(self) -> None:
         """Every session id stops working (as after a timeout or a password reset)."""
@@ -570,14 +594,19 @@ class _Handler(BaseHTTPRequestHandler):
         body: Any = None,
         headers: dict[str, str] | None = None,
         content_type: str = "application/json;charset=UTF-8",
+        *,
+        limit_info: bool = True,
     ) -> None:
+        """Answer; `limit_info`: with Sforce-Limit-Info (every REST API answer; not the
+        sign-in endpoints, whose calls count toward the login rate, not the API limit)."""
         data = (
             b"" if body is None else body if isinstance(body, bytes) else json.dumps(body).encode()
         )
         self.send_response(status)
-        self.send_header(
-            "Sforce-Limit-Info", f"api-usage={self.emu.api_usage}/{self.emu.api_limit}"
-        )
+        if limit_info:
+            self.send_header(
+                "Sforce-Limit-Info", f"api-usage={self.emu.api_usage}/{self.emu.api_limit}"
+            )
         if status != 204:
             self.send_header("Content-Type", content_type)
             self.send_header("Content-Length", str(len(data)))
@@ -608,6 +637,11 @@ class _Handler(BaseHTTPRequestHandler):
                 return
         if method == "POST" and re.fullmatch(r"/services/Soap/u/\d+\.\d/?", parts.path):
             self._login(raw, parts.path.rstrip("/").rsplit("/", 1)[1])
+            return
+        if method == "POST" and parts.path.rstrip("/") == "/services/oauth2/token":
+            auth, host = self.headers.get("Authorization") or "", self.headers.get("Host") or ""
+            status, answer = self.emu.oauth.token(form_of(raw), auth, host)
+            self._send(status, answer, limit_info=False)
             return
         if not self._authorized():
             self._send(401, _error("INVALID_SESSION_ID", "Session expired or invalid"))
@@ -656,6 +690,25 @@ class _Handler(BaseHTTPRequestHandler):
         values = {el.tag.rsplit("}", 1)[-1]: (el.text or "") for el in root.iter()}
         username, password = values.get("username", ""), values.get("password", "")
         self.emu.logins.append(username)
+        if float(version) >= 65.0:
+            # "login() remains available in API version 64.0 and earlier" (SOAP API
+            # Developer Guide, login()); the fault is the one clients report at 65.0
+            # (forcedotcom/wsc#363).
+            self._soap_fault(
+                "INVALID_OPERATION",
+                f"The SOAP Login operation is not available in the API version specified "
+                f"({version}). Refer to the documentation for supported versions.",
+            )
+            return
+        if not self.emu.soap_login_enabled:
+            # "It is disabled by default for orgs created in Winter '26 and later" (login()
+            # docs); the fault as clients report it (OpenFn/adaptors#1715).
+            self._soap_fault(
+                "INVALID_OPERATION",
+                "SOAP API login() is disabled by default in this org. Contact the org "
+                "administrator to enable SOAP API login().",
+            )
+            return
         if not username or self.emu.users.get(username) != password:
             self._soap_fault(
                 "INVALID_LOGIN", "Invalid username, password, security token; or user locked out."
@@ -675,7 +728,7 @@ xmlns="urn:partner.soap.sforce.com" xmlns:xsi="http://www.w3.org/2001/XMLSchema-
 <userInfo><organizationId>{ORG_ID}</organizationId>\
 <userName>{escape(username)}</userName></userInfo>\
 </result></loginResponse></soapenv:Body></soapenv:Envelope>"""
-        self._send(200, body.encode(), content_type="text/xml;charset=UTF-8")
+        self._send(200, body.encode(), content_type="text/xml;charset=UTF-8", limit_info=False)
 
     def _soap_fault(self, code: str, message: str) -> None:
         body = f"""<?xml version="1.0" encoding="UTF-8"?>
@@ -686,7 +739,7 @@ xmlns:sf="urn:fault.partner.soap.sforce.com" xmlns:xsi="http://www.w3.org/2001/X
 <sf:LoginFault xsi:type="sf:LoginFault"><sf:exceptionCode>{code}</sf:exceptionCode>\
 <sf:exceptionMessage>{escape(message)}</sf:exceptionMessage></sf:LoginFault>\
 </detail></soapenv:Fault></soapenv:Body></soapenv:Envelope>"""
-        self._send(500, body.encode(), content_type="text/xml;charset=UTF-8")
+        self._send(500, body.encode(), content_type="text/xml;charset=UTF-8", limit_info=False)
 
     # -- REST ---------------------------------------------------------------------------------
 

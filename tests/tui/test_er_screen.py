@@ -25,7 +25,7 @@ from triage_tui.tui.pickers import TextModal
 
 
 @pytest.fixture
-def sf(monkeypatch: pytest.MonkeyPatch) -> Iterator[SalesforceEmulator]:
+def sf(monkeypatch: pytest.MonkeyPatch, isolated_credentials: None) -> Iterator[SalesforceEmulator]:
     with SalesforceEmulator.from_demo(TODAY, count=120) as emulator:
         monkeypatch.setenv("SALESFORCE_INSTANCE_URL", emulator.url)
         monkeypatch.setenv("SALESFORCE_SESSION_ID", emulator.session_id)

@@ -306,20 +306,9 @@ class TriageService(ERCommands):
         settings = self.settings.salesforce
         if settings is None:
             return None, ""
-        from triage_tui.sync.credentials import resolve_salesforce_credentials
-        from triage_tui.sync.errors import SyncError
-        from triage_tui.sync.salesforce_source import SalesforceSource
+        from triage_tui.services.salesforce_setup import salesforce_source
 
-        credentials = resolve_salesforce_credentials(settings.instance_url)
-        if credentials is None:
-            return None, (
-                "No Salesforce credentials: set SALESFORCE_USERNAME, SALESFORCE_PASSWORD and "
-                "SALESFORCE_SECURITY_TOKEN (or SALESFORCE_SESSION_ID) in the environment."
-            )
-        try:
-            return SalesforceSource(settings, credentials, adapters=self.salesforce_adapters), ""
-        except SyncError as error:
-            return None, str(error)
+        return salesforce_source(settings, adapters=self.salesforce_adapters)
 
     def _pull_accounts(
         self, source: SalesforceSource, progress: Progress | None, *, full: bool, now: datetime
