@@ -60,9 +60,16 @@ def _parser() -> argparse.ArgumentParser:
     # JSON lines on stdout.
     sync.add_argument("--json", action="store_true", help=argparse.SUPPRESS)
     auth = commands.add_parser(
-        "auth", help="store a GitLab token or Salesforce login (read from stdin, never argv)"
+        "auth",
+        help="store a GitLab token, or sign in to Salesforce (secrets from stdin, never argv)",
     )
     auth.add_argument("what", choices=("login", "salesforce"))
+    auth.add_argument(
+        "--flow",
+        choices=("device", "jwt", "client", "password"),
+        default="",
+        help="how to sign in to Salesforce (asked when not given)",
+    )
     outbox = commands.add_parser(
         "outbox", help="list edits not yet on GitLab; retry, discard or push them"
     )
@@ -195,37 +202,33 @@ def _auth_login(settings: Settings) -> int:
     return 0
 
 
-def _auth_salesforce(settings: Settings) -> int:
-    """Username, password and security token into the OS keyring (never a file: a
-    password is not kept in plain text). Read from stdin, one per line, or prompted."""
-    from getpass import getpass
+class _TerminalPrompt:
+    """The walkthrough's questions: typed at a terminal (secrets through getpass), or
+    read from stdin one answer a line when it is not a terminal (scripts, tests)."""
 
-    from triage_tui.sync.credentials import (
-        CredentialError,
-        SalesforceCredentials,
-        store_salesforce_credentials,
-    )
+    def __init__(self) -> None:
+        self.lines = None if sys.stdin.isatty() else iter(sys.stdin.read().splitlines())
 
-    if sys.stdin.isatty():
-        username = input("Salesforce username: ").strip()
-        password = getpass("Password: ")
-        token = getpass("Security token: ")
-    else:
-        username, password, token = ([*sys.stdin.read().splitlines(), "", "", ""])[:3]
-    if not (username.strip() and password):
-        print("triage-tui: a username and a password are needed; nothing stored.", file=sys.stderr)
-        return 2
-    credentials = SalesforceCredentials(
-        "keyring", username=username.strip(), password=password, security_token=token.strip()
-    )
-    instance = settings.salesforce.instance_url if settings.salesforce else ""
-    try:
-        store_salesforce_credentials(credentials, instance)
-    except CredentialError as error:
-        print(f"triage-tui: {error}", file=sys.stderr)
-        return 2
-    print("Salesforce login stored in the OS keyring.")
-    return 0
+    def ask(self, question: str, *, secret: bool = False) -> str:
+        from getpass import getpass
+
+        if self.lines is None:
+            return getpass(question) if secret else input(question)
+        return next(self.lines, "")
+
+    def say(self, text: str) -> None:
+        print(text)
+
+    def fail(self, text: str) -> None:
+        print(f"triage-tui: {text}", file=sys.stderr)
+
+
+def _auth_salesforce(settings: Settings, flow: str) -> int:
+    """Sign in to Salesforce, asking which way (OAuth first; see services.salesforce_setup)."""
+    from triage_tui.config import SalesforceSettings
+    from triage_tui.services.salesforce_setup import walk_sign_in
+
+    return walk_sign_in(settings.salesforce or SalesforceSettings(), _TerminalPrompt(), flow=flow)
 
 
 def _open_board(settings: Settings, cache_path: Path) -> int:
@@ -264,7 +267,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _outbox(settings, args.what, args.ids)
         if args.command == "auth":
             return (
-                _auth_salesforce(settings) if args.what == "salesforce" else _auth_login(settings)
+                _auth_salesforce(settings, args.flow)
+                if args.what == "salesforce"
+                else _auth_login(settings)
             )
         if args.command == "cache":
             return _cache_init(settings)

@@ -10,6 +10,8 @@ other request.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -65,3 +67,31 @@ def routed_session(emu: SalesforceEmulator) -> requests.Session:
     from triage_tui.sync.salesforce_http import build_session
 
     return build_session(timeout=5.0, ca_bundle=emu.ca_pem_path, adapters=login_hosts(emu))
+
+
+@contextmanager
+def memory_keyring() -> Iterator[dict[tuple[str, str], str]]:
+    """An OS keyring that lives in a dict for the test (what was stored, to look at)."""
+    import keyring
+    from keyring.backend import KeyringBackend
+
+    store: dict[tuple[str, str], str] = {}
+
+    class Memory(KeyringBackend):
+        priority = 1  # type: ignore[assignment]
+
+        def get_password(self, service: str, username: str) -> str | None:
+            return store.get((service, username))
+
+        def set_password(self, service: str, username: str, password: str) -> None:
+            store[(service, username)] = password
+
+        def delete_password(self, service: str, username: str) -> None:
+            store.pop((service, username), None)
+
+    previous = keyring.get_keyring()
+    keyring.set_keyring(Memory())
+    try:
+        yield store
+    finally:
+        keyring.set_keyring(previous)

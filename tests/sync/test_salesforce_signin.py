@@ -27,7 +27,12 @@ from simple_salesforce.exceptions import SalesforceAuthenticationFailed
 from simple_salesforce.login import SalesforceLogin
 
 from tests.conftest import TODAY
-from tests.sync.salesforce_helpers import login_hosts, routed_session, settings_for
+from tests.sync.salesforce_helpers import (
+    login_hosts,
+    memory_keyring,
+    routed_session,
+    settings_for,
+)
 from triage_emulators.salesforce import SalesforceEmulator, demo_account_id
 from triage_emulators.salesforce_oauth import JWT_BEARER
 from triage_tui.config import JwtSignIn
@@ -351,28 +356,8 @@ def test_oauth_credentials_from_the_environment(monkeypatch: pytest.MonkeyPatch)
     assert found.private_key_file == os.path.expanduser("~/sf.key")
 
 
-def test_a_refresh_token_round_trips_through_the_keyring(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    import keyring
-    from keyring.backend import KeyringBackend
-
-    class Memory(KeyringBackend):
-        priority = 1  # type: ignore[assignment]
-        store: dict[tuple[str, str], str] = {}
-
-        def get_password(self, service: str, username: str) -> str | None:
-            return self.store.get((service, username))
-
-        def set_password(self, service: str, username: str, password: str) -> None:
-            self.store[(service, username)] = password
-
-        def delete_password(self, service: str, username: str) -> None:
-            self.store.pop((service, username), None)
-
-    previous = keyring.get_keyring()
-    keyring.set_keyring(Memory())
-    try:
+def test_a_refresh_token_round_trips_through_the_keyring() -> None:
+    with memory_keyring():
         url = "https://acme.my.salesforce.com"
         stored = SalesforceCredentials(
             "x", flow=REFRESH_TOKEN, consumer_key=KEY, refresh_token="5Aep-secret", instance_url=url
@@ -381,5 +366,3 @@ def test_a_refresh_token_round_trips_through_the_keyring(
         found = resolve_salesforce_credentials(url)
         assert found is not None and found.kind == REFRESH_TOKEN
         assert (found.refresh_token, found.instance_url) == ("5Aep-secret", url)
-    finally:
-        keyring.set_keyring(previous)
