@@ -52,8 +52,11 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--gitlab-url", help="GitLab base URL (overrides the config file)")
     parser.add_argument("--project", help="triage project id or group/path (overrides config)")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    config = commands.add_parser("config", help="show where the config file is, or an example")
-    config.add_argument("what", choices=("path", "example"))
+    config = commands.add_parser(
+        "config",
+        help="show where the config file is or an example; check it against the servers",
+    )
+    config.add_argument("what", choices=("path", "example", "check"))
     sync = commands.add_parser("sync", help="pull the triage project from GitLab into the cache")
     sync.add_argument("--full", action="store_true", help="re-read everything (catches deletions)")
     # For the board, which runs its syncs in a child process: progress and the report as
@@ -231,6 +234,18 @@ def _auth_salesforce(settings: Settings, flow: str) -> int:
     return walk_sign_in(settings.salesforce or SalesforceSettings(), _TerminalPrompt(), flow=flow)
 
 
+def _config_check(settings: Settings) -> int:
+    """Each check on a line, "NAME: ok" or "NAME: problem: plain words"; exit 1 when any
+    is a problem. The Salesforce half signs in and reads the org's describe (see
+    services.salesforce_setup.check_salesforce)."""
+    from triage_tui.services.salesforce_setup import check_salesforce
+
+    checks = check_salesforce(settings.salesforce)
+    for check in checks:
+        print(check.line(), flush=True)
+    return 0 if all(check.ok for check in checks) else 1
+
+
 def _open_board(settings: Settings, cache_path: Path) -> int:
     today = date.today()
     service = _service(settings, cache_path)
@@ -250,6 +265,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         # Children (the board's sync runs `triage-tui sync` in one) read the same file.
         os.environ["TRIAGE_TUI_CONFIG"] = str(args.config.expanduser().resolve())
     try:
+        if args.command == "config" and args.what == "check":
+            return _config_check(_settings(args))
         if args.command == "config":
             print(
                 config_path() if args.what == "path" else EXAMPLE,

@@ -401,12 +401,12 @@ def test_soql_grammar() -> None:
         "AND LastModifiedDate > 2026-11-01T00:00:00Z ORDER BY Name DESC LIMIT 5"
     )
     assert query.fields == ["Id", "Name"] and query.limit == 5
-    assert [op for _, op, _ in query.where] == ["IN", ">=", "<=", ">"]
+    assert [c.op for c in query.conditions()] == ["IN", ">=", "<=", ">"]
     for bad in (
         "SELECT Id FROM Contact",
         "SELECT Id FROM Account WHERE Name = 1",
         "SELECT Id FROM Account WHERE Health_Score_Date__c > '2026-01-01'",
-        "SELECT Id FROM Account WHERE Name = 'a' OR Name = 'b'",
+        "SELECT Id FROM Account WHERE Name = 'a' OR Name = 'b' AND Id != null",
         "SELECT Id, Nope__c FROM Account",
         "DELETE FROM Account",
     ):

@@ -16,6 +16,7 @@ from triage_tui.config import SalesforceSettings
 
 if TYPE_CHECKING:
     from triage_tui.sync.credentials import SalesforceCredentials
+    from triage_tui.sync.salesforce_schema import Check
     from triage_tui.sync.salesforce_source import SalesforceSource
 
 NO_CREDENTIALS = (
@@ -266,3 +267,56 @@ def _password(
     )
     prompt.say("Salesforce login stored in the OS keyring.")
     return 0
+
+
+# -- `triage-tui config check`, the Salesforce half ----------------------------------------
+
+
+def check_salesforce(
+    settings: SalesforceSettings | None, *, adapters: Mapping[str, Any] | None = None
+) -> list[Check]:
+    """Sign in, describe the Account, and report what would go wrong before a sync: every
+    configured field that does not exist, health fields that cannot be written, health
+    picklist values that mean no colour, an account filter Salesforce refuses. One Check
+    per line; it stops at the first check the others need (the sign-in, the describe)."""
+    from triage_tui.sync.errors import describe_salesforce, salesforce_message
+    from triage_tui.sync.salesforce_schema import Check, field_checks, lookup_targets
+
+    if settings is None:
+        return [Check("Salesforce", note="not configured: no [salesforce] table, nothing to check")]
+    source, problem = salesforce_source(settings, adapters=adapters)
+    if source is None:
+        return [Check("Salesforce sign-in", problem)]
+    flow = {
+        "jwt": "OAuth JWT bearer",
+        "client_credentials": "OAuth client credentials",
+        "refresh_token": "OAuth refresh token",
+        "password": "SOAP login",
+        "session": "a session id",
+    }[source.flow]
+    try:
+        source.sign_in()
+    except Exception as error:  # every refusal said plainly, as in a sync
+        return [Check(f"Salesforce sign-in ({flow})", describe_salesforce(error, source.fields))]
+    checks = [Check(f"Salesforce sign-in ({flow})", note="; ".join(source.notes))]
+    try:
+        account = source.describe("Account")
+        related = {
+            relationship: source.describe(target)
+            for relationship, target in lookup_targets(account, source.fields).items()
+        }
+    except Exception as error:
+        return [*checks, Check("Salesforce describe of Account", describe_salesforce(error))]
+    checks += field_checks(account, related, source.fields, source.health_values)
+    if settings.account_filter:
+        name = f"Salesforce account filter {settings.account_filter!r}"
+        try:
+            source.try_filter()
+            checks.append(Check(name))
+        except Exception as error:
+            checks.append(Check(name, f"Salesforce refused it: {salesforce_message(error)}"))
+    if source.api_usage is not None:
+        used, allowed = source.api_usage
+        note = f"{source.api_calls} calls for this check; {used:,} of {allowed:,} used today"
+        checks.append(Check("Salesforce API usage", note=note))
+    return checks

@@ -115,6 +115,24 @@ def _field_setting(message: str, fields: Mapping[str, str] | None) -> str:
     )
 
 
+def salesforce_message(error: BaseException) -> str:
+    """Salesforce's own words for a refused request ("MALFORMED_QUERY: unexpected token:
+    'OR'"), for a person checking what they wrote; describe_salesforce otherwise."""
+    from simple_salesforce.exceptions import SalesforceAuthenticationFailed, SalesforceError
+
+    if isinstance(error, SalesforceError) and not isinstance(error, SalesforceAuthenticationFailed):
+        code, message = _salesforce_body(error.content)
+        # A field error quotes the whole query first: keep the sentence that names it.
+        found = re.search(
+            r"(No such column '[^']*' on entity '[^']*'|Didn't understand "
+            r"relationship '[^']*')",
+            message,
+        )
+        text = found.group(1) if found else message
+        return f"{code}: {text}"[:300] if code else text[:300] or describe_salesforce(error)
+    return describe_salesforce(error)
+
+
 def describe_salesforce(error: BaseException, fields: Mapping[str, str] | None = None) -> str:
     """A one-line, plain description of a Salesforce client failure. `fields` (logical ->
     API name, as configured) lets an unknown-field error name the setting to change.

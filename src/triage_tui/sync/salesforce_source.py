@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import threading
+from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
 from datetime import date, datetime
 from pathlib import Path
@@ -18,6 +19,7 @@ from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from triage_tui.domain.accounts import Account
 from triage_tui.domain.health import Health
+from triage_tui.domain.soql import filter_problem
 from triage_tui.domain.text import clean_text
 from triage_tui.sync.credentials import (
     CLIENT_CREDENTIALS,
@@ -37,6 +39,7 @@ from triage_tui.sync.salesforce_mapping import (
     checked_fields,
     health_update,
     http_date,
+    unmapped_health,
 )
 
 if TYPE_CHECKING:
@@ -69,6 +72,10 @@ class SalesforceConnection(Protocol):
     def timeout(self) -> float: ...
     @property
     def fields(self) -> Mapping[str, str]: ...
+    @property
+    def health_values(self) -> Mapping[str, str]: ...
+    @property
+    def account_filter(self) -> str: ...
 
 
 class SalesforceSource:
@@ -95,6 +102,12 @@ class SalesforceSource:
             self.fields = checked_fields(settings.fields)
         except ValueError as error:
             raise SyncError(f"[salesforce.fields]: {error}.") from None
+        if problem := filter_problem(settings.account_filter):
+            raise SyncError(f"[salesforce] account_filter cannot be used: {problem}.")
+        self.health_values: Mapping[str, str] = dict(settings.health_values)
+        """The org's health values -> colour labels (see salesforce_mapping)."""
+        self.unmapped_health: Counter[str] = Counter()
+        """Health values read that mean no colour -> how many accounts had them."""
         if settings.ca_bundle and not Path(settings.ca_bundle).is_file():
             raise SyncError(
                 f"The ca_bundle {settings.ca_bundle} under [salesforce] is not a file: "
@@ -247,10 +260,14 @@ class SalesforceSource:
     def accounts(self, modified_after: datetime | None = None) -> Iterator[list[Account]]:
         """Every Account (or those modified at or after `modified_after`), a page at a
         time, oldest change first, following nextRecordsUrl until Salesforce says done."""
-        soql = accounts_soql(self.fields, modified_after)
+        soql = accounts_soql(self.fields, modified_after, self.settings.account_filter)
         result = self._renewing(lambda sf: sf.query(soql))
         while True:
-            yield [account_from_salesforce(r, self.fields) for r in result.get("records", [])]
+            records = result.get("records", [])
+            for record in records:
+                if (value := unmapped_health(record, self.fields, self.health_values)) is not None:
+                    self.unmapped_health[value] += 1
+            yield [account_from_salesforce(r, self.fields, self.health_values) for r in records]
             next_url = result.get("nextRecordsUrl")
             if result.get("done", True) or not next_url:
                 return
@@ -260,9 +277,37 @@ class SalesforceSource:
         return self._renewing(lambda sf: sf.query_more(next_url, identifier_is_url=True))
 
     def account(self, account_id: str) -> Account:
+        """One account as it is now. With a lookup among the fields (`Owner.Name`) this
+        is a query: an sobject GET returns the Account's own fields (OwnerId), not the
+        related record's."""
         account_id = _checked_id(account_id)
-        record = self._renewing(lambda _: self._account_api().get(account_id))
-        return account_from_salesforce(record, self.fields)
+        if not any("." in name for name in self.fields.values()):
+            record = self._renewing(lambda _: self._account_api().get(account_id))
+            return account_from_salesforce(record, self.fields, self.health_values)
+        soql = accounts_soql(self.fields, account_id=account_id)
+        records = self._renewing(lambda sf: sf.query(soql)).get("records") or []
+        if not records:
+            from simple_salesforce.exceptions import SalesforceResourceNotFound
+
+            # As simple-salesforce raises it: the parsed JSON error array as the content.
+            body: Any = [
+                {"errorCode": "NOT_FOUND", "message": "The requested resource does not exist"}
+            ]
+            raise SalesforceResourceNotFound(soql, 404, "Account", body)
+        return account_from_salesforce(records[0], self.fields, self.health_values)
+
+    def try_filter(self) -> None:
+        """Send the account filter once (LIMIT 1): Salesforce says whether its fields,
+        operators and values are right. Raises what the query raises."""
+        names = self.fields
+        soql = f"SELECT {names['id']} FROM Account WHERE ({self.settings.account_filter}) LIMIT 1"
+        self._renewing(lambda sf: sf.query(soql))
+
+    def describe(self, sobject: str = "Account") -> dict[str, Any]:
+        """The sobject's describe (fields with type, updateable, calculated, picklist
+        values, relationship names): what `config check` and the write check read."""
+        described = self._renewing(lambda sf: getattr(sf, sobject).describe())
+        return described if isinstance(described, dict) else {}
 
     def sign_in(self) -> None:
         """Sign in now (the first request does it otherwise): `config check` reports it."""
@@ -296,7 +341,9 @@ class SalesforceSource:
                     "The account's last-modified time is unreadable; sync accounts again first."
                 )
             headers["If-Unmodified-Since"] = since
-        body = health_update(self.fields, health, health_date, reasons)
+        body = health_update(
+            self.fields, health, health_date, reasons, health_values=self.health_values
+        )
         try:
             try:
                 self._account_api(refresh_session=False).update(account_id, body, headers=headers)
