@@ -140,3 +140,17 @@ def test_the_command_prints_a_line_a_check_and_exits_1_on_a_problem(
         "Salesforce field health = Customer_Health__c: problem: the Account has no field "
         "Customer_Health__c"
     ) in result.stdout
+
+
+def test_the_readmes_salesforce_config_is_one_the_app_reads(tmp_path: Path) -> None:
+    from triage_tui.config import load_settings
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    block = next(b for b in readme.split("```toml\n")[1:] if "[salesforce.jwt]" in b)
+    path = tmp_path / "config.toml"
+    path.write_text(block.split("```", 1)[0], encoding="utf-8")
+    settings = load_settings(path).salesforce
+    assert settings is not None and settings.jwt is not None
+    assert settings.fields["owner"] == "Owner.Name" and settings.fields["tam"] == "TAM__r.Name"
+    assert settings.health_values["1-Red"] == "Red"
+    assert settings.account_filter.startswith("Type = 'Customer' AND (")
