@@ -15,6 +15,7 @@ INVALID_FIELD_FOR_INSERT_UPDATE.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -209,6 +210,17 @@ def test_a_formula_health_field_turns_writes_off_before_any_push(
     sf.field_meta.clear()
     service.sync(full=True)
     assert service.salesforce_write_problem() == ""
+    # Settings pointed at another field: checked at the next sync, full or not.
+    sf.rename_field("Health_Score__c", "Customer_Health__c")
+    sf.field_meta["Customer_Health__c"] = {"updateable": False}
+    fields = {**DEFAULT_SALESFORCE_FIELDS, "health": "Customer_Health__c"}
+    service.settings = replace(service.settings, salesforce=settings_for(sf, fields=fields))
+    assert service.sync().ok
+    assert "Customer_Health__c cannot be changed" in service.salesforce_write_problem()
+    sf.field_meta.clear()
+    sf.rename_field("Customer_Health__c", "Health_Score__c")
+    service.settings = replace(service.settings, salesforce=settings_for(sf))
+    assert service.sync().ok and service.salesforce_write_problem() == ""
     service.set_salesforce_health(account, Health.RED, "Leaving.")
     assert len(service.outbox()) == 1
 

@@ -338,8 +338,10 @@ class TriageService(ERCommands):
             }
         cache.store_accounts(found, replace_all=full)
         notes: tuple[str, ...] = ()
-        if full or cache.get_meta("salesforce_writes_checked_at") == "":
-            notes = self._check_salesforce_writes(source, now)
+        # Checked for these settings: a changed [salesforce.fields] is checked at once.
+        checked_for = json.dumps([source.fields, source.health_values], sort_keys=True)
+        if full or cache.get_meta("salesforce_writes_checked_for") != checked_for:
+            notes = self._check_salesforce_writes(source, checked_for)
         stamps = [parse_salesforce_datetime(a.last_modified) for a in found]
         newest = max(
             [s for s in stamps if s is not None] + ([cursor] if cursor else []), default=None
@@ -355,10 +357,13 @@ class TriageService(ERCommands):
             "salesforce_notes": counts["salesforce_notes"] + notes,
         }
 
-    def _check_salesforce_writes(self, source: SalesforceSource, now: datetime) -> tuple[str, ...]:
-        """Describe the Account (on a full pass, daily) and keep why health cannot be
-        written there, if it cannot: the ER call then says so instead of queueing an edit
-        that would fail at the push. A failed describe changes nothing (the next tries)."""
+    def _check_salesforce_writes(
+        self, source: SalesforceSource, checked_for: str
+    ) -> tuple[str, ...]:
+        """Describe the Account (on a full pass, daily, and when the field settings
+        changed) and keep why health cannot be written there, if it cannot: the ER call
+        then says so instead of queueing an edit that would fail at the push. A failed
+        describe changes nothing (the next sync tries again)."""
         from triage_tui.sync.salesforce_schema import field_checks, lookup_targets, write_problem
 
         try:
@@ -371,7 +376,7 @@ class TriageService(ERCommands):
             return ()
         problem = write_problem(field_checks(account, related, source.fields, source.health_values))
         self._cache().set_meta(
-            salesforce_write_problem=problem, salesforce_writes_checked_at=now.isoformat()
+            salesforce_write_problem=problem, salesforce_writes_checked_for=checked_for
         )
         return (f"Salesforce writes are off: {problem}",) if problem else ()
 
