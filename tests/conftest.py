@@ -51,3 +51,7 @@ def isolated_credentials(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Non
     monkeypatch.setenv("PYTHON_GITLAB_CFG", str(tmp_path / "no-such.cfg"))
     monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.null.Keyring")
     monkeypatch.setenv("GITLAB_TOKEN", TOKEN)
+    from triage_tui.sync.credentials import SALESFORCE_ENV_VARS
+
+    for name in SALESFORCE_ENV_VARS:
+        monkeypatch.delenv(name, raising=False)

@@ -23,7 +23,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -33,9 +33,29 @@ from urllib.parse import parse_qs, urlsplit
 from xml.etree import ElementTree
 from xml.sax.saxutils import escape
 
+from triage_emulators.salesforce_oauth import OAuthServer, form_of
+from triage_emulators.soql import (
+    USER_FIELDS,
+    Relation,
+    SoqlError,
+    parse_soql,
+    run_query,
+    typed,
+)
+from triage_emulators.stamps import parse_stamp, stamp
 from triage_tui.demo_data import demo_account_id
 
-__all__ = ["Fault", "SalesforceEmulator", "demo_account_id", "demo_accounts"]
+__all__ = [
+    "Fault",
+    "Relation",
+    "SalesforceEmulator",
+    "SoqlError",
+    "demo_account_id",
+    "demo_accounts",
+    "parse_soql",
+    "parse_stamp",
+    "stamp",
+]
 
 JSON = dict[str, Any]
 API_LIMIT = 15_000
@@ -47,6 +67,7 @@ REGIONS = ("US-WEST", "US-EAST", "EMEA", "APAC", "LATAM")
 FIELD_TYPES: dict[str, str] = {
     "Id": "id",
     "Name": "string",
+    "Type": "picklist",
     "Health_Score__c": "picklist",
     "Health_Score_Date__c": "date",
     "Health_Score_Reasons__c": "textarea",
@@ -55,6 +76,7 @@ FIELD_TYPES: dict[str, str] = {
     "Region__c": "picklist",
     "Account_Owner__c": "string",
     "TAM__c": "string",
+    "OwnerId": "reference",
     "LastModifiedDate": "datetime",
 }
 READ_ONLY = frozenset({"Id", "LastModifiedDate"})
@@ -68,6 +90,9 @@ FIELD_LENGTHS: dict[str, int] = {
     "TAM__c": 255,
 }
 
+#: What describe calls each type (the emulator's types are describe's own names).
+_LABELS = {"Id": "Account ID", "Name": "Account Name", "OwnerId": "Owner ID"}
+
 _STATUS_ERRORS: dict[int, tuple[str, str]] = {
     400: ("MALFORMED_QUERY", "emulated malformed request"),
     401: ("INVALID_SESSION_ID", "Session expired or invalid"),
@@ -76,22 +101,6 @@ _STATUS_ERRORS: dict[int, tuple[str, str]] = {
     412: ("PRECONDITION_FAILED", "The requested resource has been modified."),
     500: ("UNKNOWN_EXCEPTION", "An unexpected error occurred. Please include this ErrorId."),
 }
-
-
-def stamp(moment: datetime) -> str:
-    """Salesforce's datetime format: "2026-11-24T12:00:00.000+0000"."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.000+0000")
-
-
-def parse_stamp(text: str) -> datetime | None:
-    cleaned = text.strip().replace("Z", "+00:00")
-    if re.search(r"[+-]\d{4}$", cleaned):
-        cleaned = f"{cleaned[:-2]}:{cleaned[-2:]}"
-    try:
-        moment = datetime.fromisoformat(cleaned)
-    except ValueError:
-        return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 @dataclass
@@ -110,247 +119,6 @@ class Fault:
     error_code: str = ""
     message: str = ""
     retry_after: int | None = None
-
-
-class SoqlError(Exception):
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
-
-
-# -- SOQL: the subset the adapter sends -------------------------------------------------------
-
-_TOKEN = re.compile(
-    r"""\s*(?:
-        (?P<string>'(?:[^'\\]|\\.)*')
-      | (?P<datetime>\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2}))
-      | (?P<date>\d{4}-\d{2}-\d{2})
-      | (?P<number>-?\d+(?:\.\d+)?)
-      | (?P<op>!=|<>|>=|<=|=|<|>)
-      | (?P<punct>[(),])
-      | (?P<ident>[A-Za-z_][A-Za-z0-9_.]*)
-    )""",
-    re.VERBOSE,
-)
-
-
-_RESERVED = frozenset(
-    {"SELECT", "FROM", "WHERE", "AND", "OR", "NOT", "IN", "ORDER", "BY", "LIMIT", "ASC", "DESC"}
-)
-
-
-@dataclass
-class Query:
-    fields: list[str]
-    where: list[tuple[str, str, Any]] = field(default_factory=list)
-    order: list[tuple[str, bool]] = field(default_factory=list)
-    limit: int | None = None
-
-
-def _tokens(text: str) -> list[tuple[str, str]]:
-    tokens: list[tuple[str, str]] = []
-    position = 0
-    while position < len(text):
-        if not text[position:].strip():
-            break
-        match = _TOKEN.match(text, position)
-        if not match or match.end() == position:
-            raise SoqlError(
-                "MALFORMED_QUERY", f"unexpected token: '{text[position:].strip()[:20]}'"
-            )
-        kind = match.lastgroup or ""
-        tokens.append((kind, match.group(kind)))
-        position = match.end()
-    return tokens
-
-
-class _Parser:
-    """Recursive descent over SELECT f, ... FROM Account [WHERE c AND c] [ORDER BY f] [LIMIT n]."""
-
-    def __init__(self, text: str, schema: dict[str, str]) -> None:
-        self.text = text
-        self.tokens = _tokens(text)
-        self.at = 0
-        self.schema = schema
-        self.canonical = {name.lower(): name for name in schema}
-
-    def peek(self) -> tuple[str, str]:
-        return self.tokens[self.at] if self.at < len(self.tokens) else ("end", "")
-
-    def take(self) -> tuple[str, str]:
-        token = self.peek()
-        self.at += 1
-        return token
-
-    def keyword(self, *words: str) -> bool:
-        kind, value = self.peek()
-        if kind == "ident" and value.upper() == words[0]:
-            saved = self.at
-            self.at += 1
-            for word in words[1:]:
-                kind, value = self.take()
-                if kind != "ident" or value.upper() != word:
-                    self.at = saved
-                    return False
-            return True
-        return False
-
-    def expect(self, *words: str) -> None:
-        if not self.keyword(*words):
-            raise SoqlError("MALFORMED_QUERY", f"unexpected token: '{self.peek()[1] or 'end'}'")
-
-    def field_name(self) -> str:
-        kind, value = self.take()
-        if kind != "ident" or value.upper() in _RESERVED:
-            raise SoqlError("MALFORMED_QUERY", f"unexpected token: '{value or 'end'}'")
-        name = self.canonical.get(value.lower())
-        if name is None:
-            raise SoqlError(
-                "INVALID_FIELD",
-                f"\n{self.text}\n^\nERROR at Row:1:Column:1\nNo such column '{value}' on entity "
-                "'Account'. If you are attempting to use a custom field, be sure to append the "
-                "'__c' after the custom field name. Please reference your WSDL or the describe "
-                "call for the appropriate names.",
-            )
-        return name
-
-    def literal(self, name: str) -> Any:
-        kind, value = self.take()
-        wanted = self.schema[name]
-        if kind == "ident" and value.lower() == "null":
-            return None
-        if wanted == "date" and kind == "date":
-            return date.fromisoformat(value)
-        if wanted == "datetime" and kind == "datetime":
-            return parse_stamp(value)
-        if wanted == "double" and kind == "number":
-            return float(value)
-        if wanted not in ("date", "datetime", "double") and kind == "string":
-            return re.sub(r"\\(.)", r"\1", value[1:-1])
-        soql_type = {"date": "date", "datetime": "dateTime", "double": "double"}.get(
-            wanted, "string"
-        )
-        raise SoqlError(
-            "MALFORMED_QUERY",
-            f"value of filter criterion for field '{name}' must be of type {soql_type}"
-            + (" and should not be enclosed in quotes" if soql_type != "string" else ""),
-        )
-
-    def condition(self) -> tuple[str, str, Any]:
-        name = self.field_name()
-        listed = "NOT IN" if self.keyword("NOT", "IN") else "IN" if self.keyword("IN") else ""
-        if listed:
-            if self.take() != ("punct", "("):
-                raise SoqlError("MALFORMED_QUERY", "expecting '(' after IN")
-            values = [self.literal(name)]
-            while self.peek() == ("punct", ","):
-                self.take()
-                values.append(self.literal(name))
-            if self.take() != ("punct", ")"):
-                raise SoqlError("MALFORMED_QUERY", "expecting ')'")
-            return name, listed, values
-        kind, op = self.take()
-        if kind != "op":
-            raise SoqlError("MALFORMED_QUERY", f"unexpected token: '{op or 'end'}'")
-        return name, "!=" if op == "<>" else op, self.literal(name)
-
-    def parse(self) -> Query:
-        self.expect("SELECT")
-        fields = [self.field_name()]
-        while self.peek() == ("punct", ","):
-            self.take()
-            fields.append(self.field_name())
-        self.expect("FROM")
-        kind, sobject = self.take()
-        if kind != "ident" or sobject.lower() != "account":
-            raise SoqlError("INVALID_TYPE", f"sObject type '{sobject}' is not supported.")
-        query = Query(fields)
-        if self.keyword("WHERE"):
-            query.where.append(self.condition())
-            while self.keyword("AND"):
-                query.where.append(self.condition())
-        if self.keyword("ORDER", "BY"):
-            while True:
-                name = self.field_name()
-                descending = self.keyword("DESC")
-                if not descending:
-                    self.keyword("ASC")
-                query.order.append((name, descending))
-                if self.peek() != ("punct", ","):
-                    break
-                self.take()
-        if self.keyword("LIMIT"):
-            kind, value = self.take()
-            if kind != "number" or not value.isdigit():
-                raise SoqlError("MALFORMED_QUERY", "LIMIT must be a non-negative integer")
-            query.limit = int(value)
-        if self.peek()[0] != "end":
-            raise SoqlError("MALFORMED_QUERY", f"unexpected token: '{self.peek()[1]}'")
-        return query
-
-
-def parse_soql(text: str, schema: dict[str, str] | None = None) -> Query:
-    """The query, or SoqlError with the errorCode Salesforce would answer (400)."""
-    return _Parser(text, schema or FIELD_TYPES).parse()
-
-
-def _typed(value: Any, kind: str) -> Any:
-    """A stored value as its SOQL type, for comparison; None when it does not read as one."""
-    if value is None:
-        return None
-    if kind == "date":
-        try:
-            return date.fromisoformat(str(value))
-        except ValueError:
-            return None
-    if kind == "datetime":
-        return parse_stamp(str(value))
-    if kind == "double":
-        return float(value) if isinstance(value, int | float) else None
-    return str(value).casefold()
-
-
-def _matches(record: JSON, condition: tuple[str, str, Any], schema: dict[str, str]) -> bool:
-    name, op, wanted = condition
-    kind = schema[name]
-    value = _typed(record.get(name), kind)
-
-    def same(literal: Any) -> bool:
-        if literal is None or value is None:
-            return literal is value
-        return bool(value == (literal.casefold() if isinstance(literal, str) else literal))
-
-    if op in ("IN", "NOT IN"):
-        found = any(same(v) for v in wanted)
-        return found if op == "IN" else not found
-    if op == "=":
-        return same(wanted)
-    if op == "!=":
-        return not same(wanted)
-    if value is None or wanted is None:
-        return False
-    literal = wanted.casefold() if isinstance(wanted, str) else wanted
-    result: bool = {
-        ">": value > literal,
-        "<": value < literal,
-        ">=": value >= literal,
-        "<=": value <= literal,
-    }[op]
-    return result
-
-
-def run_query(query: Query, accounts: list[JSON], schema: dict[str, str]) -> list[JSON]:
-    """Filter, sort (nulls first, Id breaking ties) and limit; full records."""
-    rows = [r for r in accounts if all(_matches(r, c, schema) for c in query.where)]
-    rows.sort(key=lambda r: r.get("Id") or "")
-    for name, descending in reversed(query.order):
-        kind = schema[name]
-        present = [r for r in rows if _typed(r.get(name), kind) is not None]
-        absent = [r for r in rows if _typed(r.get(name), kind) is None]
-        present.sort(key=lambda r: _typed(r.get(name), kind), reverse=descending)
-        rows = present + absent if descending else absent + present
-    return rows[: query.limit] if query.limit is not None else rows
 
 
 # -- the emulator ------------------------------------------------------------------------------
@@ -376,11 +144,40 @@ class SalesforceEmulator:
         """Restricted picklists: a write of any other value gets Salesforce's 400."""
         self.lengths: dict[str, int] = dict(FIELD_LENGTHS)
         """Text fields' lengths: a longer value gets Salesforce's 400 STRING_TOO_LONG."""
+        self.open_picklists: dict[str, tuple[str, ...]] = {
+            "Region__c": REGIONS,
+            "Type": ("Customer", "Prospect", "Partner", "Other"),
+        }
+        """Unrestricted picklists: describe lists these values; any value can be written."""
+        self.picklist_labels: dict[str, dict[str, str]] = {}
+        """Field -> API value -> label, where a picklist's labels differ from its values."""
+        self.field_meta: dict[str, JSON] = {}
+        """Describe's properties that differ from a plain field's, e.g. a formula:
+        {"calculated": True, "updateable": False, "calculatedFormula": "..."}. A field
+        that is not updateable refuses writes, as Salesforce does."""
+        self.relations: dict[str, Relation] = {
+            "Owner": Relation("OwnerId", "User", dict(USER_FIELDS))
+        }
+        """Relationship name -> lookup, for `Owner.Name` in SOQL (see make_lookup)."""
+        self.objects: dict[str, dict[str, JSON]] = {"User": {}}
+        """Other records, by sobject and id: the Users accounts point at."""
         self.username, self.password, self.security_token = username, password, security_token
         self.users: dict[str, str] = {username: password + security_token}
         """Username -> password followed by security token, as the SOAP login sends them."""
+        self.user_ids: dict[str, str] = {}
+        """Username -> User record id, for every user who can sign in."""
+        self._new_user(username, "Emulated TAM")
+        self._own_accounts()
+        self.soap_login_enabled = True
+        """The org's "Enable SOAP API login()" (off in orgs created in Winter '26 or later)."""
         self.sessions: set[str] = set()
         self.session_id = self.new_session()
+        self.oauth = OAuthServer(
+            instance_url=lambda: self.url,
+            new_session=self._locked_session,
+            user_id=self.user_ids.get,
+        )
+        """The OAuth 2.0 token endpoint: register connected apps here (`register_app`)."""
         self.page_size = 2000
         self.api_usage = 0
         self.api_limit = API_LIMIT
@@ -471,6 +268,105 @@ class SalesforceEmulator:
         self.sessions.add(session)
         return session
 
+    def _locked_session(self) -> str:
+        with self.lock:
+            return self.new_session()
+
+    def add_user(self, username: str, password: str = "", security_token: str = "") -> str:
+        """Another user of the org (for the OAuth flows, or the SOAP login); their id."""
+        with self.lock:
+            if password:
+                self.users[username] = password + security_token
+            return self._new_user(username, username.split("@", 1)[0])
+
+    def _new_user(self, username: str, name: str) -> str:
+        users = self.objects["User"]
+        user_id = f"005{len(users) + 1:012d}AAA"
+        users[user_id] = {"Id": user_id, "Name": name, "Username": username, "Email": username}
+        self.user_ids[username] = user_id
+        return user_id
+
+    def _user_named(self, name: str) -> str:
+        """The id of the User with this name (one made for it when there is none)."""
+        for user in self.objects["User"].values():
+            if user["Name"] == name:
+                return str(user["Id"])
+        slug = re.sub(r"[^a-z0-9]+", ".", name.lower()).strip(".") or "user"
+        return self._new_user(f"{slug}@example.com", name)
+
+    def _own_accounts(self) -> None:
+        """Every account has an owner, as in Salesforce: the User named in
+        Account_Owner__c (the handbook org's text copy of it), else the first user."""
+        for record in self.accounts.values():
+            if record.get("OwnerId") is None:
+                name = record.get("Account_Owner__c")
+                record["OwnerId"] = (
+                    self._user_named(name)
+                    if isinstance(name, str) and name
+                    else "005000000000001AAA"
+                )
+
+    def make_lookup(self, field: str, relationship: str, target: str = "User") -> None:
+        """This org's `field` (a text field holding a person's name, e.g. TAM__c) is a
+        lookup to a User instead, read as `relationship.Name` (e.g. TAM__r.Name)."""
+        with self.lock:
+            for record in self.accounts.values():
+                name = record.get(field)
+                record[field] = self._user_named(name) if isinstance(name, str) and name else None
+            self.schema[field] = "reference"
+            self.relations[relationship] = Relation(field, target, dict(USER_FIELDS))
+
+    def describe(self, sobject: str) -> JSON | None:
+        """GET /sobjects/{sobject}/describe: the fields, with what describe says of each."""
+        if sobject == "User":
+            schema, relations = USER_FIELDS, {}
+        elif sobject == "Account":
+            schema = self.schema
+            relations = {r.field: (name, r.target) for name, r in self.relations.items()}
+        else:
+            return None
+        fields = []
+        for name, kind in schema.items():
+            values = self.picklists.get(name) or self.open_picklists.get(name) or ()
+            labels = self.picklist_labels.get(name, {})
+            relationship, target = relations.get(name, (None, None))
+            described: JSON = {
+                "name": name,
+                "label": _LABELS.get(name, name.removesuffix("__c").replace("_", " ")),
+                "type": kind,
+                "custom": name.endswith("__c"),
+                "calculated": False,
+                "calculatedFormula": None,
+                "updateable": name not in READ_ONLY and kind != "id",
+                "createable": name not in READ_ONLY and kind != "id",
+                "nillable": name not in READ_ONLY,
+                "picklistValues": [
+                    {
+                        "active": True,
+                        "defaultValue": False,
+                        "label": labels.get(value, value),
+                        "validFor": None,
+                        "value": value,
+                    }
+                    for value in values
+                ],
+                "restrictedPicklist": name in self.picklists,
+                "referenceTo": [target] if target else [],
+                "relationshipName": relationship,
+                **(self.field_meta.get(name, {}) if sobject == "Account" else {}),
+            }
+            fields.append(described)
+        return {"name": sobject, "label": sobject, "updateable": True, "fields": fields}
+
+    def value_of(self, record: JSON, path: str) -> Any:
+        """A field of an account, following one relationship (`Owner.Name`)."""
+        if "." not in path:
+            return record.get(path)
+        relationship, _, name = path.partition(".")
+        relation = self.relations[relationship]
+        target = self.objects.get(relation.target, {}).get(str(record.get(relation.field)))
+        return target.get(name) if target is not None else None
+
     def expire_sessions(self) -> None:
         """Every session id stops working (as after a timeout or a password reset)."""
         with self.lock:
@@ -501,8 +397,13 @@ class SalesforceEmulator:
         """This org calls a field differently (e.g. Customer_Health__c): schema and data."""
         with self.lock:
             self.schema[new] = self.schema.pop(old)
-            if old in self.picklists:
-                self.picklists[new] = self.picklists.pop(old)
+            for table in (self.picklists, self.open_picklists):
+                if old in table:
+                    table[new] = table.pop(old)
+            if old in self.picklist_labels:
+                self.picklist_labels[new] = self.picklist_labels.pop(old)
+            if old in self.field_meta:
+                self.field_meta[new] = self.field_meta.pop(old)
             if old in self.lengths:
                 self.lengths[new] = self.lengths.pop(old)
             for record in self.accounts.values():
@@ -521,8 +422,8 @@ class SalesforceEmulator:
     def query(self, soql: str, version: str, batch: int) -> JSON:
         with self.lock:
             self.queries.append(soql)
-            query = parse_soql(soql, self.schema)
-            rows = run_query(query, list(self.accounts.values()), self.schema)
+            query = parse_soql(soql, self.schema, self.relations)
+            rows = run_query(query, list(self.accounts.values()), self.value_of)
             records = [self._project(r, query.fields, version) for r in rows]
             locator = f"01g{secrets.token_hex(6).upper()}AAA"
             self._cursors[locator] = records
@@ -541,13 +442,34 @@ class SalesforceEmulator:
         return body
 
     def _project(self, record: JSON, fields: list[str], version: str) -> JSON:
-        return {
+        """A record as the REST API returns it: a relationship's fields nested in an object
+        with its own attributes ({"Owner": {"attributes": ..., "Name": ...}}), or null."""
+        projected: JSON = {
             "attributes": {
                 "type": "Account",
                 "url": f"/services/data/v{version}/sobjects/Account/{record.get('Id')}",
-            },
-            **{name: record.get(name) for name in fields},
+            }
         }
+        for name in fields:
+            if "." not in name:
+                projected[name] = record.get(name)
+                continue
+            relationship, _, sub = name.partition(".")
+            relation = self.relations[relationship]
+            target_id = record.get(relation.field)
+            target = self.objects.get(relation.target, {}).get(str(target_id))
+            if target is None:
+                projected[relationship] = None
+                continue
+            nested = projected.get(relationship) or {
+                "attributes": {
+                    "type": relation.target,
+                    "url": f"/services/data/v{version}/sobjects/{relation.target}/{target_id}",
+                }
+            }
+            nested[sub] = target.get(sub)
+            projected[relationship] = nested
+        return projected
 
     def record(self, account_id: str, version: str) -> JSON | None:
         with self.lock:
@@ -588,7 +510,11 @@ class _Handler(BaseHTTPRequestHandler):
         body: Any = None,
         headers: dict[str, str] | None = None,
         content_type: str = "application/json;charset=UTF-8",
+        *,
+        limit_info: bool = True,
     ) -> None:
+        """Answer; `limit_info`: with Sforce-Limit-Info (every REST API answer; not the
+        sign-in endpoints, whose calls count toward the login rate, not the API limit)."""
         if getattr(self, "_lose_answer", False):
             self.close_connection = True
             self.connection.shutdown(socket.SHUT_RDWR)
@@ -597,9 +523,10 @@ class _Handler(BaseHTTPRequestHandler):
             b"" if body is None else body if isinstance(body, bytes) else json.dumps(body).encode()
         )
         self.send_response(status)
-        self.send_header(
-            "Sforce-Limit-Info", f"api-usage={self.emu.api_usage}/{self.emu.api_limit}"
-        )
+        if limit_info:
+            self.send_header(
+                "Sforce-Limit-Info", f"api-usage={self.emu.api_usage}/{self.emu.api_limit}"
+            )
         if status != 204:
             self.send_header("Content-Type", content_type)
             self.send_header("Content-Length", str(len(data)))
@@ -631,6 +558,11 @@ class _Handler(BaseHTTPRequestHandler):
                 return
         if method == "POST" and re.fullmatch(r"/services/Soap/u/\d+\.\d/?", parts.path):
             self._login(raw, parts.path.rstrip("/").rsplit("/", 1)[1])
+            return
+        if method == "POST" and parts.path.rstrip("/") == "/services/oauth2/token":
+            auth, host = self.headers.get("Authorization") or "", self.headers.get("Host") or ""
+            status, answer = self.emu.oauth.token(form_of(raw), auth, host)
+            self._send(status, answer, limit_info=False)
             return
         if not self._authorized():
             self._send(401, _error("INVALID_SESSION_ID", "Session expired or invalid"))
@@ -679,6 +611,25 @@ class _Handler(BaseHTTPRequestHandler):
         values = {el.tag.rsplit("}", 1)[-1]: (el.text or "") for el in root.iter()}
         username, password = values.get("username", ""), values.get("password", "")
         self.emu.logins.append(username)
+        if float(version) >= 65.0:
+            # "login() remains available in API version 64.0 and earlier" (SOAP API
+            # Developer Guide, login()); the fault is the one clients report at 65.0
+            # (forcedotcom/wsc#363).
+            self._soap_fault(
+                "INVALID_OPERATION",
+                f"The SOAP Login operation is not available in the API version specified "
+                f"({version}). Refer to the documentation for supported versions.",
+            )
+            return
+        if not self.emu.soap_login_enabled:
+            # "It is disabled by default for orgs created in Winter '26 and later" (login()
+            # docs); the fault as clients report it (OpenFn/adaptors#1715).
+            self._soap_fault(
+                "INVALID_OPERATION",
+                "SOAP API login() is disabled by default in this org. Contact the org "
+                "administrator to enable SOAP API login().",
+            )
+            return
         if not username or self.emu.users.get(username) != password:
             self._soap_fault(
                 "INVALID_LOGIN", "Invalid username, password, security token; or user locked out."
@@ -698,7 +649,7 @@ xmlns="urn:partner.soap.sforce.com" xmlns:xsi="http://www.w3.org/2001/XMLSchema-
 <userInfo><organizationId>{ORG_ID}</organizationId>\
 <userName>{escape(username)}</userName></userInfo>\
 </result></loginResponse></soapenv:Body></soapenv:Envelope>"""
-        self._send(200, body.encode(), content_type="text/xml;charset=UTF-8")
+        self._send(200, body.encode(), content_type="text/xml;charset=UTF-8", limit_info=False)
 
     def _soap_fault(self, code: str, message: str) -> None:
         body = f"""<?xml version="1.0" encoding="UTF-8"?>
@@ -709,7 +660,7 @@ xmlns:sf="urn:fault.partner.soap.sforce.com" xmlns:xsi="http://www.w3.org/2001/X
 <sf:LoginFault xsi:type="sf:LoginFault"><sf:exceptionCode>{code}</sf:exceptionCode>\
 <sf:exceptionMessage>{escape(message)}</sf:exceptionMessage></sf:LoginFault>\
 </detail></soapenv:Fault></soapenv:Body></soapenv:Envelope>"""
-        self._send(500, body.encode(), content_type="text/xml;charset=UTF-8")
+        self._send(500, body.encode(), content_type="text/xml;charset=UTF-8", limit_info=False)
 
     # -- REST ---------------------------------------------------------------------------------
 
@@ -728,6 +679,12 @@ xmlns:sf="urn:fault.partner.soap.sforce.com" xmlns:xsi="http://www.w3.org/2001/X
             self._send(200, self.emu.query(soql, version, self._batch()))
         elif (m := re.fullmatch(r"query(?:All)?/(01g\w+)-(\d+)", rest)) and method == "GET":
             self._send(200, self.emu.page(m.group(1), int(m.group(2)), version, self._batch()))
+        elif (m := re.fullmatch(r"sobjects/(\w+)/describe", rest)) and method == "GET":
+            described = self.emu.describe(m.group(1))
+            if described is None:
+                self._send(404, _error("NOT_FOUND", "The requested resource does not exist"))
+            else:
+                self._send(200, described)
         elif (m := re.fullmatch(r"sobjects/Account/(\w+)", rest)) and method == "GET":
             record = self.emu.record(m.group(1), version)
             if record is None:
@@ -784,8 +741,14 @@ xmlns:sf="urn:fault.partner.soap.sforce.com" xmlns:xsi="http://www.w3.org/2001/X
             kind = self.emu.schema.get(name)
             if kind is None:
                 return "INVALID_FIELD", f"No such column '{name}' on sobject of type Account"
-            if name in READ_ONLY:
-                return "INVALID_FIELD_FOR_INSERT_UPDATE", f"Unable to create/update fields: {name}."
+            meta = self.emu.field_meta.get(name, {})
+            if name in READ_ONLY or meta.get("updateable") is False or meta.get("calculated"):
+                return (
+                    "INVALID_FIELD_FOR_INSERT_UPDATE",
+                    f"Unable to create/update fields: {name}. Please check the security "
+                    "settings of this field and verify that it is read/write for your profile "
+                    "or permission set.",
+                )
             if value is None:
                 continue
             allowed = self.emu.picklists.get(name)
@@ -794,7 +757,7 @@ xmlns:sf="urn:fault.partner.soap.sforce.com" xmlns:xsi="http://www.w3.org/2001/X
                     "INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST",
                     f"{name}: bad value for restricted picklist field: {value}",
                 )
-            if kind == "date" and _typed(value, "date") is None:
+            if kind == "date" and typed(value, "date") is None:
                 return (
                     "JSON_PARSER_ERROR",
                     f"Cannot deserialize instance of date from VALUE_STRING value {value}",

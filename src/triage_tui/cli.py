@@ -55,17 +55,27 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--gitlab-url", help="GitLab base URL (overrides the config file)")
     parser.add_argument("--project", help="triage project id or group/path (overrides config)")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    config = commands.add_parser("config", help="show where the config file is, or an example")
-    config.add_argument("what", choices=("path", "example"))
+    config = commands.add_parser(
+        "config",
+        help="show where the config file is or an example; check it against the servers",
+    )
+    config.add_argument("what", choices=("path", "example", "check"))
     sync = commands.add_parser("sync", help="pull the triage project from GitLab into the cache")
     sync.add_argument("--full", action="store_true", help="re-read everything (catches deletions)")
     # For the board, which runs its syncs in a child process: progress and the report as
     # JSON lines on stdout.
     sync.add_argument("--json", action="store_true", help=argparse.SUPPRESS)
     auth = commands.add_parser(
-        "auth", help="store a GitLab token or Salesforce login (read from stdin, never argv)"
+        "auth",
+        help="store a GitLab token, or sign in to Salesforce (secrets from stdin, never argv)",
     )
     auth.add_argument("what", choices=("login", "salesforce"))
+    auth.add_argument(
+        "--flow",
+        choices=("device", "jwt", "client", "password"),
+        default="",
+        help="how to sign in to Salesforce (asked when not given)",
+    )
     outbox = commands.add_parser(
         "outbox", help="list edits not yet on GitLab; retry, discard or push them"
     )
@@ -200,37 +210,45 @@ def _auth_login(settings: Settings) -> int:
     return 0
 
 
-def _auth_salesforce(settings: Settings) -> int:
-    """Username, password and security token into the OS keyring (never a file: a
-    password is not kept in plain text). Read from stdin, one per line, or prompted."""
-    from getpass import getpass
+class _TerminalPrompt:
+    """The walkthrough's questions: typed at a terminal (secrets through getpass), or
+    read from stdin one answer a line when it is not a terminal (scripts, tests)."""
 
-    from triage_tui.sync.credentials import (
-        CredentialError,
-        SalesforceCredentials,
-        store_salesforce_credentials,
-    )
+    def __init__(self) -> None:
+        self.lines = None if sys.stdin.isatty() else iter(sys.stdin.read().splitlines())
 
-    if sys.stdin.isatty():
-        username = input("Salesforce username: ").strip()
-        password = getpass("Password: ")
-        token = getpass("Security token: ")
-    else:
-        username, password, token = ([*sys.stdin.read().splitlines(), "", "", ""])[:3]
-    if not (username.strip() and password):
-        print("triage-tui: a username and a password are needed; nothing stored.", file=sys.stderr)
-        return 2
-    credentials = SalesforceCredentials(
-        "keyring", username=username.strip(), password=password, security_token=token.strip()
-    )
-    instance = settings.salesforce.instance_url if settings.salesforce else ""
-    try:
-        store_salesforce_credentials(credentials, instance)
-    except CredentialError as error:
-        print(f"triage-tui: {error}", file=sys.stderr)
-        return 2
-    print("Salesforce login stored in the OS keyring.")
-    return 0
+    def ask(self, question: str, *, secret: bool = False) -> str:
+        from getpass import getpass
+
+        if self.lines is None:
+            return getpass(question) if secret else input(question)
+        return next(self.lines, "")
+
+    def say(self, text: str) -> None:
+        print(text)
+
+    def fail(self, text: str) -> None:
+        print(f"triage-tui: {text}", file=sys.stderr)
+
+
+def _auth_salesforce(settings: Settings, flow: str) -> int:
+    """Sign in to Salesforce, asking which way (OAuth first; see services.salesforce_setup)."""
+    from triage_tui.config import SalesforceSettings
+    from triage_tui.services.salesforce_setup import walk_sign_in
+
+    return walk_sign_in(settings.salesforce or SalesforceSettings(), _TerminalPrompt(), flow=flow)
+
+
+def _config_check(settings: Settings) -> int:
+    """Each check on a line, "NAME: ok" or "NAME: problem: plain words"; exit 1 when any
+    is a problem. The Salesforce half signs in and reads the org's describe (see
+    services.salesforce_setup.check_salesforce)."""
+    from triage_tui.services.salesforce_setup import check_salesforce
+
+    checks = check_salesforce(settings.salesforce)
+    for check in checks:
+        print(check.line(), flush=True)
+    return 0 if all(check.ok for check in checks) else 1
 
 
 def _open_board(settings: Settings, cache_path: Path) -> int:
@@ -252,6 +270,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         # Children (the board's sync runs `triage-tui sync` in one) read the same file.
         os.environ["TRIAGE_TUI_CONFIG"] = str(args.config.expanduser().resolve())
     try:
+        if args.command == "config" and args.what == "check":
+            return _config_check(_settings(args))
         if args.command == "config":
             print(
                 config_path() if args.what == "path" else EXAMPLE,
@@ -269,7 +289,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _outbox(settings, args.what, args.ids)
         if args.command == "auth":
             return (
-                _auth_salesforce(settings) if args.what == "salesforce" else _auth_login(settings)
+                _auth_salesforce(settings, args.flow)
+                if args.what == "salesforce"
+                else _auth_login(settings)
             )
         if args.command == "cache":
             return _cache_init(settings)

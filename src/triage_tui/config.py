@@ -17,6 +17,8 @@ from triage_tui.domain.accounts import (
     DEFAULT_SALESFORCE_FIELDS,
     OPTIONAL_SALESFORCE_FIELDS,
 )
+from triage_tui.domain.health import Health
+from triage_tui.domain.soql import filter_problem
 from triage_tui.domain.weekly import bot_names
 
 APP_NAME = "triage-tui"
@@ -39,15 +41,32 @@ EXAMPLE = """\
 # "board.switch" = "tab"
 # "board.cursor-down" = "down,j,n"
 
-# Salesforce, the system of record for health. Credentials never go here: set
-# SALESFORCE_USERNAME, SALESFORCE_PASSWORD and SALESFORCE_SECURITY_TOKEN (or
-# SALESFORCE_INSTANCE_URL and SALESFORCE_SESSION_ID), or keep them in the OS keyring.
+# Salesforce, the system of record for health. Secrets never go here: sign in with
+# `triage-tui auth salesforce` (the device flow keeps a refresh token in the OS
+# keyring), or set the JWT sign-in below (nothing secret but a 0600 key file), or use
+# the environment (SALESFORCE_CONSUMER_KEY with SALESFORCE_PRIVATE_KEY_FILE and
+# SALESFORCE_USERNAME, or with SALESFORCE_CONSUMER_SECRET; SOAP's SALESFORCE_USERNAME,
+# SALESFORCE_PASSWORD and SALESFORCE_SECURITY_TOKEN for old orgs only).
 # [salesforce]
 # instance_url = "https://acme.my.salesforce.com"
 # domain = "login"                # "test" for a sandbox, "acme.my" for a My Domain login
 # api_version = "59.0"
 # ca_bundle = "/etc/ssl/certs/company-ca.pem"   # a PEM bundle to trust instead of the system's
 # timeout = 30                    # seconds per request
+# account_filter = "Type = 'Customer' AND Region__c IN ('EMEA', 'APAC')"   # which accounts
+#
+# The JWT bearer sign-in for a shared host's sync user (`triage-tui config check` tries it):
+# [salesforce.jwt]
+# consumer_key = "3MVG9...from-the-connected-app"
+# username = "triage-sync@acme.com"
+# private_key_file = "/etc/triage-tui/salesforce.key"   # chmod 600
+#
+# Health values your org spells differently (the first listed for a colour is written):
+# [salesforce.health_values]
+# "1-Red" = "Red"
+# "2-Amber" = "Amber"
+# "3-Yellow" = "Yellow"
+# "4-Green" = "Green"
 #
 # Field API names, when your org's differ from these defaults:
 # [salesforce.fields]
@@ -57,8 +76,8 @@ EXAMPLE = """\
 # renewal_date = "Next_Renewal_Date__c"
 # arr = "ARR__c"
 # region = "Region__c"
-# owner = "Account_Owner__c"
-# tam = "TAM__c"
+# owner = "Account_Owner__c"      # or a lookup: "Owner.Name"
+# tam = "TAM__c"                  # or a lookup: "TAM__r.Name"
 # A score sent from the ER call comes with a dated reason line. It goes below what
 # health_reasons holds (the link to the running call notes stays), unless you name a
 # field of its own for it here; then health_reasons is left alone:
@@ -94,6 +113,19 @@ _API_VERSION = re.compile(r"\d{2,3}\.\d")
 
 
 @dataclass(frozen=True, slots=True)
+class JwtSignIn:
+    """The OAuth 2.0 JWT bearer sign-in (`[salesforce.jwt]`): nothing secret, so it may be
+    in the config file; the private key file it names stays readable by its owner only."""
+
+    consumer_key: str
+    """The connected app's consumer key (its `iss`)."""
+    username: str
+    """The user the sync acts as (its `sub`), pre-authorized for the app."""
+    private_key_file: str
+    """The PEM private key whose certificate the connected app holds."""
+
+
+@dataclass(frozen=True, slots=True)
 class SalesforceSettings:
     """Where Salesforce is and what its Account fields are called (no credentials)."""
 
@@ -109,6 +141,13 @@ class SalesforceSettings:
     fields: Mapping[str, str] = field(default_factory=lambda: dict(DEFAULT_SALESFORCE_FIELDS))
     """Logical name -> API name, every key of DEFAULT_SALESFORCE_FIELDS present, and those
     of OPTIONAL_SALESFORCE_FIELDS that the config names."""
+    health_values: Mapping[str, str] = field(default_factory=dict)
+    """The org's health values -> a colour label ("1-Red" -> "Red"), for reading and, the
+    first listed for a colour, writing; Green/Yellow/Amber/Red themselves need none."""
+    account_filter: str = ""
+    """A SOQL condition choosing which accounts to read (`Type = 'Customer'`)."""
+    jwt: JwtSignIn | None = None
+    """`[salesforce.jwt]`: the JWT bearer sign-in, when it is set in the config file."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -219,7 +258,17 @@ def _salesforce(data: Mapping[str, Any], path: Path) -> SalesforceSettings | Non
     if table is None:
         return None
     where = f"{path} [salesforce]"
-    known = {"instance_url", "domain", "api_version", "ca_bundle", "timeout", "fields"}
+    known = {
+        "instance_url",
+        "domain",
+        "api_version",
+        "ca_bundle",
+        "timeout",
+        "fields",
+        "health_values",
+        "account_filter",
+        "jwt",
+    }
     if unknown := sorted(set(table) - known):
         raise ConfigError(f"{where}: unknown key(s) {', '.join(unknown)}.")
     instance_url = (_expect(table, "instance_url", str, path) or "").strip().rstrip("/")
@@ -240,6 +289,9 @@ def _salesforce(data: Mapping[str, Any], path: Path) -> SalesforceSettings | Non
     if timeout is not None and (isinstance(timeout, bool) or timeout <= 0):
         raise ConfigError(f"{where}: `timeout` should be a number of seconds above 0.")
     ca_bundle = _expect(table, "ca_bundle", str, path) or ""
+    account_filter = (_expect(table, "account_filter", str, path) or "").strip()
+    if problem := filter_problem(account_filter):
+        raise ConfigError(f"{where}: `account_filter` cannot be used: {problem}.")
     return SalesforceSettings(
         instance_url=instance_url,
         domain=domain,
@@ -247,6 +299,47 @@ def _salesforce(data: Mapping[str, Any], path: Path) -> SalesforceSettings | Non
         ca_bundle=str(Path(ca_bundle).expanduser()) if ca_bundle else "",
         timeout=float(timeout) if timeout is not None else 30.0,
         fields=_salesforce_fields(table, path),
+        health_values=_health_values(table, path),
+        account_filter=account_filter,
+        jwt=_jwt(table, path),
+    )
+
+
+def _health_values(table: Mapping[str, Any], path: Path) -> dict[str, str]:
+    """`[salesforce.health_values]`: org value = "Green" | "Yellow" | "Amber" | "Red"."""
+    values = _expect(table, "health_values", dict, path) or {}
+    where = f"{path} [salesforce.health_values]"
+    mapped: dict[str, str] = {}
+    for value, colour in values.items():
+        health = Health.parse(colour) if isinstance(colour, str) else None
+        if health is None:
+            raise ConfigError(
+                f'{where}: "{value}" should map to Green, Yellow, Amber or Red, not {colour!r}.'
+            )
+        if not value.strip():
+            raise ConfigError(f"{where}: an empty value cannot be mapped.")
+        mapped[value] = health.label
+    return mapped
+
+
+def _jwt(table: Mapping[str, Any], path: Path) -> JwtSignIn | None:
+    """`[salesforce.jwt]`: consumer_key, username, private_key_file, all three."""
+    jwt = _expect(table, "jwt", dict, path)
+    if jwt is None:
+        return None
+    where = f"{path} [salesforce.jwt]"
+    keys = ("consumer_key", "username", "private_key_file")
+    if unknown := sorted(set(jwt) - set(keys)):
+        raise ConfigError(
+            f"{where}: unknown key(s) {', '.join(unknown)} (a secret never goes in this file)."
+        )
+    values = {key: (_expect(jwt, key, str, path) or "").strip() for key in keys}
+    if missing := [key for key in keys if not values[key]]:
+        raise ConfigError(f"{where}: set {', '.join(missing)} (the JWT sign-in needs all three).")
+    return JwtSignIn(
+        consumer_key=values["consumer_key"],
+        username=values["username"],
+        private_key_file=str(Path(values["private_key_file"]).expanduser()),
     )
 
 

@@ -107,7 +107,7 @@ def test_headless_paths_never_import_textual() -> None:
 def test_salesforce_login_goes_to_the_keyring_or_is_refused_plainly(tmp_path: Path) -> None:
     """With no usable keyring the password is not written anywhere else."""
     result = subprocess.run(
-        [sys.executable, "-m", "triage_tui", "auth", "salesforce"],
+        [sys.executable, "-m", "triage_tui", "auth", "salesforce", "--flow", "password"],
         input="lead@example.com\ns3cret-pass\ntok-123\n",
         check=False,
         capture_output=True,

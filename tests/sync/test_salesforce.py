@@ -14,7 +14,6 @@ from collections.abc import Iterator, Mapping
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 import requests
@@ -25,6 +24,7 @@ from simple_salesforce.exceptions import (
 )
 
 from tests.conftest import TODAY
+from tests.sync.salesforce_helpers import LOGIN_HOST, LoopbackLogin, settings_for
 from triage_emulators.salesforce import (
     Fault,
     SalesforceEmulator,
@@ -32,11 +32,7 @@ from triage_emulators.salesforce import (
     demo_account_id,
     parse_soql,
 )
-from triage_tui.config import (
-    ConfigError,
-    SalesforceSettings,
-    load_settings,
-)
+from triage_tui.config import ConfigError, load_settings
 from triage_tui.demo_data import generate
 from triage_tui.domain.accounts import DEFAULT_SALESFORCE_FIELDS, account_id_from_url
 from triage_tui.domain.health import Health
@@ -49,32 +45,9 @@ from triage_tui.sync.credentials import (
     store_salesforce_credentials,
 )
 from triage_tui.sync.errors import SyncError, describe_salesforce, is_salesforce_rejection
-from triage_tui.sync.salesforce_http import SalesforceAdapter
 from triage_tui.sync.salesforce_source import SalesforceConflict, SalesforceSource
 
-LOGIN_HOST = "https://login.salesforce.com/"
 ACCOUNT = demo_account_id(10)
-
-
-class LoopbackLogin(SalesforceAdapter):
-    """Sends requests for login.salesforce.com to the emulator's SOAP endpoint, keeping the
-    timeout, certificate checks and retries of every other request."""
-
-    def __init__(self, instance: str) -> None:
-        super().__init__()
-        self.instance = instance
-
-    def send(  # noqa: PLR0917
-        self,
-        request: requests.PreparedRequest,
-        stream: bool = False,
-        timeout: Any = None,
-        verify: bool | str = True,
-        cert: Any = None,
-        proxies: Any = None,
-    ) -> requests.Response:
-        request.url = urlunsplit(urlsplit(request.url or "")._replace(netloc=self.instance))
-        return super().send(request, stream, timeout, verify, cert, proxies)
 
 
 @pytest.fixture
@@ -83,16 +56,6 @@ def sf() -> Iterator[SalesforceEmulator]:
     with SalesforceEmulator.from_demo(TODAY, count=120) as emulator:
         emulator.clock = lambda: datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
         yield emulator
-
-
-def settings_for(emu: SalesforceEmulator, **changes: Any) -> SalesforceSettings:
-    values: dict[str, Any] = {
-        "instance_url": emu.url,
-        "ca_bundle": emu.ca_pem_path,
-        "timeout": 5.0,
-        **changes,
-    }
-    return SalesforceSettings(**values)
 
 
 def login_source(
@@ -546,12 +509,12 @@ def test_soql_grammar() -> None:
         "AND LastModifiedDate > 2026-11-01T00:00:00Z ORDER BY Name DESC LIMIT 5"
     )
     assert query.fields == ["Id", "Name"] and query.limit == 5
-    assert [op for _, op, _ in query.where] == ["IN", ">=", "<=", ">"]
+    assert [c.op for c in query.conditions()] == ["IN", ">=", "<=", ">"]
     for bad in (
         "SELECT Id FROM Contact",
         "SELECT Id FROM Account WHERE Name = 1",
         "SELECT Id FROM Account WHERE Health_Score_Date__c > '2026-01-01'",
-        "SELECT Id FROM Account WHERE Name = 'a' OR Name = 'b'",
+        "SELECT Id FROM Account WHERE Name = 'a' OR Name = 'b' AND Id != null",
         "SELECT Id, Nope__c FROM Account",
         "DELETE FROM Account",
     ):

@@ -32,7 +32,7 @@ from triage_tui.tui.pickers import TextModal
 
 
 @pytest.fixture
-def sf(monkeypatch: pytest.MonkeyPatch) -> Iterator[SalesforceEmulator]:
+def sf(monkeypatch: pytest.MonkeyPatch, isolated_credentials: None) -> Iterator[SalesforceEmulator]:
     with SalesforceEmulator.from_demo(TODAY, count=120) as emulator:
         monkeypatch.setenv("SALESFORCE_INSTANCE_URL", emulator.url)
         monkeypatch.setenv("SALESFORCE_SESSION_ID", emulator.session_id)
@@ -255,3 +255,42 @@ def test_later_syncs_read_only_the_accounts_changed_since(
     assert service.sync(full=True).ok
     assert "WHERE" not in sf.queries[-1]
     assert changed not in {a.id for a in service.accounts()}
+
+
+async def test_writes_off_in_salesforce_are_said_on_the_call_not_queued(
+    service: TriageService, sf: SalesforceEmulator
+) -> None:
+    """The health field became a formula: the next full sync's describe finds it, and g
+    (GitLab is right) says so instead of asking for a reason and queueing a doomed write."""
+    sf.field_meta["Health_Score__c"] = {"calculated": True, "updateable": False}
+    assert service.sync(full=True).ok
+    app = board_app(service)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await pilot.press("E")
+        await until(pilot, lambda: isinstance(app.screen, ERScreen))
+        screen = app.screen
+        assert isinstance(screen, ERScreen)
+        await pilot.press("3")
+        highlight(screen, lambda m: isinstance(m, Mismatch) and m.card.health is not None)
+        await pilot.press("g")
+        await pilot.pause(0.2)
+        assert not isinstance(app.screen, TextModal)
+        shown = [n.message for n in app._notifications]
+        assert any("Salesforce writes are off: Health_Score__c is a formula" in m for m in shown)
+    assert service.outbox() == []
+
+
+async def test_health_values_that_mean_no_colour_are_shown_after_a_sync(
+    service: TriageService,
+) -> None:
+    from triage_tui.domain.sync_report import SyncReport
+    from triage_tui.tui.board_screen import BoardScreen
+
+    app = board_app(service)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await until(pilot, lambda: isinstance(app.screen, BoardScreen))
+        report = SyncReport(full=False, accounts=40, salesforce_unmapped=(("1-Red", 12),))
+        app.screen.post_message(BoardScreen.SyncFinished(report))
+        await pilot.pause(0.2)
+        shown = " ".join(str(n.message) for n in app._notifications)
+    assert '"1-Red" (12 accounts)' in shown and "[salesforce.health_values]" in shown

@@ -37,6 +37,37 @@ class SyncReport:
     accounts: int = 0
     """Salesforce accounts read (when Salesforce is configured)."""
     salesforce_error: str = ""
+    salesforce_calls: int = 0
+    """REST API requests this sync made to Salesforce (they count toward a daily limit)."""
+    salesforce_usage: tuple[int, int] | None = None
+    """(used, allowed) API requests in the org today, as Salesforce last said."""
+    salesforce_unmapped: tuple[tuple[str, int], ...] = ()
+    """Health values read that mean no colour, with how many accounts have each."""
+    salesforce_notes: tuple[str, ...] = ()
+    """What a person should know about the Salesforce sign-in (a retiring SOAP login)."""
+
+    @property
+    def salesforce_warning(self) -> str:
+        """The Salesforce data a person should fix (unmapped health values), or ""."""
+        if not self.salesforce_unmapped:
+            return ""
+        values = ", ".join(
+            f'"{value}" ({counted(count, "account")})' for value, count in self.salesforce_unmapped
+        )
+        return (
+            f"Salesforce health values that mean no colour: {values}; map each to Green, "
+            "Yellow, Amber or Red under [salesforce.health_values] in the config file"
+        )
+
+    def salesforce_summary(self) -> str:
+        """ "Salesforce: 3 API calls (12,040 of 15,000 used today)", or "" with none."""
+        if not self.salesforce_calls and self.salesforce_usage is None:
+            return ""
+        text = f"Salesforce: {counted(self.salesforce_calls, 'API call')}"
+        if self.salesforce_usage is not None:
+            used, allowed = self.salesforce_usage
+            text += f" ({used:,} of {allowed:,} used today)"
+        return text
 
     @property
     def ok(self) -> bool:
@@ -56,6 +87,12 @@ class SyncReport:
             "pushed": asdict(self.pushed) if self.pushed else None,
             "accounts": self.accounts,
             "salesforce_error": self.salesforce_error,
+            "salesforce_calls": self.salesforce_calls,
+            "salesforce_usage": (
+                list(self.salesforce_usage) if self.salesforce_usage is not None else None
+            ),
+            "salesforce_unmapped": [list(pair) for pair in self.salesforce_unmapped],
+            "salesforce_notes": list(self.salesforce_notes),
         }
         return json.dumps(data)
 
@@ -64,6 +101,7 @@ class SyncReport:
         data = json.loads(text)
         finished = data.get("finished_at")
         pushed = data.get("pushed")
+        usage = data.get("salesforce_usage")
         return cls(
             full=bool(data.get("full")),
             issues=int(data.get("issues") or 0),
@@ -76,6 +114,12 @@ class SyncReport:
             pushed=PushReport(**pushed) if pushed else None,
             accounts=int(data.get("accounts") or 0),
             salesforce_error=str(data.get("salesforce_error") or ""),
+            salesforce_calls=int(data.get("salesforce_calls") or 0),
+            salesforce_usage=(int(usage[0]), int(usage[1])) if usage else None,
+            salesforce_unmapped=tuple(
+                (str(value), int(count)) for value, count in data.get("salesforce_unmapped") or ()
+            ),
+            salesforce_notes=tuple(str(note) for note in data.get("salesforce_notes") or ()),
         )
 
     def summary(self) -> str:
@@ -84,6 +128,8 @@ class SyncReport:
             pushed += f"; {counted(self.accounts, 'Salesforce account')}"
         if self.salesforce_error:
             pushed += f"; Salesforce: {self.salesforce_error}"
+        for extra in (self.salesforce_warning, *self.salesforce_notes, self.salesforce_summary()):
+            pushed += f"; {extra}" if extra else ""
         if self.error:
             return self.error + pushed
         if self.skipped:

@@ -25,6 +25,11 @@ from triage_tui.domain.new_issue import NewIssueForm
 from triage_tui.services.edits import EditCommands
 
 
+class SalesforceWritesOff(Exception):
+    """Health cannot be written to this org (a formula field, no edit access...): the
+    message says why, from the describe the last full sync made."""
+
+
 class ERCommands(EditCommands):
     """The ER call's agenda and the fixes a lead makes on it."""
 
@@ -133,13 +138,21 @@ class ERCommands(EditCommands):
             tam=account.tam,
         )
 
+    def salesforce_write_problem(self) -> str:
+        """Why health cannot be written to Salesforce ("" when it can, or is not known):
+        what the last full sync's describe of the Account found."""
+        return self._cache().get_meta("salesforce_write_problem")
+
     def set_salesforce_health(
         self, account: Account, health: Health, reason: str, *, iid: int = 0
     ) -> int:
         """Write a score to Salesforce through the outbox (confirmed today, with the reason
         added as a dated line below the account's reasons); a change made in Salesforce
         since `account` was read becomes a conflict. The same score again confirms it: its
-        date is refreshed, so everyone knows it is current."""
+        date is refreshed, so everyone knows it is current. SalesforceWritesOff when the
+        org's health field cannot be written."""
+        if problem := self.salesforce_write_problem():
+            raise SalesforceWritesOff(f"Salesforce writes are off: {problem}.")
         edit = Edit(
             EditKind.SALESFORCE_HEALTH,
             iid,

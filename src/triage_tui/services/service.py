@@ -328,20 +328,9 @@ class TriageService(ERCommands):
         settings = self.settings.salesforce
         if settings is None:
             return None, ""
-        from triage_tui.sync.credentials import resolve_salesforce_credentials
-        from triage_tui.sync.errors import SyncError
-        from triage_tui.sync.salesforce_source import SalesforceSource
+        from triage_tui.services.salesforce_setup import salesforce_source
 
-        credentials = resolve_salesforce_credentials(settings.instance_url)
-        if credentials is None:
-            return None, (
-                "No Salesforce credentials: set SALESFORCE_USERNAME, SALESFORCE_PASSWORD and "
-                "SALESFORCE_SECURITY_TOKEN (or SALESFORCE_SESSION_ID) in the environment."
-            )
-        try:
-            return SalesforceSource(settings, credentials, adapters=self.salesforce_adapters), ""
-        except SyncError as error:
-            return None, str(error)
+        return salesforce_source(settings, adapters=self.salesforce_adapters)
 
     def _pull_accounts(
         self, source: SalesforceSource, progress: Progress | None, *, full: bool, now: datetime
@@ -365,8 +354,16 @@ class TriageService(ERCommands):
                 if progress is not None:
                     progress("accounts", len(found), None)
         except Exception as error:  # every failure becomes data, as in the GitLab pull
-            return {"salesforce_error": describe_salesforce(error, source.fields)}
+            return {
+                "salesforce_error": describe_salesforce(error, source.fields),
+                **_salesforce_counts(source),
+            }
         cache.store_accounts(found, replace_all=full)
+        notes: tuple[str, ...] = ()
+        # Checked for these settings: a changed [salesforce.fields] is checked at once.
+        checked_for = json.dumps([source.fields, source.health_values], sort_keys=True)
+        if full or cache.get_meta("salesforce_writes_checked_for") != checked_for:
+            notes = self._check_salesforce_writes(source, checked_for)
         stamps = [parse_salesforce_datetime(a.last_modified) for a in found]
         newest = max(
             [s for s in stamps if s is not None] + ([cursor] if cursor else []), default=None
@@ -375,7 +372,35 @@ class TriageService(ERCommands):
             salesforce_cursor=newest.isoformat() if newest else None,
             **({"salesforce_full_at": now.isoformat()} if full else {}),
         )
-        return {"accounts": len(found)}
+        counts = _salesforce_counts(source)
+        return {
+            **counts,
+            "accounts": len(found),
+            "salesforce_notes": counts["salesforce_notes"] + notes,
+        }
+
+    def _check_salesforce_writes(
+        self, source: SalesforceSource, checked_for: str
+    ) -> tuple[str, ...]:
+        """Describe the Account (on a full pass, daily, and when the field settings
+        changed) and keep why health cannot be written there, if it cannot: the ER call
+        then says so instead of queueing an edit that would fail at the push. A failed
+        describe changes nothing (the next sync tries again)."""
+        from triage_tui.sync.salesforce_schema import field_checks, lookup_targets, write_problem
+
+        try:
+            account = source.describe("Account")
+            related = {
+                rel: source.describe(target)
+                for rel, target in lookup_targets(account, source.fields).items()
+            }
+        except Exception:  # the accounts were read; the check waits for the next pass
+            return ()
+        problem = write_problem(field_checks(account, related, source.fields, source.health_values))
+        self._cache().set_meta(
+            salesforce_write_problem=problem, salesforce_writes_checked_for=checked_for
+        )
+        return (f"Salesforce writes are off: {problem}",) if problem else ()
 
     def sync_in_child(self, *, progress: Progress | None = None) -> SyncReport:
         """`sync`, run by `triage-tui sync` in a child process: the board's event loop then
@@ -414,3 +439,16 @@ class TriageService(ERCommands):
                 full=False, error=f"The sync stopped: {last[0][:200]}", finished_at=now
             )
         return report
+
+
+def _salesforce_counts(source: SalesforceSource) -> dict[str, Any]:
+    """What the report says of the Salesforce side besides the accounts: the API calls
+    made and the org's usage, health values that mean no colour, sign-in notes."""
+    return {
+        "salesforce_calls": source.api_calls,
+        "salesforce_usage": source.api_usage,
+        "salesforce_unmapped": tuple(
+            sorted(source.unmapped_health.items(), key=lambda pair: (-pair[1], pair[0]))
+        ),
+        "salesforce_notes": tuple(source.notes),
+    }

@@ -10,7 +10,8 @@
 Never from argv; never written to SQLite, logs or the screen.
 
 Salesforce credentials (resolve_salesforce_credentials) come from the environment or
-the keyring only: a password has no file fallback.
+the keyring only (a password, secret or refresh token has no file fallback); a JWT
+sign-in, which needs nothing secret but its private key file, may be set in the config.
 """
 
 from __future__ import annotations
@@ -147,12 +148,41 @@ def store_token(url: str, value: str, config_dir: Path) -> str:
 SALESFORCE_KEYRING_SERVICE = "triage-tui-salesforce"
 _SF_PASSWORD_VARS = ("SALESFORCE_USERNAME", "SALESFORCE_PASSWORD", "SALESFORCE_SECURITY_TOKEN")
 _SF_SESSION_VARS = ("SALESFORCE_INSTANCE_URL", "SALESFORCE_SESSION_ID")
+_SF_OAUTH_VARS = (
+    "SALESFORCE_CONSUMER_KEY",
+    "SALESFORCE_CONSUMER_SECRET",
+    "SALESFORCE_PRIVATE_KEY_FILE",
+    "SALESFORCE_REFRESH_TOKEN",
+)
+#: Every variable the Salesforce credentials are read from (tests clear them all).
+SALESFORCE_ENV_VARS = _SF_PASSWORD_VARS + _SF_SESSION_VARS + _SF_OAUTH_VARS
+
+#: How to sign in. OAuth first: SOAP login() is off by default in orgs created since
+#: Winter '26, gone from API version 65.0, and retired for every version in Summer '27.
+JWT = "jwt"
+"""OAuth 2.0 JWT bearer: consumer key + private key file + username (a shared host's sync
+user; nothing secret is stored but the key file, which stays 0600)."""
+CLIENT_CREDENTIALS = "client_credentials"
+"""OAuth 2.0 client credentials: consumer key + secret, on the org's My Domain."""
+REFRESH_TOKEN = "refresh_token"
+"""A refresh token from the device flow (a person at a terminal), kept in the keyring and
+turned into an access token at each sync."""
+PASSWORD = "password"
+"""SOAP login(): username + password + security token (old orgs only)."""
+SESSION = "session"
+"""A pasted session id (expires within hours)."""
+FLOWS = (JWT, CLIENT_CREDENTIALS, REFRESH_TOKEN, PASSWORD, SESSION)
+
+SOAP_RETIREMENT = (
+    "SOAP login() (username, password and security token) is off by default in new orgs, "
+    "gone from API version 65.0 and retired for every version in Summer '27: "
+    "move to OAuth with `triage-tui auth salesforce`."
+)
 
 
 @dataclass(frozen=True, slots=True)
 class SalesforceCredentials:
-    """How to sign in to Salesforce: username, password and security token (simple-salesforce
-    logs in over SOAP), or an existing session id for an instance. Secrets stay out of repr."""
+    """How to sign in to Salesforce (see FLOWS). Secrets stay out of repr and str."""
 
     source: str
     username: str = ""
@@ -160,18 +190,78 @@ class SalesforceCredentials:
     security_token: str = field(default="", repr=False)
     session_id: str = field(default="", repr=False)
     instance_url: str = ""
+    flow: str = ""
+    """One of FLOWS; "" reads as SESSION with a session id, else PASSWORD (older entries)."""
+    consumer_key: str = ""
+    consumer_secret: str = field(default="", repr=False)
+    private_key_file: str = ""
+    refresh_token: str = field(default="", repr=False)
+
+    @property
+    def kind(self) -> str:
+        """The flow, one of FLOWS."""
+        if self.flow:
+            return self.flow
+        return SESSION if self.session_id else PASSWORD
 
     @property
     def uses_session(self) -> bool:
-        return bool(self.session_id)
+        """A fixed session id: nothing can sign in again when it expires."""
+        return self.kind == SESSION
 
     def __str__(self) -> str:
-        kind = "session id" if self.uses_session else f"login for {self.username}"
+        kind = {
+            JWT: f"JWT bearer for {self.username}",
+            CLIENT_CREDENTIALS: "client credentials",
+            REFRESH_TOKEN: "refresh token",
+            SESSION: "session id",
+        }.get(self.kind, f"login for {self.username}")
         return f"<Salesforce {kind} from {self.source}>"
 
 
-def _salesforce_from_env() -> SalesforceCredentials | None:
-    env = {name: os.environ.get(name) for name in _SF_PASSWORD_VARS + _SF_SESSION_VARS}
+def _missing(env: dict[str, str | None], *names: str) -> list[str]:
+    return [name for name in names if not (env.get(name) or "").strip()]
+
+
+def _oauth_from_env(env: dict[str, str | None]) -> SalesforceCredentials | None:
+    """JWT (a private key file), a refresh token, or client credentials (a secret), in
+    that order, whenever SALESFORCE_CONSUMER_KEY or one of them is set."""
+    key, secret, key_file, refresh = (env[n] for n in _SF_OAUTH_VARS)
+    if not any((key, secret, key_file, refresh)):
+        return None
+    needed: tuple[str, ...]
+    if key_file:
+        needed = ("SALESFORCE_CONSUMER_KEY", "SALESFORCE_PRIVATE_KEY_FILE", "SALESFORCE_USERNAME")
+        flow = JWT
+    elif refresh:
+        needed = ("SALESFORCE_CONSUMER_KEY", "SALESFORCE_REFRESH_TOKEN")
+        flow = REFRESH_TOKEN
+    else:
+        needed = ("SALESFORCE_CONSUMER_KEY", "SALESFORCE_CONSUMER_SECRET")
+        flow = CLIENT_CREDENTIALS
+    if missing := _missing(env, *needed):
+        raise CredentialError(
+            f"{', '.join(missing)} not set: Salesforce's {flow.replace('_', ' ')} sign-in "
+            f"needs {', '.join(needed)}."
+        )
+    return SalesforceCredentials(
+        "environment",
+        flow=flow,
+        username=(env["SALESFORCE_USERNAME"] or "").strip() if flow == JWT else "",
+        consumer_key=(key or "").strip(),
+        consumer_secret=(secret or "").strip(),
+        private_key_file=str(Path(key_file).expanduser()) if key_file else "",
+        refresh_token=(refresh or "").strip(),
+        instance_url=(env["SALESFORCE_INSTANCE_URL"] or "").strip().rstrip("/"),
+    )
+
+
+def salesforce_from_env() -> SalesforceCredentials | None:
+    """Credentials from SALESFORCE_* variables (see SALESFORCE_ENV_VARS), or None."""
+    env = {name: os.environ.get(name) for name in SALESFORCE_ENV_VARS}
+    oauth = _oauth_from_env(env)
+    if oauth is not None:
+        return oauth
     username, password, token = (env[name] for name in _SF_PASSWORD_VARS)
     if username or password:
         # The token may be set and empty: an org that trusts the caller's IP range needs none.
@@ -203,9 +293,35 @@ def _salesforce_from_env() -> SalesforceCredentials | None:
     return None
 
 
+#: The keyring entry's keys (a JSON object): the dataclass's fields but `source`.
+_STORED = (
+    "flow",
+    "username",
+    "password",
+    "security_token",
+    "session_id",
+    "instance_url",
+    "consumer_key",
+    "consumer_secret",
+    "private_key_file",
+    "refresh_token",
+)
+
+
+def _usable(credentials: SalesforceCredentials) -> bool:
+    c = credentials
+    return {
+        JWT: bool(c.consumer_key and c.private_key_file and c.username),
+        CLIENT_CREDENTIALS: bool(c.consumer_key and c.consumer_secret),
+        REFRESH_TOKEN: bool(c.consumer_key and c.refresh_token),
+        PASSWORD: bool(c.username and c.password),
+        SESSION: bool(c.session_id),
+    }.get(c.kind, False)
+
+
 def _salesforce_from_keyring(key: str) -> SalesforceCredentials | None:
-    """A JSON object {"username", "password", "security_token"} (or {"session_id",
-    "instance_url"}) kept under the service triage-tui-salesforce, keyed by instance URL."""
+    """A JSON object (see _STORED; an entry from before OAuth has no "flow") kept under
+    the service triage-tui-salesforce, keyed by instance URL."""
     import json
 
     try:
@@ -220,28 +336,25 @@ def _salesforce_from_keyring(key: str) -> SalesforceCredentials | None:
         data = json.loads(raw)
     except ValueError:
         data = None
-    if not isinstance(data, dict) or not all(isinstance(v, str) for v in data.values()):
+    if (
+        not isinstance(data, dict)
+        or not all(isinstance(v, str) for v in data.values())
+        or data.get("flow", "") not in ("", *FLOWS)
+    ):
         raise CredentialError(
             f"The keyring entry {SALESFORCE_KEYRING_SERVICE} / {key} is not usable: "
-            "store it again with triage-tui."
+            "store it again with `triage-tui auth salesforce`."
         )
-    credentials = SalesforceCredentials(
-        "keyring",
-        username=data.get("username", ""),
-        password=data.get("password", ""),
-        security_token=data.get("security_token", ""),
-        session_id=data.get("session_id", ""),
-        instance_url=data.get("instance_url", ""),
-    )
-    usable = credentials.session_id or (credentials.username and credentials.password)
-    return credentials if usable else None
+    credentials = SalesforceCredentials("keyring", **{k: data.get(k, "") for k in _STORED})
+    return credentials if _usable(credentials) else None
 
 
 def resolve_salesforce_credentials(instance_url: str = "") -> SalesforceCredentials | None:
     """The Salesforce credentials, in order: the environment, then the OS keyring (under the
     instance URL, else "default"). None when there are none: Salesforce sync stays off.
-    Never from argv; never written to the cache, logs or the screen."""
-    found = _salesforce_from_env()
+    Never from argv; never written to the cache, logs or the screen. (A JWT sign-in set in
+    the config file's [salesforce.jwt] is read by the caller, which has the settings.)"""
+    found = salesforce_from_env()
     if found is not None:
         return found
     keys = [k for k in (instance_url.rstrip("/"), "default") if k]
@@ -251,23 +364,13 @@ def resolve_salesforce_credentials(instance_url: str = "") -> SalesforceCredenti
 def store_salesforce_credentials(
     credentials: SalesforceCredentials, instance_url: str = ""
 ) -> None:
-    """Keep credentials in the OS keyring (there is no file fallback for a password).
-    Raises CredentialError when no keyring is usable."""
+    """Keep credentials in the OS keyring (there is no file fallback for a password, a
+    secret or a refresh token). Raises CredentialError when no keyring is usable."""
     import json
 
-    value = json.dumps(
-        {
-            k: v
-            for k, v in {
-                "username": credentials.username,
-                "password": credentials.password,
-                "security_token": credentials.security_token,
-                "session_id": credentials.session_id,
-                "instance_url": credentials.instance_url,
-            }.items()
-            if v
-        }
-    )
+    fields = {k: getattr(credentials, k) for k in _STORED}
+    fields["flow"] = credentials.kind
+    value = json.dumps({k: v for k, v in fields.items() if v})
     key = instance_url.rstrip("/") or "default"
     try:
         import keyring
@@ -278,3 +381,21 @@ def store_salesforce_credentials(
         raise CredentialError(f"No usable OS keyring ({type(error).__name__}).") from None
     if not stored:
         raise CredentialError("The OS keyring did not keep the Salesforce credentials.")
+
+
+def check_private_key_file(path: str) -> None:
+    """The JWT flow's private key: a readable file that only its owner can read (like a
+    token file); CredentialError saying what to do otherwise."""
+    key = Path(path).expanduser()
+    if not key.is_file():
+        raise CredentialError(
+            f"The private key file {key} does not exist: set private_key_file under "
+            "[salesforce.jwt] (or SALESFORCE_PRIVATE_KEY_FILE) to the key whose certificate "
+            "the connected app holds."
+        )
+    mode = key.stat().st_mode
+    if mode & (stat.S_IRWXG | stat.S_IRWXO):
+        raise CredentialError(
+            f"Refusing the private key file {key}: it is readable by others "
+            f"(mode {stat.S_IMODE(mode):o}). Run `chmod 600 {key}`."
+        )

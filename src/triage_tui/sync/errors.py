@@ -14,7 +14,7 @@ from collections.abc import Mapping
 
 from triage_tui.domain.accounts import Account
 from triage_tui.domain.text import clean_line
-from triage_tui.sync.credentials import CredentialError
+from triage_tui.sync.credentials import SOAP_RETIREMENT, CredentialError
 
 
 class SyncError(Exception):
@@ -115,6 +115,24 @@ def _field_setting(message: str, fields: Mapping[str, str] | None) -> str:
     )
 
 
+def salesforce_message(error: BaseException) -> str:
+    """Salesforce's own words for a refused request ("MALFORMED_QUERY: unexpected token:
+    'OR'"), for a person checking what they wrote; describe_salesforce otherwise."""
+    from simple_salesforce.exceptions import SalesforceAuthenticationFailed, SalesforceError
+
+    if isinstance(error, SalesforceError) and not isinstance(error, SalesforceAuthenticationFailed):
+        code, message = _salesforce_body(error.content)
+        # A field error quotes the whole query first: keep the sentence that names it.
+        found = re.search(
+            r"(No such column '[^']*' on entity '[^']*'|Didn't understand "
+            r"relationship '[^']*')",
+            message,
+        )
+        text = found.group(1) if found else message
+        return f"{code}: {text}"[:300] if code else text[:300] or describe_salesforce(error)
+    return describe_salesforce(error)
+
+
 def describe_salesforce(error: BaseException, fields: Mapping[str, str] | None = None) -> str:
     """A one-line, plain description of a Salesforce client failure. `fields` (logical ->
     API name, as configured) lets an unknown-field error name the setting to change.
@@ -126,15 +144,8 @@ def describe_salesforce(error: BaseException, fields: Mapping[str, str] | None =
     if isinstance(error, (SyncError, CredentialError)):
         return str(error)
     if isinstance(error, SalesforceAuthenticationFailed):
-        code = error.code
-        if isinstance(code, int) and code >= 500:
-            return f"Salesforce's login service had a server error ({code}); try again shortly."
-        shown = (
-            f" ({code})" if isinstance(code, str) and re.fullmatch(r"[A-Z_]{1,60}", code) else ""
-        )
-        return (
-            f"Salesforce did not accept the username, password or security token{shown}. "
-            "Check them (a reset password comes with a new security token)."
+        return _describe_sign_in(
+            error.code, clean_line(str(getattr(error, "auth_message", "") or ""))[:200]
         )
     if isinstance(error, SalesforceError):
         return _describe_rest(error.status, *_salesforce_body(error.content), fields=fields)
@@ -152,6 +163,68 @@ def describe_salesforce(error: BaseException, fields: Mapping[str, str] | None =
     if isinstance(error, (ValueError, KeyError, TypeError)):
         return f"Salesforce sent something unexpected ({type(error).__name__})."
     return f"Salesforce sync failed: {type(error).__name__}"
+
+
+#: OAuth refusals (Salesforce's `error_description`) -> what to do about them.
+_OAUTH_FIXES = {
+    "expired access/refresh token": (
+        "Salesforce no longer accepts the saved sign-in (its refresh token expired or was "
+        "revoked): run `triage-tui auth salesforce` again."
+    ),
+    "user hasn't approved this consumer": (
+        "Salesforce has not approved the connected app for this user: an admin sets its "
+        'Permitted Users to "Admin approved users are pre-authorized" and adds the user\'s '
+        "profile or permission set."
+    ),
+    "audience is invalid": (
+        'Salesforce refused the JWT\'s audience: set domain under [salesforce] to "login" '
+        '(production) or "test" (a sandbox).'
+    ),
+    "invalid assertion": (
+        "Salesforce did not accept the JWT's signature: the connected app's certificate "
+        "must be the one made from the private key file."
+    ),
+    "expired authorization code": (
+        "Salesforce found the JWT already expired: check this machine's clock."
+    ),
+    "client identifier invalid": (
+        "Salesforce knows no connected app with this consumer key: copy it again from the app."
+    ),
+    "invalid client credentials": (
+        "Salesforce did not accept the consumer key and secret: copy them again from the app."
+    ),
+    "no client credentials user enabled": (
+        "The connected app has no run-as user for the client credentials flow: an admin sets "
+        "one in the app's OAuth policies."
+    ),
+    "request not supported on this domain": (
+        "The client credentials flow works only on your My Domain: set domain under "
+        '[salesforce] to it, e.g. "acme.my".'
+    ),
+}
+
+
+def _describe_sign_in(code: object, message: str) -> str:
+    """A refused sign-in: SOAP faults have upper-case codes (INVALID_LOGIN), OAuth errors
+    lower-case ones (invalid_grant) with Salesforce's description, which names no secret."""
+    if isinstance(code, int) and code >= 500:
+        return f"Salesforce's login service had a server error ({code}); try again shortly."
+    if isinstance(code, str) and re.fullmatch(r"[a-z_]{1,60}", code):
+        fix = _OAUTH_FIXES.get(message.strip().lower())
+        return fix or f"Salesforce refused the sign-in ({code}): {message or 'no reason given'}."
+    shown = code if isinstance(code, str) and re.fullmatch(r"[A-Z_]{1,60}", code) else ""
+    if shown == "INVALID_OPERATION":
+        return f"Salesforce refused the SOAP login: {message} {SOAP_RETIREMENT}"
+    if shown == "INSUFFICIENT_ACCESS":
+        return (
+            "Salesforce refused the SOAP login: the user lacks the Use Any API Auth "
+            f"permission. {SOAP_RETIREMENT}"
+        )
+    return (
+        f"Salesforce did not accept the username, password or security token"
+        f"{f' ({shown})' if shown else ''}. "
+        "Check them (a reset password comes with a new security token)."
+    )
 
 
 def _timed_out(error: BaseException) -> bool:

@@ -24,6 +24,7 @@ from triage_tui.domain.accounts import (
 )
 from triage_tui.domain.health import Health
 from triage_tui.domain.labels import Region
+from triage_tui.domain.soql import filter_problem
 from triage_tui.domain.text import clean_line, clean_text
 
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -92,19 +93,59 @@ def _region(value: Any) -> str:
     return region.label if region is not None else text
 
 
-def account_from_salesforce(record: Mapping[str, Any], fields: Mapping[str, str]) -> Account:
+def health_from_salesforce(value: Any, values: Mapping[str, str] | None = None) -> Health | None:
+    """The colour an org's health value means: through `values` (the org's value -> a
+    colour label, `[salesforce.health_values]`; exact first, then ignoring case and
+    spaces), else the four names themselves. None for anything else."""
+    if not isinstance(value, str):
+        return None
+    table = values or {}
+    colour = table.get(value)
+    if colour is None:
+        folded = value.strip().casefold()
+        colour = next((c for v, c in table.items() if v.strip().casefold() == folded), None)
+    return Health.parse(colour if colour is not None else value)
+
+
+def health_to_salesforce(health: Health, values: Mapping[str, str] | None = None) -> str:
+    """The org's value for a colour: the first in `values` that means it, else its label."""
+    return next(
+        (v for v, colour in (values or {}).items() if Health.parse(colour) is health),
+        health.label,
+    )
+
+
+def unmapped_health(
+    record: Mapping[str, Any], fields: Mapping[str, str], values: Mapping[str, str] | None
+) -> str | None:
+    """The record's health value when it is set but means no colour (reported, never
+    silently read as "no score"); None when it is empty or maps."""
+    names = {**DEFAULT_SALESFORCE_FIELDS, **fields}
+    raw = _value(record, names["health"]) if isinstance(record, Mapping) else None
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        return None
+    if health_from_salesforce(raw, values) is not None:
+        return None
+    return clean_line(raw if isinstance(raw, str) else repr(raw))[:80]
+
+
+def account_from_salesforce(
+    record: Mapping[str, Any],
+    fields: Mapping[str, str],
+    health_values: Mapping[str, str] | None = None,
+) -> Account:
     """An Account from a REST record (query row or sobject GET). Never raises: a value of
-    the wrong type or spelling maps to None/"" so one bad account cannot stop a sync."""
+    the wrong type or spelling maps to None/"" so one bad account cannot stop a sync.
+    `health_values` maps the org's own health values (see health_from_salesforce)."""
     names = {**DEFAULT_SALESFORCE_FIELDS, **fields}
 
     def get(key: str) -> Any:
         return _value(record, names[key]) if isinstance(record, Mapping) else None
 
-    health = get("health")
     return Account(
         id=clean_line(_text(get("id"))),
         name=clean_line(_text(get("name"))),
-        health=Health.parse(health) if isinstance(health, str) else None,
+        health=health_from_salesforce(get("health"), health_values),
         health_date=_date(get("health_date")),
         health_reasons=clean_text(_text(get("health_reasons"))).strip(),
         renewal_date=_date(get("renewal_date")),
@@ -123,15 +164,35 @@ def soql_datetime(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def accounts_soql(fields: Mapping[str, str], modified_after: datetime | None = None) -> str:
+def accounts_soql(
+    fields: Mapping[str, str],
+    modified_after: datetime | None = None,
+    account_filter: str = "",
+    *,
+    account_id: str = "",
+) -> str:
     """The query for every account (or those changed since `modified_after`, inclusive: a
-    change in the same second as the watermark is read again rather than missed)."""
+    change in the same second as the watermark is read again rather than missed), of
+    those `account_filter` (a SOQL condition, checked: ValueError) chooses. The filter
+    goes in parentheses, ANDed with the sync's own condition, so an OR in it cannot
+    widen what an incremental read brings. `account_id`: that one account only."""
     names = checked_fields(fields)
     # (Not the optional fields: only a write uses them, and it reads the account first.)
     selected = ", ".join(dict.fromkeys(names[key] for key in DEFAULT_SALESFORCE_FIELDS))
-    soql = f"SELECT {selected} FROM Account"
+    conditions: list[str] = []
+    if account_filter.strip():
+        if problem := filter_problem(account_filter):
+            raise ValueError(f"the account filter cannot be used: {problem}")
+        conditions.append(f"({account_filter.strip()})")
     if modified_after is not None:
-        soql += f" WHERE {names['last_modified']} >= {soql_datetime(modified_after)}"
+        conditions.append(f"{names['last_modified']} >= {soql_datetime(modified_after)}")
+    if account_id:
+        if not re.fullmatch(r"[A-Za-z0-9]{15}(?:[A-Za-z0-9]{3})?", account_id):
+            raise ValueError(f"not a record id: {account_id[:40]!r}")
+        conditions = [f"{names['id']} = '{account_id}'"]
+    soql = f"SELECT {selected} FROM Account"
+    if conditions:
+        soql += " WHERE " + " AND ".join(conditions)
     return soql + f" ORDER BY {names['last_modified']}"
 
 
@@ -141,9 +202,12 @@ def health_update(
     health_date: date,
     reason: str,
     current: Mapping[str, Any],
+    *,
+    health_values: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
-    """The PATCH body for a health change: the score, the date it was confirmed, and the
-    why (`reason`, one dated line: domain.accounts.reason_line).
+    """The PATCH body for a health change: the score (as the org spells it, see
+    health_to_salesforce), the date it was confirmed, and the why (`reason`, one dated
+    line: domain.accounts.reason_line).
 
     The health score reasons field holds what people put there, often the link to the
     running call notes: the line goes below its text as `current` (the account as just
@@ -151,7 +215,7 @@ def health_update(
     (`health_note`) gets the line there, and its reasons field is left alone."""
     names = checked_fields(fields)
     body: dict[str, Any] = {
-        names["health"]: health.label,
+        names["health"]: health_to_salesforce(health, health_values),
         names["health_date"]: health_date.isoformat(),
     }
     note = names.get("health_note")

@@ -223,6 +223,8 @@ class BoardScreen(EditingScreen):
         self._poll(force=True)
         if not message.report.ok:
             self.notify(message.report.summary(), title="Sync failed", severity="error", timeout=10)
+        elif message.report.salesforce_warning:  # synced, but some accounts show no score
+            self.notify(message.report.salesforce_warning, severity="warning", timeout=10)
 
     def on_resize(self, event: Resize) -> None:
         self.set_class(event.size.width < NARROW_WIDTH, "narrow")

@@ -386,9 +386,16 @@ class ERScreen(Screen[None]):
         row = self.current() if can_edit(self, self.service) else None
         return row.item if row is not None and isinstance(row.item, Mismatch) else None
 
+    def _salesforce_writable(self) -> bool:
+        """Say so (and False) when the org's health field cannot be written."""
+        problem = self.service.salesforce_write_problem()
+        if problem:
+            self.notify(f"Salesforce writes are off: {problem}.", severity="warning", timeout=8)
+        return not problem
+
     def action_gitlab_right(self) -> None:
         mismatch = self._editable_mismatch()
-        if mismatch is None:
+        if mismatch is None or not self._salesforce_writable():
             return
         health = mismatch.card.health
         if health is None:
@@ -492,7 +499,7 @@ class ERScreen(Screen[None]):
         row = self.current() if can_edit(self, self.service) else None
         item = row.item if row is not None else None
         account = item.account if isinstance(item, Mismatch) else item
-        if not isinstance(account, Account):
+        if not isinstance(account, Account) or not self._salesforce_writable():
             return
         if account.health is not None:
             self._confirm(account, account.health)
