@@ -268,13 +268,15 @@ def test_resizing_keeps_the_board_drawn(cache: Path, env: dict[str, str]) -> Non
 
 #: (what to type after `/`, the start of the card's first line on an 80-column board,
 #: the title as the detail pane shows it)
+#: (The card's first line holds what of the title fits beside the account's ARR: at 80
+#: columns about 16 cells, so the cards are found by as much; the detail pane has it all.)
 HOSTILE = [
     # Textual action markup: must neither quit the app nor vanish.
-    ("click", "#1 [@click=app.quit]x", "[@click=app.quit]x[/]"),
+    ("click", "#1 [@click=app.", "[@click=app.quit]x[/]"),
     # Rich markup: drawn as the characters it is.
-    ("markup", "#2 [bold red]Markup[/", "[bold red]Markup[/] Industries"),
+    ("markup", "#2 [bold red]Ma", "[bold red]Markup[/] Industries"),
     ("株式会社", "#4 株式会社", "株式会社サンプル・トレーディング"),  # wide characters
-    ("wïdgets", "#5 Ünïcödé Wïdgets", "Ünïcödé Wïdgets 🚀🚀 GmbH"),  # accents, emoji
+    ("wïdgets", "#5 Ünïcödé Wïdg", "Ünïcödé Wïdgets 🚀🚀 GmbH"),  # accents, emoji
     ("aaaaaaaaaaaaaaaaaaaa", "#6 AAAAAAAAAAAA", "A" * 60),  # 300 characters: clipped, wrapped
 ]
 
