@@ -668,8 +668,7 @@ def test_ten_boards_and_a_sync_loop_share_one_cache(host: Host, tmp_path: Path) 
         # Each sync pulled, or said plainly (exit 3) that another process was pulling:
         # never "locked", never another failure.
         assert all(
-            (line.startswith("exit 0") or line.startswith("exit 3: not pulled:"))
-            and "locked" not in line
+            line.startswith(("exit 0", "exit 3: not pulled:")) and "locked" not in line
             for line in said
         ), said
         assert any(line.startswith("exit 0") for line in said), said
