@@ -3,13 +3,21 @@
 It speaks the subset triage-tui uses, faithfully enough for the unmodified
 python-gitlab client: PRIVATE-TOKEN / Bearer auth with GitLab's 401 body,
 URL-encoded project paths, offset pagination with Link and X-Next-Page headers
-(totals omitted above 10,000 items, as GitLab does), the issue filters the sync
-sends, issue updates and notes. Faults (latency, 429, 5xx, dropped connections)
-can be scheduled so tests prove retries and no-loss behaviour.
+(totals omitted above 10,000 items, as GitLab does), keyset pagination of project
+issues (GitLab 18.3 and later), the issue filters the sync sends, issue updates and
+notes. Every list is sorted afresh for each request, as GitLab's database does: an
+issue edited between two pages moves in an `updated_at` order. Faults (latency, 429,
+5xx, dropped connections) can be scheduled so tests prove retries and no-loss
+behaviour.
+
+GitLab's documents it copies are named where each behaviour is built:
+doc/api/rest/_index.md ("Pagination", "Keyset-based pagination", "Supported
+resources", "Pagination response headers").
 """
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 import threading
@@ -23,6 +31,18 @@ from urllib.parse import parse_qs, unquote, urlencode, urlsplit
 
 JSON = dict[str, Any]
 TOTALS_LIMIT = 10_000  # GitLab omits X-Total and X-Total-Pages above this
+#: The orders GitLab pages project issues by keyset in (doc/api/rest/_index.md, "Supported
+#: resources": created_at, updated_at, title, id, weight, due_date, relative_position; the
+#: others fall back to offset pagination, as the merge request that added it says).
+KEYSET_ISSUE_ORDERS = (
+    "created_at",
+    "updated_at",
+    "title",
+    "id",
+    "weight",
+    "due_date",
+    "relative_position",
+)
 
 
 def _stamp(moment: datetime) -> str:
@@ -76,6 +96,14 @@ class GitLabEmulator:
         """Every issue write received (method, iid, body): what the app sent."""
         self.multiple_assignees = True
         """False emulates an instance that keeps one assignee per issue (GitLab Free)."""
+        self.keyset_issues = True
+        """Project issues page by keyset when asked (GitLab 18.3 and later); False emulates
+        an older instance, which ignores `pagination=keyset` and pages by offset."""
+        self.on_issues_page: Callable[[int, list[JSON]], None] | None = None
+        """Called with (pages served so far, the page) after each page of a project's issue
+        list is cut and before it is sent: a test edits or deletes issues there, as people
+        do in the web UI while a sync pages through."""
+        self.issue_pages_served = 0
         self.server: ThreadingHTTPServer | None = None
 
     @classmethod
@@ -288,6 +316,13 @@ class GitLabEmulator:
         return None
 
 
+def _order_key(issue: JSON, key: str) -> tuple[str, int]:
+    """An issue's place in an `order_by=key` list: the key's value, then its id. (Text for
+    every key: GitLab's timestamps are ISO 8601 in UTC, which sort as text.)"""
+    value = issue.get(key)
+    return (f"{value:020d}" if isinstance(value, int) else str(value or ""), int(issue["id"]))
+
+
 class _Handler(BaseHTTPRequestHandler):
     emu: GitLabEmulator
     protocol_version = "HTTP/1.1"  # keep-alive, as GitLab: requests reuses connections
@@ -326,7 +361,8 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _handle(self, method: str) -> None:
         parts = urlsplit(self.path)
-        query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
+        self.query_lists = parse_qs(parts.query)
+        query = {k: v[-1] for k, v in self.query_lists.items()}
         # Read the body before any early answer: bytes left unread on a keep-alive
         # connection would be parsed as the next request.
         body = self._body() if method in ("POST", "PUT") else {}
@@ -372,7 +408,7 @@ class _Handler(BaseHTTPRequestHandler):
             return
         rest = match.group(2) or ""
         if rest == "/issues" and method == "GET":
-            self._list(self._issues(query), query)
+            self._list_issues(query)
         elif (m := re.fullmatch(r"/issues/(\d+)", rest)) and method == "GET":
             with self.emu.lock:
                 issue = project.issues.get(int(m.group(1)))
@@ -436,9 +472,27 @@ class _Handler(BaseHTTPRequestHandler):
             issues = list(self.emu.project.issues.values())
         if (state := query.get("state", "all")) != "all":
             issues = [i for i in issues if i["state"] == state]
-        if after := query.get("updated_after"):
-            limit = _parse_time(after)
-            issues = [i for i in issues if _parse_time(i["updated_at"]) >= limit]
+        if wanted_iids := self.query_lists.get("iids[]"):
+            iids = {int(i) for i in wanted_iids}
+            issues = [i for i in issues if i["iid"] in iids]
+        # "on or after" / "on or before" the given time (doc/api/issues.md, List issues).
+        for name, field_name, later in (
+            ("updated_after", "updated_at", True),
+            ("updated_before", "updated_at", False),
+            ("created_after", "created_at", True),
+            ("created_before", "created_at", False),
+        ):
+            if bound := query.get(name):
+                limit = _parse_time(bound)
+                issues = [
+                    i
+                    for i in issues
+                    if (
+                        _parse_time(i[field_name]) >= limit
+                        if later
+                        else _parse_time(i[field_name]) <= limit
+                    )
+                ]
         if search := query.get("search"):
             needle = search.lower()
             issues = [
@@ -451,15 +505,71 @@ class _Handler(BaseHTTPRequestHandler):
             wanted = set(labels.split(","))
             issues = [i for i in issues if wanted <= set(i["labels"])]
         key = query.get("order_by", "created_at")
-        issues.sort(key=lambda i: (i.get(key) or "", i["iid"]), reverse=query.get("sort") != "asc")
+        # GitLab breaks ties by id (Gitlab::Pagination::Keyset adds the primary key).
+        issues.sort(key=lambda i: _order_key(i, key), reverse=query.get("sort") != "asc")
         return issues
 
-    def _list(self, items: list[JSON], query: JSON) -> None:
+    def _list_issues(self, query: JSON) -> None:
+        """A page of the project's issues: by keyset when asked for and offered (doc/api/rest/
+        _index.md, "Keyset-based pagination": the next page is the Link header's rel="next",
+        with a `cursor`; no other pagination headers; no Link on the last page), else by
+        offset. The list is sorted afresh for each page, as GitLab's query is."""
+        issues = self._issues(query)
+        key = query.get("order_by", "created_at")
+        keyset = (
+            query.get("pagination") == "keyset"
+            and self.emu.keyset_issues
+            and key in KEYSET_ISSUE_ORDERS
+        )
+        if not keyset:
+            self._list(issues, query, on_page=self._served)
+            return
+        per_page = max(1, min(100, int(query.get("per_page", 20))))
+        descending = query.get("sort") != "asc"
+        if cursor := query.get("cursor"):
+            try:
+                after = json.loads(base64.urlsafe_b64decode(cursor.encode()))
+                mark = (str(after[key] or ""), int(after["id"]))
+            except (ValueError, KeyError, TypeError):
+                self._send(400, {"message": "400 Bad request - cursor is invalid"})
+                return
+            issues = [
+                i
+                for i in issues
+                if (_order_key(i, key) < mark if descending else _order_key(i, key) > mark)
+            ]
+        chunk = issues[:per_page]
+        self._served(chunk)
+        headers: dict[str, str] = {}
+        if len(issues) > per_page:
+            last = chunk[-1]
+            token = json.dumps({key: _order_key(last, key)[0], "id": last["id"]})
+            cursor = base64.urlsafe_b64encode(token.encode()).decode()
+            base = f"http://{self.headers.get('Host')}{urlsplit(self.path).path}"
+            rest = {k: v for k, v in query.items() if k != "cursor"}
+            headers["Link"] = f'<{base}?{urlencode({**rest, "cursor": cursor})}>; rel="next"'
+        self._send(200, chunk, headers)
+
+    def _served(self, chunk: list[JSON]) -> None:
+        with self.emu.lock:
+            self.emu.issue_pages_served += 1
+            served = self.emu.issue_pages_served
+        if self.emu.on_issues_page is not None:
+            self.emu.on_issues_page(served, chunk)
+
+    def _list(
+        self,
+        items: list[JSON],
+        query: JSON,
+        on_page: Callable[[list[JSON]], None] | None = None,
+    ) -> None:
         per_page = max(1, min(100, int(query.get("per_page", 20))))
         page = max(1, int(query.get("page", 1)))
         total = len(items)
         pages = max(1, -(-total // per_page))
         chunk = items[(page - 1) * per_page : page * per_page]
+        if on_page is not None:
+            on_page(chunk)
         base = f"http://{self.headers.get('Host')}{urlsplit(self.path).path}"
 
         def link(n: int) -> str:

@@ -62,10 +62,13 @@ class GitLabSource:
         )
         return response.json()
 
+    def _fetch(self, path: str, params: dict[str, Any]) -> Any:
+        """A GET of a project path, or of a full URL (a Link header's next page)."""
+        url = path if path.startswith(("http://", "https://")) else self._project_path + path
+        return self.gl.http_request("get", url, query_data=params, max_retries=self.max_retries)
+
     def _get(self, path: str, params: dict[str, Any]) -> tuple[Any, Any]:
-        response = self.gl.http_request(
-            "get", self._project_path + path, query_data=params, max_retries=self.max_retries
-        )
+        response = self._fetch(path, params)
         return response.json(), response.headers
 
     def _pages(self, path: str, params: dict[str, Any]) -> Iterator[list[dict[str, Any]]]:
@@ -75,6 +78,12 @@ class GitLabSource:
         params = {**params, "per_page": PER_PAGE}
         first, headers = self._get(path, {**params, "page": 1})
         yield first
+        yield from self._offset_pages(path, params, headers)
+
+    def _offset_pages(
+        self, path: str, params: dict[str, Any], headers: Any
+    ) -> Iterator[list[dict[str, Any]]]:
+        """The pages after the first of an offset-paginated list (its headers given)."""
         total = headers.get("X-Total-Pages")
         if total and total.isdigit() and int(total) > 1:
             pages = range(2, int(total) + 1)
@@ -88,17 +97,52 @@ class GitLabSource:
             yield body
             next_page = headers.get("X-Next-Page")
 
+    def _keyset_pages(self, path: str, params: dict[str, Any]) -> Iterator[list[dict[str, Any]]]:
+        """Every page of a list GitLab may page by keyset (project issues, GitLab 18.3 and
+        later: doc/api/rest/_index.md, "Keyset-based pagination"). Each page starts after
+        the last row of the one before, whatever moved meanwhile, so a pass over a list
+        that people edit sees every row once; the next page is the Link header's. An older
+        GitLab ignores `pagination=keyset` and answers by offset (it sends X-Page): the
+        pass then goes on by offset, in the order asked for."""
+        params = {**params, "per_page": PER_PAGE}
+        response = self._fetch(path, {**params, "pagination": "keyset"})
+        yield response.json()
+        if response.headers.get("X-Page"):
+            yield from self._offset_pages(path, params, response.headers)
+            return
+        while next_url := (response.links.get("next") or {}).get("url"):
+            response = self._fetch(next_url, {})
+            yield response.json()
+
     def issue_pages(self, updated_after: datetime | None = None) -> Iterator[list[RemoteIssue]]:
+        """Every issue (or those updated since `updated_after`), oldest first by creation.
+
+        Not by `updated_at`: an issue edited while the pass runs would move to the end of
+        that order, and the rows behind it move up a place, so with offset pages the
+        first row of the next page is never seen (and a full pass then drops it from the
+        cache). `created_at` does not change under an edit, and keyset pages (where GitLab
+        offers them) do not move at all."""
         params: dict[str, Any] = {
             "scope": "all",
             "state": "all",
-            "order_by": "updated_at",
+            "order_by": "created_at",
             "sort": "asc",
         }
         if updated_after is not None:
             params["updated_after"] = updated_after.isoformat()
-        for page in self._pages("/issues", params):
+        for page in self._keyset_pages("/issues", params):
             yield [mapping.issue_from_gitlab(item) for item in page]
+
+    def issues_by_iid(self, iids: list[int]) -> list[RemoteIssue]:
+        """The ones of `iids` GitLab still has (a full pass asks before it drops an issue it
+        did not list: a deletion while offset pages were read shifts the rows behind it)."""
+        found: list[RemoteIssue] = []
+        for start in range(0, len(iids), PER_PAGE):
+            chunk = iids[start : start + PER_PAGE]
+            params = {"iids[]": chunk, "scope": "all", "state": "all"}
+            for page in self._pages("/issues", params):
+                found += [mapping.issue_from_gitlab(item) for item in page]
+        return found
 
     def notes(self, iid: int) -> list[Note]:
         notes: list[Note] = []
