@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import base64
 import json
+import math
 import re
 import threading
 import time
@@ -104,6 +105,19 @@ class GitLabEmulator:
         list is cut and before it is sent: a test edits or deletes issues there, as people
         do in the web UI while a sync pages through."""
         self.issue_pages_served = 0
+        self.search_index_tag_text = True
+        """Words inside HTML tags and comments are searchable, as GitLab's search index
+        makes them (PgFullTextSearchable replaces each tag by its text before PostgreSQL
+        reads it). False emulates PostgreSQL's parser reading the text as written, as a
+        GitLab without that step does: a whole `<!-- ... -->` is one tag token, and the
+        english configuration indexes no tag."""
+        self.search_rate_limit = 30
+        """Issue lists with `search`, per user and window: GitLab checks its search rate
+        limit there (lib/api/issues.rb: validate_search_rate_limit!; 30 a minute for an
+        authenticated user by default). 0: none."""
+        self.rate_window = 60.0
+        """Seconds in a rate-limit window (GitLab's are a minute); tests scale it down."""
+        self._search_counts: dict[tuple[str, int], int] = {}
         self.server: ThreadingHTTPServer | None = None
 
     @classmethod
@@ -280,7 +294,11 @@ class GitLabEmulator:
                 "milestone": self._milestone(body.get("milestone_id")),
                 "assignees": self._assignees(body.get("assignee_ids") or []),
                 "assignee": None,
-                "author": {"username": user.get("username")},
+                "author": {
+                    "id": user.get("id"),
+                    "username": user.get("username"),
+                    "name": user.get("name") or user.get("username"),
+                },
                 "due_date": body.get("due_date") or None,
                 "web_url": f"{self.url}/{self.project.path}/-/issues/{iid}",
                 "user_notes_count": 0,
@@ -314,6 +332,52 @@ class GitLabEmulator:
                     fault.times -= 1
                     return fault
         return None
+
+
+#: PostgreSQL's english stop words (its snowball list, the common ones): not indexed, and
+#: dropped from a query.
+_STOP_TEXT = (
+    "a about above after again against all am an and any are as at be because been before "
+    "being below between both but by can did do does doing down during each few for from "
+    "further had has have having he her here hers herself him himself his how i if in into "
+    "is it its itself just me more most my myself no nor not now of off on once only or "
+    "other our ours ourselves out over own same she should so some such than that the their "
+    "theirs them themselves then there these they this those through to too under until up "
+    "very was we were what when where which while who whom why will with you your yours "
+    "yourself yourselves"
+)
+_STOP_WORDS = frozenset(_STOP_TEXT.split())
+_TAG = re.compile(r"<!--.*?-->|</?[A-Za-z!][^>]*>", re.S)
+_TAG_TEXT = re.compile(r"</?([^>]+)>")  # PgFullTextSearchable::XML_TAG_REGEX
+
+
+def _words(text: str) -> list[str]:
+    return [w for w in re.findall(r"[a-z0-9]+", text.lower()) if w not in _STOP_WORDS]
+
+
+def _search_matches(query: str, text: str, *, index_tag_text: bool) -> bool:
+    """GitLab's issue search, as PgFullTextSearchable builds it: the title and description
+    become a list of words (not a string to find substrings in), the query is split at
+    spaces into terms (a "quoted phrase" is one term), and every term must match: its
+    words in a row, the last one as a prefix. A term with no words (`<!--`) is dropped.
+    (PostgreSQL also stems English words; the emulator does not, which only matters for
+    queries that are not whole words.)"""
+    text = _TAG_TEXT.sub(r" \1 ", text) if index_tag_text else _TAG.sub(" ", text)
+    indexed = _words(text)
+    terms = re.findall(r'"([^"]*)"|(\S+)', query)
+    wanted = [w for w in (_words(a or b) for a, b in terms) if w]
+    if not wanted:
+        return False
+
+    def found(term: list[str]) -> bool:
+        size = len(term)
+        for start in range(len(indexed) - size + 1):
+            window = indexed[start : start + size]
+            if window[:-1] == term[:-1] and window[-1].startswith(term[-1]):
+                return True
+        return False
+
+    return all(found(term) for term in wanted)
 
 
 def _order_key(issue: JSON, key: str) -> tuple[str, int]:
@@ -472,6 +536,10 @@ class _Handler(BaseHTTPRequestHandler):
             issues = list(self.emu.project.issues.values())
         if (state := query.get("state", "all")) != "all":
             issues = [i for i in issues if i["state"] == state]
+        if author_id := query.get("author_id"):
+            issues = [i for i in issues if str((i.get("author") or {}).get("id")) == author_id]
+        if author := query.get("author_username"):
+            issues = [i for i in issues if (i.get("author") or {}).get("username") == author]
         if wanted_iids := self.query_lists.get("iids[]"):
             iids = {int(i) for i in wanted_iids}
             issues = [i for i in issues if i["iid"] in iids]
@@ -494,12 +562,15 @@ class _Handler(BaseHTTPRequestHandler):
                     )
                 ]
         if search := query.get("search"):
-            needle = search.lower()
+            fields = [f.strip() for f in query.get("in", "title,description").split(",")]
             issues = [
                 i
                 for i in issues
-                if needle in (i.get("description") or "").lower()
-                or needle in (i.get("title") or "").lower()
+                if _search_matches(
+                    search,
+                    " ".join(str(i.get(f) or "") for f in fields if f in ("title", "description")),
+                    index_tag_text=self.emu.search_index_tag_text,
+                )
             ]
         if labels := query.get("labels"):
             wanted = set(labels.split(","))
@@ -514,6 +585,8 @@ class _Handler(BaseHTTPRequestHandler):
         _index.md, "Keyset-based pagination": the next page is the Link header's rel="next",
         with a `cursor`; no other pagination headers; no Link on the last page), else by
         offset. The list is sorted afresh for each page, as GitLab's query is."""
+        if query.get("search") and self._search_throttled():
+            return
         issues = self._issues(query)
         key = query.get("order_by", "created_at")
         keyset = (
@@ -549,6 +622,26 @@ class _Handler(BaseHTTPRequestHandler):
             rest = {k: v for k, v in query.items() if k != "cursor"}
             headers["Link"] = f'<{base}?{urlencode({**rest, "cursor": cursor})}>; rel="next"'
         self._send(200, chunk, headers)
+
+    def _search_throttled(self) -> bool:
+        """GitLab's search rate limit (an application limit: doc/administration/settings/
+        user_and_ip_rate_limits.md says those send no RateLimit headers): a 429 once the
+        user has searched `search_rate_limit` times in the window."""
+        limit = self.emu.search_rate_limit
+        if not limit:
+            return False
+        now = time.time()
+        window = int(now // self.emu.rate_window)
+        key = (str(self._user_field("username")), window)
+        with self.emu.lock:
+            self.emu._search_counts[key] = self.emu._search_counts.get(key, 0) + 1
+            count = self.emu._search_counts[key]
+        if count <= limit:
+            return False
+        wait = max(1, math.ceil((window + 1) * self.emu.rate_window - now))
+        error = "This endpoint has been requested too many times. Try again later."
+        self._send(429, {"message": {"error": error}}, {"Retry-After": str(wait)})
+        return True
 
     def _served(self, chunk: list[JSON]) -> None:
         with self.emu.lock:

@@ -40,6 +40,7 @@ class GitLabSource:
         self.max_retries = max_retries
         self.concurrency = concurrency
         self._project_path = f"/projects/{quote(str(project), safe='')}"
+        self._user_id: int | None = None
         self.gl = gitlab.Gitlab(
             self.url,
             private_token=token,
@@ -185,12 +186,34 @@ class GitLabSource:
         body = self._send("post", "/issues", mapping.create_to_gitlab(edit), retry=False)
         return mapping.issue_from_gitlab(body)
 
-    def find_issue(self, marker: str) -> RemoteIssue | None:
-        """The issue whose description carries `marker` (a create that was cut off)."""
-        body, _ = self._get("/issues", {"search": marker, "in": "description", "scope": "all"})
-        for item in body:
-            if marker in (item.get("description") or ""):
-                return mapping.issue_from_gitlab(item)
+    def user_id(self) -> int:
+        """The id of the token's user (GET /user), read once."""
+        if self._user_id is None:
+            body = self.gl.http_request("get", "/user", max_retries=self.max_retries).json()
+            self._user_id = int(body["id"])
+        return self._user_id
+
+    def find_issue(self, marker: str, created_after: datetime) -> RemoteIssue | None:
+        """The issue whose description carries `marker` (a create that was cut off): among
+        the issues this token's user opened since `created_after`, read in full.
+
+        Not through `search`: GitLab's issue search matches words in a full-text index,
+        not text, so what it finds of a marker in an HTML comment depends on the version
+        (a GitLab whose index reads the text as PostgreSQL parses it drops the whole
+        comment as a tag); it is rate-limited (30 a minute per user by default); and an
+        issue whose index entry failed is never found. A miss there meant a second issue."""
+        params = {
+            "scope": "all",
+            "state": "all",
+            "author_id": self.user_id(),
+            "created_after": created_after.isoformat(),
+            "order_by": "created_at",
+            "sort": "asc",
+        }
+        for page in self._pages("/issues", params):
+            for item in page:
+                if marker in (item.get("description") or ""):
+                    return mapping.issue_from_gitlab(item)
         return None
 
     def create_note(self, iid: int, body: str) -> Note:
