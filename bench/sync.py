@@ -1,10 +1,16 @@
 """Sync benchmark: 10,000 issues from the loopback GitLab emulator into a fresh cache.
 
     .venv/bin/python bench/sync.py [--count 10000] [--latency 0] [--runs 3] [--no-notes]
+    .venv/bin/python bench/sync.py --rate-limit 2000 --rate-window 6
 
 Reports the raw floor (requests + json, sequential pages of 100) and, in the same
 run, the issues phase of a full sync (python-gitlab, mapping, SQLite), the whole
 full sync (notes of every issue included), and a no-change incremental sync.
+
+With --rate-limit, only the whole first sync, under GitLab.com's rule of so many
+requests per user and window (2,000 a minute there; --rate-window scales the minute
+down, keeping the ratio of requests to limit): its time, how long it waited for the
+limit and how many 429s it met, and the same scaled back to one-minute windows.
 """
 
 from __future__ import annotations
@@ -55,8 +61,13 @@ def main() -> None:
         action="store_true",
         help="only the issues phase (the full sync takes minutes)",
     )
+    parser.add_argument("--rate-limit", type=int, default=0, help="requests per window")
+    parser.add_argument("--rate-window", type=float, default=60.0, help="seconds per window")
     args = parser.parse_args()
     workdir = Path(tempfile.mkdtemp())
+    if args.rate_limit:
+        rate_limited(args, workdir)
+        return
     with gitlab_emulator(args.count, TOKEN, args.latency) as url:
         source = GitLabSource(url, PROJECT_PATH, TOKEN)
         # Interleaved, medians of --runs: the machine's noise hits both alike.
@@ -100,6 +111,33 @@ def main() -> None:
     print(
         f"  no-change incremental sync               {incremental:6.3f} s"
         f"   ({again.issues} issues in the overlap window)"
+    )
+
+
+def rate_limited(args: argparse.Namespace, workdir: Path) -> None:
+    limit, window = args.rate_limit, args.rate_window
+    with gitlab_emulator(args.count, TOKEN, args.latency, limit, window) as url:
+        source = GitLabSource(url, PROJECT_PATH, TOKEN)
+        waits: list[int] = []
+        source.rate.on_wait = lambda left, of: waits.append(of) if left == of else None
+        cache = Cache.open(workdir / "limited.db", create=True)
+        start = time.perf_counter()
+        report = pull(source, cache, now=datetime.now(UTC))
+        took = time.perf_counter() - start
+        assert report.ok, report.error
+        issues = cache.issue_count()
+    scale = 60.0 / window
+    print(
+        f"{args.count} issues, first full sync (notes of {report.notes_of} issues), "
+        f"limit {limit} requests per {window:g} s window:"
+    )
+    print(
+        f"  {took:6.1f} s, of which waited {source.rate.waited:5.1f} s for the limit "
+        f"({source.rate.waits} answers 429, {len(waits)} pauses); {issues} issues cached"
+    )
+    print(
+        f"  scaled to one-minute windows ({limit} a minute): about {took * scale / 60:.1f} min, "
+        f"{source.rate.waited * scale / 60:.1f} min of it waiting"
     )
 
 

@@ -26,6 +26,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlencode, urlsplit
@@ -115,8 +116,14 @@ class GitLabEmulator:
         """Issue lists with `search`, per user and window: GitLab checks its search rate
         limit there (lib/api/issues.rb: validate_search_rate_limit!; 30 a minute for an
         authenticated user by default). 0: none."""
+        self.rate_limit = 0
+        """Authenticated API requests per user and window, as GitLab.com applies them
+        (2,000 a minute there); 0: no limit (a self-managed default)."""
         self.rate_window = 60.0
         """Seconds in a rate-limit window (GitLab's are a minute); tests scale it down."""
+        self.throttled = 0
+        """Requests answered 429 for the rate limit."""
+        self._api_counts: dict[tuple[str, int], int] = {}
         self._search_counts: dict[tuple[str, int], int] = {}
         self.server: ThreadingHTTPServer | None = None
 
@@ -389,6 +396,8 @@ def _order_key(issue: JSON, key: str) -> tuple[str, int]:
 
 class _Handler(BaseHTTPRequestHandler):
     emu: GitLabEmulator
+    rate_headers: dict[str, str]
+    """The rate-limit headers every answer to the current request carries."""
     protocol_version = "HTTP/1.1"  # keep-alive, as GitLab: requests reuses connections
 
     def log_message(self, format: str, *args: Any) -> None:
@@ -397,9 +406,10 @@ class _Handler(BaseHTTPRequestHandler):
     def _send(self, status: int, body: Any, headers: dict[str, str] | None = None) -> None:
         data = body if isinstance(body, bytes) else json.dumps(body).encode()
         self.send_response(status)
-        self.send_header("Content-Type", "application/json")
+        kind = "text/plain" if isinstance(body, bytes) else "application/json"
+        self.send_header("Content-Type", kind)
         self.send_header("Content-Length", str(len(data)))
-        for key, value in (headers or {}).items():
+        for key, value in {**getattr(self, "rate_headers", {}), **(headers or {})}.items():
             self.send_header(key, value)
         self.end_headers()
         self.wfile.write(data)
@@ -423,7 +433,50 @@ class _Handler(BaseHTTPRequestHandler):
             return dict(json.loads(raw))
         return {k: v[-1] for k, v in parse_qs(raw.decode()).items()}
 
+    def _throttled(self) -> bool:
+        """GitLab's authenticated API rate limit (Rack::Attack's throttle_authenticated_api:
+        a count per user in fixed windows of `rate_window` seconds). Every answer then
+        carries the headers GitLab documents for all requests (doc/administration/settings/
+        user_and_ip_rate_limits.md, "Response headers": RateLimit-Limit, -Name, -Observed,
+        -Remaining, -Reset as Unix time); a request over the limit gets 429 with
+        RateLimit-ResetTime and Retry-After (seconds until the window resets) and the
+        plain-text body `Retry later`."""
+        self.rate_headers = {}
+        limit = self.emu.rate_limit
+        user = self._user()
+        if not limit or user is None:
+            return False
+        now = time.time()
+        period = self.emu.rate_window
+        window = int(now // period)
+        key = (str(user["username"]), window)
+        with self.emu.lock:
+            observed = self.emu._api_counts.get(key, 0) + 1
+            self.emu._api_counts[key] = observed
+        reset = (window + 1) * period
+        self.rate_headers = {
+            "RateLimit-Name": "throttle_authenticated_api",
+            "RateLimit-Limit": str(limit),
+            "RateLimit-Observed": str(observed),
+            "RateLimit-Remaining": str(max(0, limit - observed)),
+            "RateLimit-Reset": str(math.ceil(reset)),
+        }
+        if observed <= limit:
+            return False
+        with self.emu.lock:
+            self.emu.throttled += 1
+        self._send(
+            429,
+            b"Retry later\n",
+            {
+                "RateLimit-ResetTime": formatdate(reset, usegmt=True),
+                "Retry-After": str(max(1, math.ceil(reset - now))),
+            },
+        )
+        return True
+
     def _handle(self, method: str) -> None:
+        self.rate_headers = {}
         parts = urlsplit(self.path)
         self.query_lists = parse_qs(parts.query)
         query = {k: v[-1] for k, v in self.query_lists.items()}
@@ -444,6 +497,8 @@ class _Handler(BaseHTTPRequestHandler):
                 {"Retry-After": str(fault.retry_after)} if fault.retry_after is not None else {}
             )
             self._send(fault.status, {"message": f"{fault.status} emulated"}, headers)
+            return
+        if self._throttled():
             return
         if self._user() is None:
             self._send(401, {"message": "401 Unauthorized"})

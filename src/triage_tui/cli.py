@@ -25,6 +25,7 @@ from triage_tui.config import (
     load_settings,
 )
 from triage_tui.domain.edit import EditState, outbox_lines
+from triage_tui.domain.sync_report import RATE_LIMIT, progress_text
 from triage_tui.services import TriageService, write_demo_cache
 from triage_tui.store import CacheError
 from triage_tui.store.cache import PRIVATE_MODE, SHARED_MODE, permission_problems
@@ -130,11 +131,13 @@ def _sync(settings: Settings, full: bool, as_json: bool = False) -> int:
 
     def progress(phase: str, done: int, total: int | None) -> None:
         nonlocal last_phase
-        of = f"/{total}" if total else ""
         if as_json:
             print(json.dumps({"phase": phase, "done": done, "total": total}), flush=True)
         elif live:
-            print(f"\r{phase}: {done}{of}   ", end="", file=sys.stderr, flush=True)
+            print(f"\r{progress_text(phase, done, total)}   ", end="", file=sys.stderr, flush=True)
+        elif phase == RATE_LIMIT:
+            if phase != last_phase:  # once per pause, with its length
+                print(f"{progress_text(phase, done, total)}...", file=sys.stderr)
         elif phase != last_phase:
             print(f"{phase}...", file=sys.stderr)
         last_phase = phase

@@ -15,6 +15,25 @@ def counted(count: int, thing: str) -> str:
 #: A pull's phases, in order, as its progress reports them: the issues, then the notes of
 #: the open ones, then the notes of the closed ones.
 ISSUES, NOTES, CLOSED_NOTES = "issues", "notes", "closed notes"
+#: Not a phase of its own: GitLab's rate limit holds the sync, (seconds left, of how many).
+RATE_LIMIT = "rate limit"
+
+
+def progress_text(phase: str, done: int, total: int | None) -> str:
+    """A sync's progress in words: "issues 1200", "notes 40/310", "waiting 12 s for
+    GitLab's rate limit"."""
+    if phase == RATE_LIMIT:
+        return f"waiting {done} s for GitLab's rate limit"
+    return f"{phase} {done}{f'/{total}' if total else ''}"
+
+
+def waited_text(seconds: float) -> str:
+    """ "waited 12 s for GitLab's rate limit" ("" under half a second)."""
+    if seconds < 0.5:
+        return ""
+    if seconds < 120:
+        return f"waited {round(seconds)} s for GitLab's rate limit"
+    return f"waited {round(seconds / 60)} min for GitLab's rate limit"
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +56,8 @@ class SyncReport:
     accounts: int = 0
     """Salesforce accounts read (when Salesforce is configured)."""
     salesforce_error: str = ""
+    waited: float = 0.0
+    """Seconds GitLab's rate limit held the sync (push and pull)."""
 
     @property
     def ok(self) -> bool:
@@ -56,6 +77,7 @@ class SyncReport:
             "pushed": asdict(self.pushed) if self.pushed else None,
             "accounts": self.accounts,
             "salesforce_error": self.salesforce_error,
+            "waited": self.waited,
         }
         return json.dumps(data)
 
@@ -76,6 +98,7 @@ class SyncReport:
             pushed=PushReport(**pushed) if pushed else None,
             accounts=int(data.get("accounts") or 0),
             salesforce_error=str(data.get("salesforce_error") or ""),
+            waited=float(data.get("waited") or 0.0),
         )
 
     def summary(self) -> str:
@@ -84,6 +107,8 @@ class SyncReport:
             pushed += f"; {counted(self.accounts, 'Salesforce account')}"
         if self.salesforce_error:
             pushed += f"; Salesforce: {self.salesforce_error}"
+        if waited := waited_text(self.waited):
+            pushed += f"; {waited}"
         if self.error:
             return self.error + pushed
         if self.skipped:

@@ -27,7 +27,7 @@ from triage_tui.domain.board import Board, BoardKind, first_screen
 from triage_tui.domain.edit import EditKind
 from triage_tui.domain.issue import Card, IssueDetail, make_card
 from triage_tui.domain.records import Note
-from triage_tui.domain.sync_report import SyncReport
+from triage_tui.domain.sync_report import RATE_LIMIT, SyncReport
 from triage_tui.domain.weekly import bot_names
 from triage_tui.store import Cache, CacheInfo
 from triage_tui.sync.engine import Progress, pull
@@ -272,6 +272,13 @@ class TriageService(ERCommands):
         if source is None:
             return SyncReport(full=False, error=problem, finished_at=now)
         cache = self._cache()
+        if progress is not None:
+            report_wait = progress
+
+            def waiting(left: int, of: int) -> None:
+                report_wait(RATE_LIMIT, left, of)
+
+            source.rate.on_wait = waiting
         accounts, sf_problem = self._salesforce()
         with self._push_lock:
             pushed = push(source, cache, author=self.user, accounts=accounts, today=self.today())
@@ -279,7 +286,11 @@ class TriageService(ERCommands):
         busy = cache.take_pull_lease(holder, now)
         if busy:
             return SyncReport(
-                full=False, finished_at=now, pushed=pushed, skipped=f"{busy} is syncing"
+                full=False,
+                finished_at=now,
+                pushed=pushed,
+                skipped=f"{busy} is syncing",
+                waited=source.rate.waited,
             )
         try:
             kwargs = {"progress": progress} if progress else {}
@@ -298,7 +309,7 @@ class TriageService(ERCommands):
                 gitlab_url=self.settings.gitlab_url,
                 project=self.settings.project,
             )
-        return replace(report, pushed=pushed)
+        return replace(report, pushed=pushed, waited=source.rate.waited)
 
     def _salesforce(self) -> tuple[SalesforceSource | None, str]:
         """The Salesforce adapter, or why there is none ("" when it is not configured:

@@ -2,11 +2,14 @@
 
 python-gitlab's object layer costs ~3.5x a raw fetch (it builds sub-managers for
 every issue, see shared/performance.md); its http_request keeps auth, retries
-with backoff (429 Retry-After, 5xx, dropped connections) and timeouts at ~1.4x.
+with backoff (5xx, dropped connections) and timeouts at ~1.4x. A 429 is waited out
+here, not inside python-gitlab, so the wait shows (see sync.rate_limit).
 """
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime
@@ -16,8 +19,11 @@ from urllib.parse import quote
 from triage_tui.domain.edit import Edit
 from triage_tui.domain.records import LabelInfo, Member, Milestone, Note, RemoteIssue
 from triage_tui.sync import mapping
+from triage_tui.sync.rate_limit import RateLimitGate, retry_after
 
 PER_PAGE = 100
+#: A request answered 429 this many times in a row is given up (the sync says so).
+MAX_THROTTLED = 20
 
 
 class GitLabSource:
@@ -41,6 +47,9 @@ class GitLabSource:
         self.concurrency = concurrency
         self._project_path = f"/projects/{quote(str(project), safe='')}"
         self._user_id: int | None = None
+        self.rate = RateLimitGate()
+        """GitLab's rate limit as this sync meets it: `rate.waited`, `rate.on_wait`."""
+        self._asked = threading.local()
         self.gl = gitlab.Gitlab(
             self.url,
             private_token=token,
@@ -48,13 +57,38 @@ class GitLabSource:
             retry_transient_errors=True,
             per_page=PER_PAGE,
         )
+        # python-gitlab's errors carry no headers: a hook reads a 429's Retry-After.
+        self.gl.session.hooks["response"].append(self._note_throttle)
+
+    def _note_throttle(self, response: Any, *args: Any, **kwargs: Any) -> None:
+        if response.status_code == 429:
+            self._asked.seconds = retry_after(response.headers, now=time.time())
+
+    def _request(self, verb: str, path: str, **kwargs: Any) -> Any:
+        """python-gitlab's http_request, with a 429 waited out in the open: every thread
+        holds back until GitLab's window resets, then the request is sent again. (Safe for
+        a create too: GitLab refused the request before acting on it.)"""
+        import gitlab.exceptions as gle
+
+        for attempt in range(MAX_THROTTLED):
+            self.rate.wait()
+            self._asked.seconds = None
+            try:
+                return self.gl.http_request(verb, path, obey_rate_limit=False, **kwargs)
+            except gle.GitlabHttpError as error:
+                if error.response_code != 429 or attempt == MAX_THROTTLED - 1:
+                    raise
+                asked = getattr(self._asked, "seconds", None)
+                # (An application limit may name no wait: back off, doubling.)
+                self.rate.hold(asked if asked is not None else min(60.0, 2.0**attempt))
+        raise AssertionError("unreachable")  # pragma: no cover
 
     def _send(self, verb: str, path: str, data: dict[str, Any], *, retry: bool) -> Any:
         """A write. `retry=False` for requests that are not idempotent (creating a note or
         an issue): python-gitlab would resend them after a 5xx or a dropped connection
         that GitLab may already have acted on. The outbox retries those itself, after
         checking for the edit's marker."""
-        response = self.gl.http_request(
+        response = self._request(
             verb,
             self._project_path + path,
             post_data=data,
@@ -66,7 +100,7 @@ class GitLabSource:
     def _fetch(self, path: str, params: dict[str, Any]) -> Any:
         """A GET of a project path, or of a full URL (a Link header's next page)."""
         url = path if path.startswith(("http://", "https://")) else self._project_path + path
-        return self.gl.http_request("get", url, query_data=params, max_retries=self.max_retries)
+        return self._request("get", url, query_data=params, max_retries=self.max_retries)
 
     def _get(self, path: str, params: dict[str, Any]) -> tuple[Any, Any]:
         response = self._fetch(path, params)
@@ -189,7 +223,7 @@ class GitLabSource:
     def user_id(self) -> int:
         """The id of the token's user (GET /user), read once."""
         if self._user_id is None:
-            body = self.gl.http_request("get", "/user", max_retries=self.max_retries).json()
+            body = self._request("get", "/user", max_retries=self.max_retries).json()
             self._user_id = int(body["id"])
         return self._user_id
 
