@@ -142,14 +142,25 @@ class GitLabEmulator:
         )
         return cls(project, token=token)
 
-    def add_user(self, token: str, username: str, name: str = "", access: str = "write") -> None:
-        """A user with `token`; `access="read"` gets GitLab's 403 on every write."""
+    def add_user(
+        self,
+        token: str,
+        username: str,
+        name: str = "",
+        access: str = "write",
+        access_level: int | None = 40,
+    ) -> None:
+        """A user with `token`. `access="read"`: a token with only the read_api scope, which
+        gets GitLab's 403 insufficient_scope on every write. `access_level`: the user's role
+        in the project (10 Guest, 15 Planner, 20 Reporter, 30 Developer, 40 Maintainer,
+        50 Owner; None: not a member)."""
         self.tokens[token] = {
             "id": 1 + len(self.tokens),
             "username": username,
             "name": name or username,
             "state": "active",
             "access": access,
+            "access_level": access_level,
         }
 
     # -- lifecycle --------------------------------------------------------------------------
@@ -228,6 +239,24 @@ class GitLabEmulator:
         return people[:1] if not self.multiple_assignees else people
 
     def _set_labels(self, issue: JSON, labels: list[str], user: JSON) -> None:
+        """Give the issue `labels`. A name the project has no label for is created, as
+        GitLab's Labels::FindOrCreateService does for a user who may manage labels (Planner
+        and above: doc/user/permissions.md); for anyone else GitLab drops the name."""
+        known = {label["name"] for label in self.project.labels}
+        may_create = (user.get("access_level") or 0) >= 15 or user.get("username") == "root"
+        for name in labels:
+            if name not in known and may_create:
+                self.project.labels.append(
+                    {
+                        "id": max((x["id"] for x in self.project.labels), default=0) + 1,
+                        "name": name,
+                        "color": "#6699cc",  # GitLab's Label::DEFAULT_COLOR
+                        "description": None,
+                        "text_color": "#FFFFFF",
+                    }
+                )
+                known.add(name)
+        labels = [name for name in labels if name in known]
         before = set(issue["labels"])
         issue["labels"] = labels
         now = _stamp(self.clock())
@@ -387,6 +416,10 @@ def _search_matches(query: str, text: str, *, index_tag_text: bool) -> bool:
     return all(found(term) for term in wanted)
 
 
+#: What the emulator keeps about a token's user that GitLab's /user does not show.
+_PRIVATE_USER_KEYS = ("access", "access_level")
+
+
 def _order_key(issue: JSON, key: str) -> tuple[str, int]:
     """An issue's place in an `order_by=key` list: the key's value, then its id. (Text for
     every key: GitLab's timestamps are ISO 8601 in UTC, which sort as text.)"""
@@ -504,7 +537,16 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(401, {"message": "401 Unauthorized"})
             return
         if method != "GET" and self._user_field("access") == "read":
-            self._send(403, {"message": "403 Forbidden"})
+            # A read_api token writing (doc/api/rest/troubleshooting.md: 403 Forbidden).
+            self._send(
+                403,
+                {
+                    "error": "insufficient_scope",
+                    "error_description": "The request requires higher privileges than "
+                    "provided by the access token.",
+                    "scope": "api",
+                },
+            )
             return
         try:
             self._route(method, parts.path, query, body)
@@ -516,16 +558,61 @@ class _Handler(BaseHTTPRequestHandler):
     do_POST = lambda self: self._handle("POST")  # noqa: E731
     do_DELETE = lambda self: self._handle("DELETE")  # noqa: E731
 
-    def _route(self, method: str, path: str, query: JSON, body: JSON) -> None:
+    def _route_user(self, path: str) -> bool:
+        """GET /user and GET /personal_access_tokens/self (its scopes)."""
+        user = self._user() or {}
         if path == "/api/v4/user":
-            self._send(200, self._user())
+            self._send(200, {k: v for k, v in user.items() if k not in _PRIVATE_USER_KEYS})
+            return True
+        if path == "/api/v4/personal_access_tokens/self":
+            scopes = ["read_api"] if user.get("access") == "read" else ["api"]
+            token = {"id": 7, "name": "triage", "active": True, "revoked": False}
+            token |= {"scopes": scopes, "user_id": user.get("id"), "expires_at": None}
+            self._send(200, token)
+            return True
+        return False
+
+    def _route_membership(self, rest: str) -> bool:
+        """GET /projects/:id (with the user's `permissions`) and /members/all/:user_id."""
+        project = self.emu.project
+        user = self._user() or {}
+        if rest == "":
+            level = user.get("access_level")
+            access = {"access_level": level, "notification_level": 3} if level else None
+            about = {"id": project.id, "path_with_namespace": project.path}
+            about |= {"name": project.path.rsplit("/", 1)[-1]}
+            about |= {"web_url": f"{self.emu.url}/{project.path}"}
+            about |= {"permissions": {"project_access": access, "group_access": None}}
+            self._send(200, about)
+            return True
+        m = re.fullmatch(r"/members/all/(\d+)", rest)
+        if not m:
+            return False
+        wanted = int(m.group(1))
+        member = next((u for u in self.emu.tokens.values() if u["id"] == wanted), None)
+        member = member or next((u for u in project.members if u["id"] == wanted), None)
+        level = member.get("access_level", 30) if member else None
+        if member is None or level is None:
+            self._send(404, {"message": "404 Not found"})
+            return True
+        found = {"id": member["id"], "username": member["username"], "state": "active"}
+        self._send(200, found | {"name": member.get("name"), "access_level": level})
+        return True
+
+    def _route(self, method: str, path: str, query: JSON, body: JSON) -> None:
+        if self._route_user(path):
             return
         match = re.fullmatch(r"/api/v4/projects/([^/]+)(/.*)?", path)
         project = self.emu.project
-        if not match or unquote(match.group(1)) not in (project.path, str(project.id)):
+        # An id, or the URL-encoded path; GitLab's paths are case-insensitive (a project is
+        # found as Customer-Success/Account-Triage too: routes are looked up ignoring case).
+        wanted = unquote(match.group(1)).casefold() if match else ""
+        if not match or wanted not in (project.path.casefold(), str(project.id)):
             self._send(404, {"message": "404 Project Not Found"})
             return
         rest = match.group(2) or ""
+        if method == "GET" and self._route_membership(rest):
+            return
         if rest == "/issues" and method == "GET":
             self._list_issues(query)
         elif (m := re.fullmatch(r"/issues/(\d+)", rest)) and method == "GET":

@@ -45,6 +45,13 @@ def _stamp(text: str) -> datetime | None:
     return datetime.fromisoformat(text) if text else None
 
 
+def _same_source(one: tuple[str, str], other: tuple[str, str]) -> bool:
+    """The same GitLab and project: URLs without a trailing slash, and project paths
+    ignoring case, as GitLab looks them up (Customer-Success/Account-Triage is
+    customer-success/account-triage)."""
+    return (one[0].rstrip("/"), one[1].casefold()) == (other[0].rstrip("/"), other[1].casefold())
+
+
 def _today() -> date:
     return datetime.now().date()
 
@@ -210,7 +217,7 @@ class TriageService(ERCommands):
         if not (info.gitlab_url and info.project) or info.source == "demo":
             return ""
         ours = (self.settings.gitlab_url, self.settings.project)
-        if ours == (info.gitlab_url, info.project):
+        if _same_source(ours, (info.gitlab_url, info.project)):
             return ""
         where = f"{ours[1] or 'no project'} on {ours[0] or 'no GitLab'}"
         return f"settings name {where}, not this cache's source"
