@@ -106,6 +106,8 @@ class GitLabEmulator:
         list is cut and before it is sent: a test edits or deletes issues there, as people
         do in the web UI while a sync pages through."""
         self.issue_pages_served = 0
+        self.version = "18.6.0-ee"
+        """What GET /version says (18.3 and later page project issues by keyset)."""
         self.search_index_tag_text = True
         """Words inside HTML tags and comments are searchable, as GitLab's search index
         makes them (PgFullTextSearchable replaces each tag by its text before PostgreSQL
@@ -563,6 +565,9 @@ class _Handler(BaseHTTPRequestHandler):
         user = self._user() or {}
         if path == "/api/v4/user":
             self._send(200, {k: v for k, v in user.items() if k not in _PRIVATE_USER_KEYS})
+            return True
+        if path == "/api/v4/version":
+            self._send(200, {"version": self.emu.version, "revision": "emulated"})
             return True
         if path == "/api/v4/personal_access_tokens/self":
             scopes = ["read_api"] if user.get("access") == "read" else ["api"]

@@ -53,8 +53,11 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--gitlab-url", help="GitLab base URL (overrides the config file)")
     parser.add_argument("--project", help="triage project id or group/path (overrides config)")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    config = commands.add_parser("config", help="show where the config file is, or an example")
-    config.add_argument("what", choices=("path", "example"))
+    config = commands.add_parser(
+        "config",
+        help="show where the config file is, an example, or check the setup against GitLab",
+    )
+    config.add_argument("what", choices=("path", "example", "check"))
     sync = commands.add_parser("sync", help="pull the triage project from GitLab into the cache")
     sync.add_argument("--full", action="store_true", help="re-read everything (catches deletions)")
     # For the board, which runs its syncs in a child process: progress and the report as
@@ -120,6 +123,23 @@ def _cache_init(settings: Settings) -> int:
     kind = "team cache (shared through its directory's group)" if settings.shared else "cache"
     print(f"{'Found' if existed else 'Created'} the {kind} at {path}.")
     return 1 if _warn_permissions(settings, path) else 0
+
+
+def _config_check(settings: Settings) -> int:
+    """Every check of services.checks, printed under its name; exit 1 on any problem."""
+    from triage_tui.services.checks import is_problem, run_checks
+
+    problems = 0
+    heading = ""
+    for name, line in run_checks(settings):
+        if name != heading:
+            print(name)
+            heading = name
+        print(f"  {line}", flush=True)
+        problems += is_problem(line)
+    if problems:
+        print(f"{problems} problem{'s' if problems != 1 else ''} found.", file=sys.stderr)
+    return 1 if problems else 0
 
 
 def _sync(settings: Settings, full: bool, as_json: bool = False) -> int:
@@ -250,6 +270,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         # Children (the board's sync runs `triage-tui sync` in one) read the same file.
         os.environ["TRIAGE_TUI_CONFIG"] = str(args.config.expanduser().resolve())
     try:
+        if args.command == "config" and args.what == "check":
+            return _config_check(_settings(args))
         if args.command == "config":
             print(
                 config_path() if args.what == "path" else EXAMPLE,
