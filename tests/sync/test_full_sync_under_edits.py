@@ -161,3 +161,34 @@ def test_a_new_issue_waiting_to_be_created_survives_a_full_pass(
     report = pull(source, cache, now=datetime.now(UTC), full=True)
     assert report.ok, report.error
     assert local in {c.iid for c in service.cards()}
+
+
+def test_keyset_pages_read_ahead_hand_over_errors_and_stop() -> None:
+    """The next keyset page is fetched while the last is stored; an error in the fetching
+    thread comes out where its page would have, and a reader that stops stops it."""
+    import threading
+
+    from triage_tui.sync.gitlab_source import _read_ahead
+
+    def failing() -> Any:
+        yield [1]
+        raise ConnectionError("dropped")
+
+    pages = _read_ahead(failing())
+    assert next(pages) == [1]
+    with pytest.raises(ConnectionError):
+        next(pages)
+    served: list[int] = []
+
+    def endless() -> Any:
+        n = 0
+        while True:
+            n += 1
+            served.append(n)
+            yield [n]
+
+    reader = _read_ahead(endless())
+    assert next(reader) == [1]
+    reader.close()
+    assert not any(t.name == "gitlab-keyset" and t.is_alive() for t in threading.enumerate())
+    assert len(served) <= 4  # read ahead by two, no further

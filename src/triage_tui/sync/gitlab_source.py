@@ -8,6 +8,7 @@ here, not inside python-gitlab, so the wait shows (see sync.rate_limit).
 
 from __future__ import annotations
 
+import queue
 import threading
 import time
 from collections.abc import Iterator
@@ -24,6 +25,49 @@ from triage_tui.sync.rate_limit import RateLimitGate, retry_after
 PER_PAGE = 100
 #: A request answered 429 this many times in a row is given up (the sync says so).
 MAX_THROTTLED = 20
+
+
+_DONE = object()
+
+
+def _read_ahead(pages: Iterator[Any], depth: int = 2) -> Iterator[Any]:
+    """`pages`, fetched in a thread of their own up to `depth` ahead: keyset pages come one
+    after the other (each needs the cursor of the one before), and without this the next
+    request waited while the caller mapped and stored the page it had. An error in the
+    thread is raised here, where the page it stopped would have been; a caller that stops
+    early stops the thread too."""
+    ahead: queue.Queue[Any] = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def put(item: Any) -> bool:
+        while not stop.is_set():
+            try:
+                ahead.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def fetch() -> None:
+        try:
+            for page in pages:
+                if not put(page):
+                    return
+        except BaseException as error:  # handed to the reader, raised there
+            put(error)
+            return
+        put(_DONE)
+
+    worker = threading.Thread(target=fetch, name="gitlab-keyset", daemon=True)
+    worker.start()
+    try:
+        while (item := ahead.get()) is not _DONE:
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        worker.join(timeout=5)
 
 
 class GitLabSource:
@@ -145,9 +189,16 @@ class GitLabSource:
         if response.headers.get("X-Page"):
             yield from self._offset_pages(path, params, response.headers)
             return
-        while next_url := (response.links.get("next") or {}).get("url"):
+        next_url = (response.links.get("next") or {}).get("url")
+        if next_url:
+            yield from _read_ahead(self._keyset_after(next_url))
+
+    def _keyset_after(self, url: str) -> Iterator[list[dict[str, Any]]]:
+        next_url: str | None = url
+        while next_url:
             response = self._fetch(next_url, {})
             yield response.json()
+            next_url = (response.links.get("next") or {}).get("url")
 
     def issue_pages(self, updated_after: datetime | None = None) -> Iterator[list[RemoteIssue]]:
         """Every issue (or those updated since `updated_after`), oldest first by creation.
