@@ -10,10 +10,17 @@ from contextlib import contextmanager
 
 
 @contextmanager
-def gitlab_emulator(count: int, token: str, latency: float = 0.0) -> Iterator[str]:
+def gitlab_emulator(
+    count: int,
+    token: str,
+    latency: float = 0.0,
+    rate_limit: int = 0,
+    rate_window: float = 60.0,
+) -> Iterator[str]:
     """Serve a demo project of `count` issues; yields the emulator's base URL."""
     argv = [sys.executable, "-m", "triage_emulators.cli", "gitlab", "--count", str(count)]
     argv += ["--token", token, "--latency", str(latency)]
+    argv += ["--rate-limit", str(rate_limit), "--rate-window", str(rate_window)]
     emulator = subprocess.Popen(argv, stdout=subprocess.PIPE, text=True)
     try:
         assert emulator.stdout is not None

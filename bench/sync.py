@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/sync.py [--count 10000] [--latency 0] [--runs 3] [--no-notes]
                                    [--rest-notes]
+    .venv/bin/python bench/sync.py --rate-limit 2000 --rate-window 6
 
 Reports the raw floor (requests + json, sequential pages of 100) and, in the same
 run, the issues phase of a full sync (python-gitlab, mapping, SQLite), the whole
@@ -9,6 +10,11 @@ full sync (notes of every issue included, in bulk through GraphQL), and a no-cha
 incremental sync. Target: the whole first full sync at most 5x its issues phase.
 `--rest-notes` also times a full sync whose notes come by REST, one request per
 issue (the path before GraphQL, and the fallback; minutes at 10,000 issues).
+
+With --rate-limit, only the whole first sync, under GitLab.com's rule of so many
+requests per user and window (2,000 a minute there; --rate-window scales the minute
+down, keeping the ratio of requests to limit): its time, how long it waited for the
+limit and how many 429s it met, and the same scaled back to one-minute windows.
 """
 
 from __future__ import annotations
@@ -52,6 +58,23 @@ def raw_floor(base: str) -> float:
     return time.perf_counter() - start
 
 
+def floor_and_issues_phase(
+    url: str, source: GitLabSource, workdir: Path, runs: int
+) -> tuple[float, float]:
+    """Medians of `runs`, interleaved: the machine's noise hits both alike."""
+    floors: list[float] = []
+    phases: list[float] = []
+    for run in range(runs):
+        floors.append(raw_floor(url))
+        cache = Cache.open(workdir / f"issues-{run}.db", create=True)
+        start = time.perf_counter()
+        for page in source.issue_pages():
+            cache.store_issues(page)
+        phases.append(time.perf_counter() - start)
+        cache.close()
+    return statistics.median(floors), statistics.median(phases)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--count", type=int, default=10_000)
@@ -67,22 +90,16 @@ def main() -> None:
         action="store_true",
         help="also a full sync with notes by REST only (minutes at 10,000 issues)",
     )
+    parser.add_argument("--rate-limit", type=int, default=0, help="requests per window")
+    parser.add_argument("--rate-window", type=float, default=60.0, help="seconds per window")
     args = parser.parse_args()
     workdir = Path(tempfile.mkdtemp())
+    if args.rate_limit:
+        rate_limited(args, workdir)
+        return
     with gitlab_emulator(args.count, TOKEN, args.latency) as url:
         source = GitLabSource(url, PROJECT_PATH, TOKEN)
-        # Interleaved, medians of --runs: the machine's noise hits both alike.
-        floors: list[float] = []
-        phases: list[float] = []
-        for run in range(args.runs):
-            floors.append(raw_floor(url))
-            cache = Cache.open(workdir / f"issues-{run}.db", create=True)
-            start = time.perf_counter()
-            for page in source.issue_pages():
-                cache.store_issues(page)
-            phases.append(time.perf_counter() - start)
-            cache.close()
-        floor, issues_phase = statistics.median(floors), statistics.median(phases)
+        floor, issues_phase = floor_and_issues_phase(url, source, workdir, args.runs)
         if args.no_notes:
             print(
                 f"{args.count} issues: floor {floor:.2f} s, issues phase {issues_phase:.2f} s"
@@ -131,6 +148,33 @@ def main() -> None:
     print(
         f"  no-change incremental sync               {incremental:6.3f} s"
         f"   ({again.issues} issues in the overlap window)"
+    )
+
+
+def rate_limited(args: argparse.Namespace, workdir: Path) -> None:
+    limit, window = args.rate_limit, args.rate_window
+    with gitlab_emulator(args.count, TOKEN, args.latency, limit, window) as url:
+        source = GitLabSource(url, PROJECT_PATH, TOKEN)
+        waits: list[int] = []
+        source.rate.on_wait = lambda left, of: waits.append(of) if left == of else None
+        cache = Cache.open(workdir / "limited.db", create=True)
+        start = time.perf_counter()
+        report = pull(source, cache, now=datetime.now(UTC))
+        took = time.perf_counter() - start
+        assert report.ok, report.error
+        issues = cache.issue_count()
+    scale = 60.0 / window
+    print(
+        f"{args.count} issues, first full sync (notes of {report.notes_of} issues), "
+        f"limit {limit} requests per {window:g} s window:"
+    )
+    print(
+        f"  {took:6.1f} s, of which waited {source.rate.waited:5.1f} s for the limit "
+        f"({source.rate.waits} answers 429, {len(waits)} pauses); {issues} issues cached"
+    )
+    print(
+        f"  scaled to one-minute windows ({limit} a minute): about {took * scale / 60:.1f} min, "
+        f"{source.rate.waited * scale / 60:.1f} min of it waiting"
     )
 
 

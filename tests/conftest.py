@@ -46,9 +46,11 @@ def emu() -> Iterator[GitLabEmulator]:
 
 @pytest.fixture
 def isolated_credentials(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """No real config, python-gitlab config or keyring: the token comes from GITLAB_TOKEN."""
+    """No real config, python-gitlab or glab config or keyring: the token comes from
+    GITLAB_TOKEN."""
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))
     monkeypatch.setenv("PYTHON_GITLAB_CFG", str(tmp_path / "no-such.cfg"))
+    monkeypatch.setenv("GLAB_CONFIG_DIR", str(tmp_path / "no-glab"))
     monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.null.Keyring")
     monkeypatch.setenv("GITLAB_TOKEN", TOKEN)
     from triage_tui.sync.credentials import SALESFORCE_ENV_VARS

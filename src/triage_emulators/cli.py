@@ -17,6 +17,15 @@ def main() -> int:
     gitlab.add_argument("--count", type=int, default=300, help="issues to seed")
     gitlab.add_argument("--token", default="demo-token", help="the token it accepts")
     gitlab.add_argument("--latency", type=float, default=0.0, help="seconds per request")
+    gitlab.add_argument(
+        "--rate-limit",
+        type=int,
+        default=0,
+        help="requests per user and window, as GitLab.com's 2,000 a minute (0: none)",
+    )
+    gitlab.add_argument(
+        "--rate-window", type=float, default=60.0, help="seconds per rate-limit window"
+    )
     salesforce = commands.add_parser(
         "salesforce", help="serve seeded Salesforce accounts over HTTPS on 127.0.0.1"
     )
@@ -28,6 +37,7 @@ def main() -> int:
         return _serve_salesforce(args.count)
     emulator = GitLabEmulator.from_demo(date.today(), count=args.count, token=args.token).start()
     emulator.latency = args.latency
+    emulator.rate_limit, emulator.rate_window = args.rate_limit, args.rate_window
     print(f"GitLab emulator at {emulator.url}", flush=True)
     print(f"  project: {emulator.project.path}   token: {args.token}")
     print("  triage-tui --gitlab-url URL --project PATH sync   (with GITLAB_TOKEN set)")

@@ -3,21 +3,31 @@
 It speaks the subset triage-tui uses, faithfully enough for the unmodified
 python-gitlab client: PRIVATE-TOKEN / Bearer auth with GitLab's 401 body,
 URL-encoded project paths, offset pagination with Link and X-Next-Page headers
-(totals omitted above 10,000 items, as GitLab does), the issue filters the sync
-sends, issue updates and notes. Faults (latency, 429, 5xx, dropped connections)
-can be scheduled so tests prove retries and no-loss behaviour. POST /api/graphql
-answers the GraphQL subset the sync sends (see gitlab_graphql).
+(totals omitted above 10,000 items, as GitLab does), keyset pagination of project
+issues (GitLab 18.3 and later), the issue filters the sync sends, issue updates and
+notes. Every list is sorted afresh for each request, as GitLab's database does: an
+issue edited between two pages moves in an `updated_at` order. Faults (latency, 429,
+5xx, dropped connections) can be scheduled so tests prove retries and no-loss
+behaviour. POST /api/graphql answers the GraphQL subset the sync sends (see
+gitlab_graphql).
+
+GitLab's documents it copies are named where each behaviour is built:
+doc/api/rest/_index.md ("Pagination", "Keyset-based pagination", "Supported
+resources", "Pagination response headers").
 """
 
 from __future__ import annotations
 
+import base64
 import json
+import math
 import re
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlencode, urlsplit
@@ -26,6 +36,18 @@ from triage_emulators import gitlab_graphql
 
 JSON = dict[str, Any]
 TOTALS_LIMIT = 10_000  # GitLab omits X-Total and X-Total-Pages above this
+#: The orders GitLab pages project issues by keyset in (doc/api/rest/_index.md, "Supported
+#: resources": created_at, updated_at, title, id, weight, due_date, relative_position; the
+#: others fall back to offset pagination, as the merge request that added it says).
+KEYSET_ISSUE_ORDERS = (
+    "created_at",
+    "updated_at",
+    "title",
+    "id",
+    "weight",
+    "due_date",
+    "relative_position",
+)
 
 
 def _stamp(moment: datetime) -> str:
@@ -85,6 +107,35 @@ class GitLabEmulator:
         """The complexity limit for signed-in users (GitLab's is 250)."""
         self.graphql_requests: list[JSON] = []
         """Every GraphQL request body received (query, variables), in order."""
+        self.keyset_issues = True
+        """Project issues page by keyset when asked (GitLab 18.3 and later); False emulates
+        an older instance, which ignores `pagination=keyset` and pages by offset."""
+        self.on_issues_page: Callable[[int, list[JSON]], None] | None = None
+        """Called with (pages served so far, the page) after each page of a project's issue
+        list is cut and before it is sent: a test edits or deletes issues there, as people
+        do in the web UI while a sync pages through."""
+        self.issue_pages_served = 0
+        self.version = "18.6.0-ee"
+        """What GET /version says (18.3 and later page project issues by keyset)."""
+        self.search_index_tag_text = True
+        """Words inside HTML tags and comments are searchable, as GitLab's search index
+        makes them (PgFullTextSearchable replaces each tag by its text before PostgreSQL
+        reads it). False emulates PostgreSQL's parser reading the text as written, as a
+        GitLab without that step does: a whole `<!-- ... -->` is one tag token, and the
+        english configuration indexes no tag."""
+        self.search_rate_limit = 30
+        """Issue lists with `search`, per user and window: GitLab checks its search rate
+        limit there (lib/api/issues.rb: validate_search_rate_limit!; 30 a minute for an
+        authenticated user by default). 0: none."""
+        self.rate_limit = 0
+        """Authenticated API requests per user and window, as GitLab.com applies them
+        (2,000 a minute there); 0: no limit (a self-managed default)."""
+        self.rate_window = 60.0
+        """Seconds in a rate-limit window (GitLab's are a minute); tests scale it down."""
+        self.throttled = 0
+        """Requests answered 429 for the rate limit."""
+        self._api_counts: dict[tuple[str, int], int] = {}
+        self._search_counts: dict[tuple[str, int], int] = {}
         self.server: ThreadingHTTPServer | None = None
 
     @classmethod
@@ -102,14 +153,25 @@ class GitLabEmulator:
         )
         return cls(project, token=token)
 
-    def add_user(self, token: str, username: str, name: str = "", access: str = "write") -> None:
-        """A user with `token`; `access="read"` gets GitLab's 403 on every write."""
+    def add_user(
+        self,
+        token: str,
+        username: str,
+        name: str = "",
+        access: str = "write",
+        access_level: int | None = 40,
+    ) -> None:
+        """A user with `token`. `access="read"`: a token with only the read_api scope, which
+        gets GitLab's 403 insufficient_scope on every write. `access_level`: the user's role
+        in the project (10 Guest, 15 Planner, 20 Reporter, 30 Developer, 40 Maintainer,
+        50 Owner; None: not a member)."""
         self.tokens[token] = {
             "id": 1 + len(self.tokens),
             "username": username,
             "name": name or username,
             "state": "active",
             "access": access,
+            "access_level": access_level,
         }
 
     # -- lifecycle --------------------------------------------------------------------------
@@ -188,6 +250,24 @@ class GitLabEmulator:
         return people[:1] if not self.multiple_assignees else people
 
     def _set_labels(self, issue: JSON, labels: list[str], user: JSON) -> None:
+        """Give the issue `labels`. A name the project has no label for is created, as
+        GitLab's Labels::FindOrCreateService does for a user who may manage labels (Planner
+        and above: doc/user/permissions.md); for anyone else GitLab drops the name."""
+        known = {label["name"] for label in self.project.labels}
+        may_create = (user.get("access_level") or 0) >= 15 or user.get("username") == "root"
+        for name in labels:
+            if name not in known and may_create:
+                self.project.labels.append(
+                    {
+                        "id": max((x["id"] for x in self.project.labels), default=0) + 1,
+                        "name": name,
+                        "color": "#6699cc",  # GitLab's Label::DEFAULT_COLOR
+                        "description": None,
+                        "text_color": "#FFFFFF",
+                    }
+                )
+                known.add(name)
+        labels = [name for name in labels if name in known]
         before = set(issue["labels"])
         issue["labels"] = labels
         now = _stamp(self.clock())
@@ -261,7 +341,11 @@ class GitLabEmulator:
                 "milestone": self._milestone(body.get("milestone_id")),
                 "assignees": self._assignees(body.get("assignee_ids") or []),
                 "assignee": None,
-                "author": {"username": user.get("username")},
+                "author": {
+                    "id": user.get("id"),
+                    "username": user.get("username"),
+                    "name": user.get("name") or user.get("username"),
+                },
                 "due_date": body.get("due_date") or None,
                 "web_url": f"{self.url}/{self.project.path}/-/issues/{iid}",
                 "user_notes_count": 0,
@@ -297,8 +381,67 @@ class GitLabEmulator:
         return None
 
 
+#: PostgreSQL's english stop words (its snowball list, the common ones): not indexed, and
+#: dropped from a query.
+_STOP_TEXT = (
+    "a about above after again against all am an and any are as at be because been before "
+    "being below between both but by can did do does doing down during each few for from "
+    "further had has have having he her here hers herself him himself his how i if in into "
+    "is it its itself just me more most my myself no nor not now of off on once only or "
+    "other our ours ourselves out over own same she should so some such than that the their "
+    "theirs them themselves then there these they this those through to too under until up "
+    "very was we were what when where which while who whom why will with you your yours "
+    "yourself yourselves"
+)
+_STOP_WORDS = frozenset(_STOP_TEXT.split())
+_TAG = re.compile(r"<!--.*?-->|</?[A-Za-z!][^>]*>", re.S)
+_TAG_TEXT = re.compile(r"</?([^>]+)>")  # PgFullTextSearchable::XML_TAG_REGEX
+
+
+def _words(text: str) -> list[str]:
+    return [w for w in re.findall(r"[a-z0-9]+", text.lower()) if w not in _STOP_WORDS]
+
+
+def _search_matches(query: str, text: str, *, index_tag_text: bool) -> bool:
+    """GitLab's issue search, as PgFullTextSearchable builds it: the title and description
+    become a list of words (not a string to find substrings in), the query is split at
+    spaces into terms (a "quoted phrase" is one term), and every term must match: its
+    words in a row, the last one as a prefix. A term with no words (`<!--`) is dropped.
+    (PostgreSQL also stems English words; the emulator does not, which only matters for
+    queries that are not whole words.)"""
+    text = _TAG_TEXT.sub(r" \1 ", text) if index_tag_text else _TAG.sub(" ", text)
+    indexed = _words(text)
+    terms = re.findall(r'"([^"]*)"|(\S+)', query)
+    wanted = [w for w in (_words(a or b) for a, b in terms) if w]
+    if not wanted:
+        return False
+
+    def found(term: list[str]) -> bool:
+        size = len(term)
+        for start in range(len(indexed) - size + 1):
+            window = indexed[start : start + size]
+            if window[:-1] == term[:-1] and window[-1].startswith(term[-1]):
+                return True
+        return False
+
+    return all(found(term) for term in wanted)
+
+
+#: What the emulator keeps about a token's user that GitLab's /user does not show.
+_PRIVATE_USER_KEYS = ("access", "access_level")
+
+
+def _order_key(issue: JSON, key: str) -> tuple[str, int]:
+    """An issue's place in an `order_by=key` list: the key's value, then its id. (Text for
+    every key: GitLab's timestamps are ISO 8601 in UTC, which sort as text.)"""
+    value = issue.get(key)
+    return (f"{value:020d}" if isinstance(value, int) else str(value or ""), int(issue["id"]))
+
+
 class _Handler(BaseHTTPRequestHandler):
     emu: GitLabEmulator
+    rate_headers: dict[str, str]
+    """The rate-limit headers every answer to the current request carries."""
     protocol_version = "HTTP/1.1"  # keep-alive, as GitLab: requests reuses connections
 
     def log_message(self, format: str, *args: Any) -> None:
@@ -307,9 +450,10 @@ class _Handler(BaseHTTPRequestHandler):
     def _send(self, status: int, body: Any, headers: dict[str, str] | None = None) -> None:
         data = body if isinstance(body, bytes) else json.dumps(body).encode()
         self.send_response(status)
-        self.send_header("Content-Type", "application/json")
+        kind = "text/plain" if isinstance(body, bytes) else "application/json"
+        self.send_header("Content-Type", kind)
         self.send_header("Content-Length", str(len(data)))
-        for key, value in (headers or {}).items():
+        for key, value in {**getattr(self, "rate_headers", {}), **(headers or {})}.items():
             self.send_header(key, value)
         self.end_headers()
         self.wfile.write(data)
@@ -333,9 +477,53 @@ class _Handler(BaseHTTPRequestHandler):
             return dict(json.loads(raw))
         return {k: v[-1] for k, v in parse_qs(raw.decode()).items()}
 
+    def _throttled(self) -> bool:
+        """GitLab's authenticated API rate limit (Rack::Attack's throttle_authenticated_api:
+        a count per user in fixed windows of `rate_window` seconds). Every answer then
+        carries the headers GitLab documents for all requests (doc/administration/settings/
+        user_and_ip_rate_limits.md, "Response headers": RateLimit-Limit, -Name, -Observed,
+        -Remaining, -Reset as Unix time); a request over the limit gets 429 with
+        RateLimit-ResetTime and Retry-After (seconds until the window resets) and the
+        plain-text body `Retry later`."""
+        self.rate_headers = {}
+        limit = self.emu.rate_limit
+        user = self._user()
+        if not limit or user is None:
+            return False
+        now = time.time()
+        period = self.emu.rate_window
+        window = int(now // period)
+        key = (str(user["username"]), window)
+        with self.emu.lock:
+            observed = self.emu._api_counts.get(key, 0) + 1
+            self.emu._api_counts[key] = observed
+        reset = (window + 1) * period
+        self.rate_headers = {
+            "RateLimit-Name": "throttle_authenticated_api",
+            "RateLimit-Limit": str(limit),
+            "RateLimit-Observed": str(observed),
+            "RateLimit-Remaining": str(max(0, limit - observed)),
+            "RateLimit-Reset": str(math.ceil(reset)),
+        }
+        if observed <= limit:
+            return False
+        with self.emu.lock:
+            self.emu.throttled += 1
+        self._send(
+            429,
+            b"Retry later\n",
+            {
+                "RateLimit-ResetTime": formatdate(reset, usegmt=True),
+                "Retry-After": str(max(1, math.ceil(reset - now))),
+            },
+        )
+        return True
+
     def _handle(self, method: str) -> None:
+        self.rate_headers = {}
         parts = urlsplit(self.path)
-        query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
+        self.query_lists = parse_qs(parts.query)
+        query = {k: v[-1] for k, v in self.query_lists.items()}
         # Read the body before any early answer: bytes left unread on a keep-alive
         # connection would be parsed as the next request.
         body = self._body() if method in ("POST", "PUT") else {}
@@ -354,6 +542,8 @@ class _Handler(BaseHTTPRequestHandler):
             )
             self._send(fault.status, {"message": f"{fault.status} emulated"}, headers)
             return
+        if self._throttled():
+            return
         if parts.path == gitlab_graphql.PATH and method == "POST" and self.emu.graphql:
             self._graphql(body)
             return
@@ -361,7 +551,16 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(401, {"message": "401 Unauthorized"})
             return
         if method != "GET" and self._user_field("access") == "read":
-            self._send(403, {"message": "403 Forbidden"})
+            # A read_api token writing (doc/api/rest/troubleshooting.md: 403 Forbidden).
+            self._send(
+                403,
+                {
+                    "error": "insufficient_scope",
+                    "error_description": "The request requires higher privileges than "
+                    "provided by the access token.",
+                    "scope": "api",
+                },
+            )
             return
         try:
             self._route(method, parts.path, query, body)
@@ -373,20 +572,68 @@ class _Handler(BaseHTTPRequestHandler):
     do_POST = lambda self: self._handle("POST")  # noqa: E731
     do_DELETE = lambda self: self._handle("DELETE")  # noqa: E731
 
-    def _route(self, method: str, path: str, query: JSON, body: JSON) -> None:
+    def _route_user(self, path: str) -> bool:
+        """GET /user and GET /personal_access_tokens/self (its scopes)."""
+        user = self._user() or {}
         if path == "/api/v4/user":
-            self._send(200, self._user())
+            self._send(200, {k: v for k, v in user.items() if k not in _PRIVATE_USER_KEYS})
+            return True
+        if path == "/api/v4/version":
+            self._send(200, {"version": self.emu.version, "revision": "emulated"})
+            return True
+        if path == "/api/v4/personal_access_tokens/self":
+            scopes = ["read_api"] if user.get("access") == "read" else ["api"]
+            token = {"id": 7, "name": "triage", "active": True, "revoked": False}
+            token |= {"scopes": scopes, "user_id": user.get("id"), "expires_at": None}
+            self._send(200, token)
+            return True
+        return False
+
+    def _route_membership(self, rest: str) -> bool:
+        """GET /projects/:id (with the user's `permissions`) and /members/all/:user_id."""
+        project = self.emu.project
+        user = self._user() or {}
+        if rest == "":
+            level = user.get("access_level")
+            access = {"access_level": level, "notification_level": 3} if level else None
+            about = {"id": project.id, "path_with_namespace": project.path}
+            about |= {"name": project.path.rsplit("/", 1)[-1]}
+            about |= {"web_url": f"{self.emu.url}/{project.path}"}
+            about |= {"permissions": {"project_access": access, "group_access": None}}
+            self._send(200, about)
+            return True
+        m = re.fullmatch(r"/members/all/(\d+)", rest)
+        if not m:
+            return False
+        wanted = int(m.group(1))
+        member = next((u for u in self.emu.tokens.values() if u["id"] == wanted), None)
+        member = member or next((u for u in project.members if u["id"] == wanted), None)
+        level = member.get("access_level", 30) if member else None
+        if member is None or level is None:
+            self._send(404, {"message": "404 Not found"})
+            return True
+        found = {"id": member["id"], "username": member["username"], "state": "active"}
+        self._send(200, found | {"name": member.get("name"), "access_level": level})
+        return True
+
+    def _route(self, method: str, path: str, query: JSON, body: JSON) -> None:
+        if self._route_user(path):
             return
         match = re.fullmatch(r"/api/v4/projects/([^/]+)(/.*)?", path)
         project = self.emu.project
-        if not match or unquote(match.group(1)) not in (project.path, str(project.id)):
+        # An id, or the URL-encoded path; GitLab's paths are case-insensitive (a project is
+        # found as Customer-Success/Account-Triage too: routes are looked up ignoring case).
+        wanted = unquote(match.group(1)).casefold() if match else ""
+        if not match or wanted not in (project.path.casefold(), str(project.id)):
             self._send(404, {"message": "404 Project Not Found"})
             return
         rest = match.group(2) or ""
+        if method == "GET" and self._route_membership(rest):
+            return
         if rest == "" and method == "GET":
             self._send(200, {"id": project.id, "path_with_namespace": project.path})
         elif rest == "/issues" and method == "GET":
-            self._list(self._issues(query), query)
+            self._list_issues(query)
         elif (m := re.fullmatch(r"/issues/(\d+)", rest)) and method == "GET":
             with self.emu.lock:
                 issue = project.issues.get(int(m.group(1)))
@@ -457,30 +704,133 @@ class _Handler(BaseHTTPRequestHandler):
             issues = list(self.emu.project.issues.values())
         if (state := query.get("state", "all")) != "all":
             issues = [i for i in issues if i["state"] == state]
-        if after := query.get("updated_after"):
-            limit = _parse_time(after)
-            issues = [i for i in issues if _parse_time(i["updated_at"]) >= limit]
+        if author_id := query.get("author_id"):
+            issues = [i for i in issues if str((i.get("author") or {}).get("id")) == author_id]
+        if author := query.get("author_username"):
+            issues = [i for i in issues if (i.get("author") or {}).get("username") == author]
+        if wanted_iids := self.query_lists.get("iids[]"):
+            iids = {int(i) for i in wanted_iids}
+            issues = [i for i in issues if i["iid"] in iids]
+        # "on or after" / "on or before" the given time (doc/api/issues.md, List issues).
+        for name, field_name, later in (
+            ("updated_after", "updated_at", True),
+            ("updated_before", "updated_at", False),
+            ("created_after", "created_at", True),
+            ("created_before", "created_at", False),
+        ):
+            if bound := query.get(name):
+                limit = _parse_time(bound)
+                issues = [
+                    i
+                    for i in issues
+                    if (
+                        _parse_time(i[field_name]) >= limit
+                        if later
+                        else _parse_time(i[field_name]) <= limit
+                    )
+                ]
         if search := query.get("search"):
-            needle = search.lower()
+            fields = [f.strip() for f in query.get("in", "title,description").split(",")]
             issues = [
                 i
                 for i in issues
-                if needle in (i.get("description") or "").lower()
-                or needle in (i.get("title") or "").lower()
+                if _search_matches(
+                    search,
+                    " ".join(str(i.get(f) or "") for f in fields if f in ("title", "description")),
+                    index_tag_text=self.emu.search_index_tag_text,
+                )
             ]
         if labels := query.get("labels"):
             wanted = set(labels.split(","))
             issues = [i for i in issues if wanted <= set(i["labels"])]
         key = query.get("order_by", "created_at")
-        issues.sort(key=lambda i: (i.get(key) or "", i["iid"]), reverse=query.get("sort") != "asc")
+        # GitLab breaks ties by id (Gitlab::Pagination::Keyset adds the primary key).
+        issues.sort(key=lambda i: _order_key(i, key), reverse=query.get("sort") != "asc")
         return issues
 
-    def _list(self, items: list[JSON], query: JSON) -> None:
+    def _list_issues(self, query: JSON) -> None:
+        """A page of the project's issues: by keyset when asked for and offered (doc/api/rest/
+        _index.md, "Keyset-based pagination": the next page is the Link header's rel="next",
+        with a `cursor`; no other pagination headers; no Link on the last page), else by
+        offset. The list is sorted afresh for each page, as GitLab's query is."""
+        if query.get("search") and self._search_throttled():
+            return
+        issues = self._issues(query)
+        key = query.get("order_by", "created_at")
+        keyset = (
+            query.get("pagination") == "keyset"
+            and self.emu.keyset_issues
+            and key in KEYSET_ISSUE_ORDERS
+        )
+        if not keyset:
+            self._list(issues, query, on_page=self._served)
+            return
+        per_page = max(1, min(100, int(query.get("per_page", 20))))
+        descending = query.get("sort") != "asc"
+        if cursor := query.get("cursor"):
+            try:
+                after = json.loads(base64.urlsafe_b64decode(cursor.encode()))
+                mark = (str(after[key] or ""), int(after["id"]))
+            except (ValueError, KeyError, TypeError):
+                self._send(400, {"message": "400 Bad request - cursor is invalid"})
+                return
+            issues = [
+                i
+                for i in issues
+                if (_order_key(i, key) < mark if descending else _order_key(i, key) > mark)
+            ]
+        chunk = issues[:per_page]
+        self._served(chunk)
+        headers: dict[str, str] = {}
+        if len(issues) > per_page:
+            last = chunk[-1]
+            token = json.dumps({key: _order_key(last, key)[0], "id": last["id"]})
+            cursor = base64.urlsafe_b64encode(token.encode()).decode()
+            base = f"http://{self.headers.get('Host')}{urlsplit(self.path).path}"
+            rest = {k: v for k, v in query.items() if k != "cursor"}
+            headers["Link"] = f'<{base}?{urlencode({**rest, "cursor": cursor})}>; rel="next"'
+        self._send(200, chunk, headers)
+
+    def _search_throttled(self) -> bool:
+        """GitLab's search rate limit (an application limit: doc/administration/settings/
+        user_and_ip_rate_limits.md says those send no RateLimit headers): a 429 once the
+        user has searched `search_rate_limit` times in the window."""
+        limit = self.emu.search_rate_limit
+        if not limit:
+            return False
+        now = time.time()
+        window = int(now // self.emu.rate_window)
+        key = (str(self._user_field("username")), window)
+        with self.emu.lock:
+            self.emu._search_counts[key] = self.emu._search_counts.get(key, 0) + 1
+            count = self.emu._search_counts[key]
+        if count <= limit:
+            return False
+        wait = max(1, math.ceil((window + 1) * self.emu.rate_window - now))
+        error = "This endpoint has been requested too many times. Try again later."
+        self._send(429, {"message": {"error": error}}, {"Retry-After": str(wait)})
+        return True
+
+    def _served(self, chunk: list[JSON]) -> None:
+        with self.emu.lock:
+            self.emu.issue_pages_served += 1
+            served = self.emu.issue_pages_served
+        if self.emu.on_issues_page is not None:
+            self.emu.on_issues_page(served, chunk)
+
+    def _list(
+        self,
+        items: list[JSON],
+        query: JSON,
+        on_page: Callable[[list[JSON]], None] | None = None,
+    ) -> None:
         per_page = max(1, min(100, int(query.get("per_page", 20))))
         page = max(1, int(query.get("page", 1)))
         total = len(items)
         pages = max(1, -(-total // per_page))
         chunk = items[(page - 1) * per_page : page * per_page]
+        if on_page is not None:
+            on_page(chunk)
         base = f"http://{self.headers.get('Host')}{urlsplit(self.path).path}"
 
         def link(n: int) -> str:

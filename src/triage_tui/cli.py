@@ -25,6 +25,7 @@ from triage_tui.config import (
     load_settings,
 )
 from triage_tui.domain.edit import EditState, outbox_lines
+from triage_tui.domain.sync_report import RATE_LIMIT, progress_text
 from triage_tui.services import TriageService, write_demo_cache
 from triage_tui.store import CacheError
 from triage_tui.store.cache import PRIVATE_MODE, SHARED_MODE, permission_problems
@@ -57,7 +58,8 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     config = commands.add_parser(
         "config",
-        help="show where the config file is or an example; check it against the servers",
+        help="show where the config file is or an example; check the setup against GitLab "
+        "and Salesforce",
     )
     config.add_argument("what", choices=("path", "example", "check"))
     sync = commands.add_parser("sync", help="pull the triage project from GitLab into the cache")
@@ -134,6 +136,23 @@ def _cache_init(settings: Settings) -> int:
     return 1 if _warn_permissions(settings, path) else 0
 
 
+def _config_check(settings: Settings) -> int:
+    """Every check of services.checks, printed under its name; exit 1 on any problem."""
+    from triage_tui.services.checks import is_problem, run_checks
+
+    problems = 0
+    heading = ""
+    for name, line in run_checks(settings):
+        if name != heading:
+            print(name)
+            heading = name
+        print(f"  {line}", flush=True)
+        problems += is_problem(line)
+    if problems:
+        print(f"{problems} problem{'s' if problems != 1 else ''} found.", file=sys.stderr)
+    return 1 if problems else 0
+
+
 def _sync(settings: Settings, full: bool, as_json: bool = False) -> int:
     service = _service(settings, settings.cache_path, create=True)
     if not as_json:
@@ -143,11 +162,13 @@ def _sync(settings: Settings, full: bool, as_json: bool = False) -> int:
 
     def progress(phase: str, done: int, total: int | None) -> None:
         nonlocal last_phase
-        of = f"/{total}" if total else ""
         if as_json:
             print(json.dumps({"phase": phase, "done": done, "total": total}), flush=True)
         elif live:
-            print(f"\r{phase}: {done}{of}   ", end="", file=sys.stderr, flush=True)
+            print(f"\r{progress_text(phase, done, total)}   ", end="", file=sys.stderr, flush=True)
+        elif phase == RATE_LIMIT:
+            if phase != last_phase:  # once per pause, with its length
+                print(f"{progress_text(phase, done, total)}...", file=sys.stderr)
         elif phase != last_phase:
             print(f"{phase}...", file=sys.stderr)
         last_phase = phase
@@ -237,18 +258,6 @@ def _auth_salesforce(settings: Settings, flow: str) -> int:
     from triage_tui.services.salesforce_setup import walk_sign_in
 
     return walk_sign_in(settings.salesforce or SalesforceSettings(), _TerminalPrompt(), flow=flow)
-
-
-def _config_check(settings: Settings) -> int:
-    """Each check on a line, "NAME: ok" or "NAME: problem: plain words"; exit 1 when any
-    is a problem. The Salesforce half signs in and reads the org's describe (see
-    services.salesforce_setup.check_salesforce)."""
-    from triage_tui.services.salesforce_setup import check_salesforce
-
-    checks = check_salesforce(settings.salesforce)
-    for check in checks:
-        print(check.line(), flush=True)
-    return 0 if all(check.ok for check in checks) else 1
 
 
 def _open_board(settings: Settings, cache_path: Path) -> int:

@@ -277,7 +277,7 @@ HOSTILE = [
     ("markup", "#2 [bold red]Ma", "[bold red]Markup[/] Industries"),
     ("株式会社", "#4 株式会社", "株式会社サンプル・トレーディング"),  # wide characters
     ("wïdgets", "#5 Ünïcödé Wïdg", "Ünïcödé Wïdgets 🚀🚀 GmbH"),  # accents, emoji
-    ("aaaaaaaaaaaaaaaaaaaa", "#6 AAAAAAAAAAAA", "A" * 60),  # 300 characters: clipped, wrapped
+    ("aaaaaaaaaaaaaaaaaaaa", "#6 AAAAAAAAAA", "A" * 60),  # 300 characters: clipped, wrapped
 ]
 
 

@@ -13,9 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import TODAY
+from tests.conftest import TODAY, TOKEN
 from tests.sync.salesforce_helpers import login_hosts, settings_for
 from tests.sync.test_salesforce_signin import KEY, SYNC_USER, pem, public_pem, rsa_key
+from triage_emulators.gitlab import GitLabEmulator
 from triage_emulators.salesforce import SalesforceEmulator
 from triage_tui.config import JwtSignIn
 from triage_tui.domain.accounts import DEFAULT_SALESFORCE_FIELDS
@@ -102,11 +103,12 @@ def _no_sign_in() -> str:
     return NO_CREDENTIALS
 
 
-def test_the_command_prints_a_line_a_check_and_exits_1_on_a_problem(
-    sf: SalesforceEmulator, tmp_path: Path
+def test_the_command_checks_both_services_and_exits_1_on_a_problem(
+    sf: SalesforceEmulator, emu: GitLabEmulator, tmp_path: Path
 ) -> None:
     config = tmp_path / "config.toml"
     base = (
+        f'gitlab_url = "{emu.url}"\nproject = "{emu.project.path}"\n'
         f'[salesforce]\ninstance_url = "{sf.url}"\nca_bundle = "{sf.ca_pem_path}"\n'
         f"account_filter = \"Type = 'Customer'\"\n"
     )
@@ -114,6 +116,8 @@ def test_the_command_prints_a_line_a_check_and_exits_1_on_a_problem(
         **os.environ,
         "XDG_CONFIG_HOME": str(tmp_path / "xdg"),
         "PYTHON_KEYRING_BACKEND": "keyring.backends.null.Keyring",
+        "PYTHON_GITLAB_CFG": str(tmp_path / "no-such.cfg"),
+        "GITLAB_TOKEN": TOKEN,
         "SALESFORCE_INSTANCE_URL": sf.url,
         "SALESFORCE_SESSION_ID": sf.session_id,
     }
@@ -131,13 +135,16 @@ def test_the_command_prints_a_line_a_check_and_exits_1_on_a_problem(
     config.write_text(base, encoding="utf-8")
     result = check()
     assert result.returncode == 0, result.stdout + result.stderr
-    assert result.stdout.splitlines()[0] == "Salesforce sign-in (a session id): ok"
+    said = result.stdout.splitlines()
+    assert said[0] == "GitLab" and "Salesforce" in said
+    assert said[said.index("Salesforce") + 1] == "  ok: Salesforce sign-in (a session id)"
     assert sf.session_id not in result.stdout + result.stderr
+    assert TOKEN not in result.stdout + result.stderr
     config.write_text(base + '[salesforce.fields]\nhealth = "Customer_Health__c"\n')
     result = check()
     assert result.returncode == 1
     assert (
-        "Salesforce field health = Customer_Health__c: problem: the Account has no field "
+        "problem: Salesforce field health = Customer_Health__c: the Account has no field "
         "Customer_Health__c"
     ) in result.stdout
 

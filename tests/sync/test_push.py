@@ -445,3 +445,83 @@ def test_a_leader_named_for_red_joins_the_team_in_the_same_edit_as_the_move(
     assert {a["username"] for a in issue["assignees"]} == before | {leader}
     note = emu.project.notes[iid][-1]["body"]
     assert f"CS Manager / Director @{leader} joins the triage team." in note
+
+
+def test_a_create_cut_off_after_gitlab_took_it_is_found_not_doubled(
+    emu: GitLabEmulator, tmp_path: Path
+) -> None:
+    """The app is killed after GitLab created the issue and before the cache knew: the
+    next push finds it among the issues this user opened since the edit was recorded
+    (GitLab's clock ten minutes behind the laptop's), and opens no second one.
+
+    Failed before: the push looked for the marker with the issues list's `search`, which
+    GitLab answers from a full-text index of words (doc/api/issues.md: "Search issues
+    against their title and description"; PgFullTextSearchable in GitLab's source), not
+    by substring. Here the emulator reads the text the way PostgreSQL's parser does, to
+    which the whole `<!-- triage-tui:... -->` comment is one tag token it does not index
+    (`search_index_tag_text = False`): the search found nothing and a second
+    "Initech Corp" was opened."""
+    from datetime import UTC, datetime, timedelta
+
+    emu.search_index_tag_text = False
+    emu.clock = lambda: datetime.now(UTC) - timedelta(minutes=10)
+    service = synced(emu, tmp_path)
+    cache = service._cache()
+    local = cache.next_local_iid()
+    cache.add_local_issue(local_issue(local, "Initech Corp", ("New", "Red"), "reason"))
+    entry = service.record(
+        Edit(
+            EditKind.CREATE,
+            local,
+            "9f1c2ab7e3d44b1f8c0a5e6d7b8c9d0e",
+            "new issue",
+            add_labels=("New", "Red"),
+            title="Initech Corp",
+            description="**Reason for Health Score:** budget cut",
+        )
+    )
+    # Someone else's issue, and one of this user's own without the marker, opened meanwhile.
+    emu.add_user("other-token", "tim")
+    emu.create_issue({"title": "Initech Corp"}, user=emu.tokens["other-token"])
+    emu.create_issue({"title": "Unrelated"}, user=emu.tokens[TOKEN])
+    source, _ = service._gitlab()
+    assert source is not None
+    with pytest.raises(KeyboardInterrupt):
+        push(source, KilledAfterSending(cache, entry), author=service.user)  # type: ignore[arg-type]
+    titles = [i["title"] for i in emu.project.issues.values()]
+    assert titles.count("Initech Corp") == 2  # ours, and the other person's
+
+    report = service.push()
+    assert report.pushed == 1 and not service.outbox(), report
+    titles = [i["title"] for i in emu.project.issues.values()]
+    assert titles.count("Initech Corp") == 2  # still only ours and theirs: not doubled
+    ours = next(
+        i
+        for i in emu.project.issues.values()
+        if i["title"] == "Initech Corp" and i["author"]["username"] == "root"
+    )
+    assert ours["iid"] in {c.iid for c in service.cards()}
+    assert local not in {c.iid for c in service.cards()}
+
+
+def test_the_emulators_search_matches_words_not_text(emu: GitLabEmulator) -> None:
+    """The emulator's `search` behaves as GitLab's full-text search: whole words (the last
+    one as a prefix), every term, in the title and description (doc/api/issues.md)."""
+    source_url = f"{emu.url}/api/v4/projects/{emu.project.id}/issues"
+    import requests
+
+    def found(query: str) -> set[str]:
+        response = requests.get(
+            source_url,
+            params={"search": query, "per_page": 100},
+            headers={"PRIVATE-TOKEN": TOKEN},
+            timeout=10,
+        )
+        assert response.status_code == 200, response.text
+        return {i["title"] for i in response.json()}
+
+    emu.create_issue({"title": "Initech Corp", "description": "Budget cut by the new CFO."})
+    assert "Initech Corp" in found("budget cfo")
+    assert "Initech Corp" in found("initech bud")  # the last word as a prefix
+    assert "Initech Corp" not in found("udget")  # not a substring
+    assert "Initech Corp" not in found("budget zebra")  # every term

@@ -120,3 +120,14 @@ def read_labels(labels: Iterable[str]) -> LabelReading:
 def read_label_set(labels: tuple[str, ...]) -> LabelReading:
     """read_labels, memoized: a board of 10,000 issues has only a few hundred label sets."""
     return read_labels(labels)
+
+
+def triage_labels() -> tuple[str, ...]:
+    """Every label the triage process uses: the health colours, ~New, the regions and the
+    churn classes (the handbook's rules 3, 7 and 8)."""
+    return (
+        *(health.label for health in Health),
+        NEW_LABEL,
+        *(region.label for region in Region),
+        *(churn.label for churn in ChurnClass),
+    )

@@ -15,6 +15,25 @@ def counted(count: int, thing: str) -> str:
 #: A pull's phases, in order, as its progress reports them: the issues, then the notes of
 #: the open ones, then the notes of the closed ones.
 ISSUES, NOTES, CLOSED_NOTES = "issues", "notes", "closed notes"
+#: Not a phase of its own: GitLab's rate limit holds the sync, (seconds left, of how many).
+RATE_LIMIT = "rate limit"
+
+
+def progress_text(phase: str, done: int, total: int | None) -> str:
+    """A sync's progress in words: "issues 1200", "notes 40/310", "waiting 12 s for
+    GitLab's rate limit"."""
+    if phase == RATE_LIMIT:
+        return f"waiting {done} s for GitLab's rate limit"
+    return f"{phase} {done}{f'/{total}' if total else ''}"
+
+
+def waited_text(seconds: float) -> str:
+    """ "waited 12 s for GitLab's rate limit" ("" under half a second)."""
+    if seconds < 0.5:
+        return ""
+    if seconds < 120:
+        return f"waited {round(seconds)} s for GitLab's rate limit"
+    return f"waited {round(seconds / 60)} min for GitLab's rate limit"
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +88,9 @@ class SyncReport:
             text += f" ({used:,} of {allowed:,} used today)"
         return text
 
+    waited: float = 0.0
+    """Seconds GitLab's rate limit held the sync (push and pull)."""
+
     @property
     def ok(self) -> bool:
         return not self.error and not self.salesforce_error
@@ -93,6 +115,7 @@ class SyncReport:
             ),
             "salesforce_unmapped": [list(pair) for pair in self.salesforce_unmapped],
             "salesforce_notes": list(self.salesforce_notes),
+            "waited": self.waited,
         }
         return json.dumps(data)
 
@@ -120,6 +143,7 @@ class SyncReport:
                 (str(value), int(count)) for value, count in data.get("salesforce_unmapped") or ()
             ),
             salesforce_notes=tuple(str(note) for note in data.get("salesforce_notes") or ()),
+            waited=float(data.get("waited") or 0.0),
         )
 
     def summary(self) -> str:
@@ -130,6 +154,8 @@ class SyncReport:
             pushed += f"; Salesforce: {self.salesforce_error}"
         for extra in (self.salesforce_warning, *self.salesforce_notes, self.salesforce_summary()):
             pushed += f"; {extra}" if extra else ""
+        if waited := waited_text(self.waited):
+            pushed += f"; {waited}"
         if self.error:
             return self.error + pushed
         if self.skipped:

@@ -27,7 +27,7 @@ from triage_tui.domain.board import Board, BoardKind, first_screen
 from triage_tui.domain.edit import EditKind
 from triage_tui.domain.issue import Card, IssueDetail, make_card
 from triage_tui.domain.records import Note
-from triage_tui.domain.sync_report import SyncReport
+from triage_tui.domain.sync_report import RATE_LIMIT, SyncReport
 from triage_tui.domain.weekly import bot_names
 from triage_tui.store import Cache, CacheInfo
 from triage_tui.sync.engine import Progress, pull
@@ -43,6 +43,13 @@ from triage_tui.services.er_call import ERCommands
 
 def _stamp(text: str) -> datetime | None:
     return datetime.fromisoformat(text) if text else None
+
+
+def _same_source(one: tuple[str, str], other: tuple[str, str]) -> bool:
+    """The same GitLab and project: URLs without a trailing slash, and project paths
+    ignoring case, as GitLab looks them up (Customer-Success/Account-Triage is
+    customer-success/account-triage)."""
+    return (one[0].rstrip("/"), one[1].casefold()) == (other[0].rstrip("/"), other[1].casefold())
 
 
 def _today() -> date:
@@ -226,7 +233,7 @@ class TriageService(ERCommands):
         if not (info.gitlab_url and info.project) or info.source == "demo":
             return ""
         ours = (self.settings.gitlab_url, self.settings.project)
-        if ours == (info.gitlab_url, info.project):
+        if _same_source(ours, (info.gitlab_url, info.project)):
             return ""
         where = f"{ours[1] or 'no project'} on {ours[0] or 'no GitLab'}"
         return f"settings name {where}, not this cache's source"
@@ -294,6 +301,13 @@ class TriageService(ERCommands):
         if source is None:
             return SyncReport(full=False, error=problem, finished_at=now)
         cache = self._cache()
+        if progress is not None:
+            report_wait = progress
+
+            def waiting(left: int, of: int) -> None:
+                report_wait(RATE_LIMIT, left, of)
+
+            source.rate.on_wait = waiting
         accounts, sf_problem = self._salesforce()
         with self._push_lock:
             pushed = push(source, cache, author=self.user, accounts=accounts, today=self.today())
@@ -301,7 +315,11 @@ class TriageService(ERCommands):
         busy = cache.take_pull_lease(holder, now, gone=_holder_gone)
         if busy:
             return SyncReport(
-                full=False, finished_at=now, pushed=pushed, skipped=f"{busy} is syncing"
+                full=False,
+                finished_at=now,
+                pushed=pushed,
+                skipped=f"{busy} is syncing",
+                waited=source.rate.waited,
             )
         try:
             kwargs = {"progress": progress} if progress else {}
@@ -320,7 +338,7 @@ class TriageService(ERCommands):
                 gitlab_url=self.settings.gitlab_url,
                 project=self.settings.project,
             )
-        return replace(report, pushed=pushed)
+        return replace(report, pushed=pushed, waited=source.rate.waited)
 
     def _salesforce(self) -> tuple[SalesforceSource | None, str]:
         """The Salesforce adapter, or why there is none ("" when it is not configured:

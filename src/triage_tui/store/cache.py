@@ -73,6 +73,16 @@ def _parse_time(text: str) -> datetime | None:
     return datetime.fromisoformat(text) if text else None
 
 
+def _stamp_at_least(text: str | None, moment: datetime) -> bool:
+    try:
+        stamp = _parse_time(text or "")
+    except ValueError:
+        return False
+    if stamp is None:
+        return False
+    return (stamp if stamp.tzinfo else stamp.replace(tzinfo=UTC)) >= moment
+
+
 #: (device, inode) of every file this process has checked and handed to SQLite. POSIX
 #: locks belong to a process and an inode, and closing *any* descriptor of the inode drops
 #: them all: a header check by a second thread's Cache.open would silently release the
@@ -368,17 +378,29 @@ class Cache(OutboxTables):
         with self.write() as db:
             self.replace_project_meta(db, labels=labels, milestones=milestones, members=members)
 
-    def remove_issues_except(self, iids: set[int]) -> int:
-        """After a full pass: issues GitLab no longer lists (deleted, moved) leave the cache."""
+    def issues_not_in(self, iids: set[int]) -> list[int]:
+        """The cached GitLab issues (not new ones waiting to be created) outside `iids`."""
+        rows = self.conn.execute("SELECT iid FROM issues WHERE iid > 0")
+        return [row[0] for row in rows if row[0] not in iids]
+
+    def remove_issues_except(self, iids: set[int], *, kept_since: datetime | None = None) -> int:
+        """After a full pass: issues GitLab no longer lists (deleted, moved) leave the cache.
+
+        Kept whatever the pass saw: an issue whose cached `updated_at` is `kept_since` or
+        later (stored while the pass ran, by a push or another process on a shared cache:
+        the pass may have listed its page before it existed), and a new issue not yet on
+        GitLab (a negative iid: its create waits in the outbox)."""
         with self.write():
-            self.conn.execute("CREATE TEMP TABLE IF NOT EXISTS seen (iid INTEGER PRIMARY KEY)")
-            self.conn.execute("DELETE FROM seen")
-            self.conn.executemany("INSERT INTO seen VALUES (?)", [(i,) for i in iids])
-            removed = self.conn.execute(
-                "DELETE FROM issues WHERE iid NOT IN (SELECT iid FROM seen)"
-            ).rowcount
-            self.conn.execute("DELETE FROM notes WHERE issue_iid NOT IN (SELECT iid FROM seen)")
-        return int(removed)
+            rows = self.conn.execute("SELECT iid, updated_at FROM issues WHERE iid > 0")
+            gone = [
+                (iid,)
+                for iid, updated in rows.fetchall()
+                if iid not in iids
+                and not (kept_since is not None and _stamp_at_least(updated, kept_since))
+            ]
+            self.conn.executemany("DELETE FROM issues WHERE iid = ?", gone)
+            self.conn.execute("DELETE FROM notes WHERE issue_iid NOT IN (SELECT iid FROM issues)")
+        return len(gone)
 
     def take_pull_lease(
         self,

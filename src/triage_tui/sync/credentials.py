@@ -3,8 +3,14 @@
 1. GITLAB_TOKEN in the environment;
 2. the user's python-gitlab config (~/.python-gitlab.cfg or PYTHON_GITLAB_CFG),
    including its `helper:` command form, for the section whose url matches;
-3. the OS keyring, where one is usable;
-4. a token file written by `triage-tui auth login` when there is no keyring:
+3. glab's config, where glab (GitLab's CLI) is set up: the first of
+   $GLAB_CONFIG_DIR/config.yml, ~/.config/glab-cli/config.yml,
+   $XDG_CONFIG_HOME/glab-cli/config.yml and $XDG_CONFIG_DIRS/glab-cli/config.yml that
+   exists (glab's own search order), its `hosts:` entry for this GitLab (by `api_host`,
+   else the host name, and `api_protocol`); refused, as glab refuses it, unless only
+   its owner can read it. A token glab keeps in the keyring (`use_keyring`) is not read;
+4. the OS keyring, where one is usable;
+5. a token file written by `triage-tui auth login` when there is no keyring:
    0600 in a 0700 directory, refused if group or world can read it.
 
 Never from argv; never written to SQLite, logs or the screen.
@@ -85,6 +91,92 @@ def _from_python_gitlab_cfg(url: str) -> Token | None:
     return None
 
 
+def _glab_files() -> list[Path]:
+    """glab's config files in its search order (internal/config/config_file.go)."""
+    override = os.environ.get("GLAB_CONFIG_DIR")
+    if override:
+        return [Path(override).expanduser() / "config.yml"]
+    xdg_home = Path(os.environ.get("XDG_CONFIG_HOME") or "~/.config").expanduser()
+    dirs = [d for d in (os.environ.get("XDG_CONFIG_DIRS") or "/etc/xdg").split(":") if d]
+    return [
+        Path("~/.config/glab-cli/config.yml").expanduser(),
+        xdg_home / "glab-cli" / "config.yml",
+        *(Path(d) / "glab-cli" / "config.yml" for d in dirs),
+    ]
+
+
+def _scalar(text: str) -> str:
+    """A YAML scalar as glab writes them: plain, 'single' or "double" quoted, or null."""
+    text = text.strip()
+    if len(text) >= 2 and text[0] == text[-1] and text[0] in "'\"":
+        return text[1:-1]
+    text = text.split(" #", 1)[0].strip()
+    return "" if text in ("~", "null", "Null", "NULL") else text
+
+
+def glab_hosts(text: str) -> dict[str, dict[str, str]]:
+    """The `hosts:` section of a glab config.yml: host -> its scalar settings.
+
+    Only the block-style mappings glab writes (yaml.v3, any indent); anything else is
+    skipped, never an error: a config this cannot read simply yields no token."""
+    hosts: dict[str, dict[str, str]] = {}
+    in_hosts = False
+    host_indent: int | None = None
+    host = ""
+    for raw in text.splitlines():
+        line = raw.rstrip()
+        stripped = line.lstrip()
+        if not stripped or stripped.startswith(("#", "- ", "---")):
+            continue
+        indent = len(line) - len(stripped)
+        key, colon, value = stripped.partition(":")
+        if not colon:
+            continue
+        key = _scalar(key)
+        if indent == 0:
+            in_hosts, host_indent, host = key == "hosts", None, ""
+            continue
+        if not in_hosts:
+            continue
+        if host_indent is None or indent <= host_indent:
+            host_indent, host = indent, key
+            hosts.setdefault(host, {})
+        elif host:
+            hosts[host][key] = _scalar(value)
+    return hosts
+
+
+def _from_glab(url: str) -> Token | None:
+    parts = urlsplit(url)
+    netloc, hostname = parts.netloc.lower(), (parts.hostname or "").lower()
+    default_port = parts.port is None
+    for path in _glab_files():
+        if not path.is_file():
+            continue
+        mode = path.stat().st_mode
+        if mode & (stat.S_IRWXG | stat.S_IRWXO):
+            raise CredentialError(
+                f"Refusing glab's config {path}: it is readable by others (mode "
+                f"{stat.S_IMODE(mode):o}); glab refuses it too. Run `chmod 600 {path}`."
+            )
+        try:
+            hosts = glab_hosts(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError):
+            return None
+        for name, fields in hosts.items():
+            api_host = (fields.get("api_host") or name).lower()
+            protocol = (fields.get("api_protocol") or "https").lower()
+            names = {api_host, name.lower()}
+            if protocol == parts.scheme and (
+                netloc in names or (default_port and hostname in names)
+            ):
+                value = fields.get("token", "").strip()
+                if value:
+                    return Token(value, f"glab's config {path} (host {name})")
+        return None  # glab reads the first config it finds, and so does this
+    return None
+
+
 def _from_keyring(url: str) -> Token | None:
     try:
         import keyring
@@ -120,7 +212,12 @@ def resolve_token(url: str, config_dir: Path) -> Token | None:
     env = os.environ.get("GITLAB_TOKEN", "").strip()
     if env:
         return Token(env, "GITLAB_TOKEN")
-    return _from_python_gitlab_cfg(url) or _from_keyring(url) or _from_file(url, config_dir)
+    return (
+        _from_python_gitlab_cfg(url)
+        or _from_glab(url)
+        or _from_keyring(url)
+        or _from_file(url, config_dir)
+    )
 
 
 def store_token(url: str, value: str, config_dir: Path) -> str:

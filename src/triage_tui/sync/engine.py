@@ -7,7 +7,7 @@ sync layer never imports the store; services wires the two together.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
 from triage_tui.domain.issue import IssueState
@@ -28,6 +28,7 @@ class IssueSource(Protocol):
     url: str
 
     def issue_pages(self, updated_after: datetime | None = None) -> Iterable[list[RemoteIssue]]: ...
+    def issues_by_iid(self, iids: list[int]) -> list[RemoteIssue]: ...
     def notes_for(self, iids: list[int]) -> Iterable[list[Note]]: ...
     def labels(self) -> list[LabelInfo]: ...
     def milestones(self) -> list[Milestone]: ...
@@ -56,7 +57,15 @@ class SyncSink(Protocol):
     def store_project_meta(
         self, labels: list[LabelInfo], milestones: list[Milestone], members: list[Member]
     ) -> None: ...
-    def remove_issues_except(self, iids: set[int]) -> int: ...
+    def issues_not_in(self, iids: set[int]) -> list[int]:
+        """Cached GitLab issues (positive iids) outside `iids`."""
+        ...
+
+    def remove_issues_except(self, iids: set[int], *, kept_since: datetime | None = None) -> int:
+        """Drop cached GitLab issues outside `iids`, keeping those updated at `kept_since`
+        or later (stored while the pass ran) and new ones not yet created."""
+        ...
+
     def finish_sync(self, report: SyncReport) -> None: ...
 
 
@@ -68,6 +77,10 @@ def _quiet(phase: str, done: int, total: int | None) -> None:
     return None
 
 
+def _when(moment: datetime | None) -> datetime:
+    return moment if moment is not None else datetime.min.replace(tzinfo=UTC)
+
+
 def pull(
     source: IssueSource,
     sink: SyncSink,
@@ -77,6 +90,10 @@ def pull(
     progress: Progress = _quiet,
 ) -> SyncReport:
     """Pull issues (then notes of changed issues, labels, milestones, members) into the sink.
+
+    `now` is when the pass began. A full pass then drops the cached issues GitLab no
+    longer has: those it did not list, once GitLab confirms it has none of them, and
+    never one stored since the pass began (give or take OVERLAP for the clocks).
 
     Never raises for network or server failures: they come back as `report.error`, and
     what was already stored stays stored (each page is its own transaction).
@@ -105,6 +122,17 @@ def pull(
                 else:
                     closed.discard(issue.iid)
             progress(ISSUES, count, None)
+        if full:
+            # Cached issues the pass did not list: deleted or moved, or passed over (with
+            # offset pages, a deletion shifts every row behind it up a place). Ask GitLab
+            # for them by iid; the ones it still has are kept, as it has them now.
+            still = source.issues_by_iid(sink.issues_not_in(seen))
+            if still:
+                changed += sink.changed_issues(still)
+                sink.store_issues(still)
+                seen.update(issue.iid for issue in still)
+                newest = max([newest, *(issue.updated_at for issue in still)], key=_when)
+                closed.update(issue.iid for issue in still if issue.state is IssueState.CLOSED)
         # The notes of changed issues, and of those an earlier pull was cut off before (the
         # issue itself is stored already, so it no longer shows as changed).
         todo = list(dict.fromkeys(changed + sink.notes_owed()))
@@ -131,7 +159,7 @@ def pull(
                 progress(phase, done, len(iids))
         sink.owe_notes([])
         sink.store_project_meta(source.labels(), source.milestones(), source.members())
-        removed = sink.remove_issues_except(seen) if full else 0
+        removed = sink.remove_issues_except(seen, kept_since=now - OVERLAP) if full else 0
     except Exception as error:  # every failure becomes data in the report
         report = SyncReport(
             full=full,

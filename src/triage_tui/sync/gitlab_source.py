@@ -2,7 +2,8 @@
 
 python-gitlab's object layer costs ~3.5x a raw fetch (it builds sub-managers for
 every issue, see shared/performance.md); its http_request keeps auth, retries
-with backoff (429 Retry-After, 5xx, dropped connections) and timeouts at ~1.4x.
+with backoff (5xx, dropped connections) and timeouts at ~1.4x. A 429 is waited out
+here, not inside python-gitlab, so the wait shows (see sync.rate_limit).
 
 Notes come in bulk through GraphQL (POST /api/graphql, NOTES_QUERY: the notes of
 NOTES_BATCH issues a request) and by REST, one request per issue, for what GraphQL
@@ -16,6 +17,9 @@ error classes are the REST calls' own.
 
 from __future__ import annotations
 
+import queue
+import threading
+import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime
@@ -25,6 +29,7 @@ from urllib.parse import quote
 from triage_tui.domain.edit import Edit
 from triage_tui.domain.records import LabelInfo, Member, Milestone, Note, RemoteIssue
 from triage_tui.sync import mapping
+from triage_tui.sync.rate_limit import RateLimitGate, retry_after
 
 PER_PAGE = 100
 #: Issues whose notes one GraphQL request asks for. The query's complexity does not grow
@@ -57,6 +62,53 @@ class GraphQLRefused(Exception):
     """GitLab answered the bulk query with errors, or without the project."""
 
 
+#: A request answered 429 this many times in a row is given up (the sync says so).
+MAX_THROTTLED = 20
+
+
+_DONE = object()
+
+
+def _read_ahead(pages: Iterator[Any], depth: int = 2) -> Iterator[Any]:
+    """`pages`, fetched in a thread of their own up to `depth` ahead: keyset pages come one
+    after the other (each needs the cursor of the one before), and without this the next
+    request waited while the caller mapped and stored the page it had. An error in the
+    thread is raised here, where the page it stopped would have been; a caller that stops
+    early stops the thread too."""
+    ahead: queue.Queue[Any] = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def put(item: Any) -> bool:
+        while not stop.is_set():
+            try:
+                ahead.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def fetch() -> None:
+        try:
+            for page in pages:
+                if not put(page):
+                    return
+        except BaseException as error:  # handed to the reader, raised there
+            put(error)
+            return
+        put(_DONE)
+
+    worker = threading.Thread(target=fetch, name="gitlab-keyset", daemon=True)
+    worker.start()
+    try:
+        while (item := ahead.get()) is not _DONE:
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        worker.join(timeout=5)
+
+
 class GitLabSource:
     """Reads (and later writes) one triage project. Blocking: call from a worker thread."""
 
@@ -85,6 +137,10 @@ class GitLabSource:
         """Why this source stopped asking GraphQL for notes ("" while it works)."""
         self.notes_batch = max(1, min(notes_batch, PER_PAGE))
         self._full_path = "" if str(project).isdigit() else str(project)
+        self._user_id: int | None = None
+        self.rate = RateLimitGate()
+        """GitLab's rate limit as this sync meets it: `rate.waited`, `rate.on_wait`."""
+        self._asked = threading.local()
         self.gl = gitlab.Gitlab(
             self.url,
             private_token=token,
@@ -92,13 +148,38 @@ class GitLabSource:
             retry_transient_errors=True,
             per_page=PER_PAGE,
         )
+        # python-gitlab's errors carry no headers: a hook reads a 429's Retry-After.
+        self.gl.session.hooks["response"].append(self._note_throttle)
+
+    def _note_throttle(self, response: Any, *args: Any, **kwargs: Any) -> None:
+        if response.status_code == 429:
+            self._asked.seconds = retry_after(response.headers, now=time.time())
+
+    def _request(self, verb: str, path: str, **kwargs: Any) -> Any:
+        """python-gitlab's http_request, with a 429 waited out in the open: every thread
+        holds back until GitLab's window resets, then the request is sent again. (Safe for
+        a create too: GitLab refused the request before acting on it.)"""
+        import gitlab.exceptions as gle
+
+        for attempt in range(MAX_THROTTLED):
+            self.rate.wait()
+            self._asked.seconds = None
+            try:
+                return self.gl.http_request(verb, path, obey_rate_limit=False, **kwargs)
+            except gle.GitlabHttpError as error:
+                if error.response_code != 429 or attempt == MAX_THROTTLED - 1:
+                    raise
+                asked = getattr(self._asked, "seconds", None)
+                # (An application limit may name no wait: back off, doubling.)
+                self.rate.hold(asked if asked is not None else min(60.0, 2.0**attempt))
+        raise AssertionError("unreachable")  # pragma: no cover
 
     def _send(self, verb: str, path: str, data: dict[str, Any], *, retry: bool) -> Any:
         """A write. `retry=False` for requests that are not idempotent (creating a note or
         an issue): python-gitlab would resend them after a 5xx or a dropped connection
         that GitLab may already have acted on. The outbox retries those itself, after
         checking for the edit's marker."""
-        response = self.gl.http_request(
+        response = self._request(
             verb,
             self._project_path + path,
             post_data=data,
@@ -107,10 +188,13 @@ class GitLabSource:
         )
         return response.json()
 
+    def _fetch(self, path: str, params: dict[str, Any]) -> Any:
+        """A GET of a project path, or of a full URL (a Link header's next page)."""
+        url = path if path.startswith(("http://", "https://")) else self._project_path + path
+        return self._request("get", url, query_data=params, max_retries=self.max_retries)
+
     def _get(self, path: str, params: dict[str, Any]) -> tuple[Any, Any]:
-        response = self.gl.http_request(
-            "get", self._project_path + path, query_data=params, max_retries=self.max_retries
-        )
+        response = self._fetch(path, params)
         return response.json(), response.headers
 
     def _pages(self, path: str, params: dict[str, Any]) -> Iterator[list[dict[str, Any]]]:
@@ -120,6 +204,12 @@ class GitLabSource:
         params = {**params, "per_page": PER_PAGE}
         first, headers = self._get(path, {**params, "page": 1})
         yield first
+        yield from self._offset_pages(path, params, headers)
+
+    def _offset_pages(
+        self, path: str, params: dict[str, Any], headers: Any
+    ) -> Iterator[list[dict[str, Any]]]:
+        """The pages after the first of an offset-paginated list (its headers given)."""
         total = headers.get("X-Total-Pages")
         if total and total.isdigit() and int(total) > 1:
             pages = range(2, int(total) + 1)
@@ -133,17 +223,59 @@ class GitLabSource:
             yield body
             next_page = headers.get("X-Next-Page")
 
+    def _keyset_pages(self, path: str, params: dict[str, Any]) -> Iterator[list[dict[str, Any]]]:
+        """Every page of a list GitLab may page by keyset (project issues, GitLab 18.3 and
+        later: doc/api/rest/_index.md, "Keyset-based pagination"). Each page starts after
+        the last row of the one before, whatever moved meanwhile, so a pass over a list
+        that people edit sees every row once; the next page is the Link header's. An older
+        GitLab ignores `pagination=keyset` and answers by offset (it sends X-Page): the
+        pass then goes on by offset, in the order asked for."""
+        params = {**params, "per_page": PER_PAGE}
+        response = self._fetch(path, {**params, "pagination": "keyset"})
+        yield response.json()
+        if response.headers.get("X-Page"):
+            yield from self._offset_pages(path, params, response.headers)
+            return
+        next_url = (response.links.get("next") or {}).get("url")
+        if next_url:
+            yield from _read_ahead(self._keyset_after(next_url))
+
+    def _keyset_after(self, url: str) -> Iterator[list[dict[str, Any]]]:
+        next_url: str | None = url
+        while next_url:
+            response = self._fetch(next_url, {})
+            yield response.json()
+            next_url = (response.links.get("next") or {}).get("url")
+
     def issue_pages(self, updated_after: datetime | None = None) -> Iterator[list[RemoteIssue]]:
+        """Every issue (or those updated since `updated_after`), oldest first by creation.
+
+        Not by `updated_at`: an issue edited while the pass runs would move to the end of
+        that order, and the rows behind it move up a place, so with offset pages the
+        first row of the next page is never seen (and a full pass then drops it from the
+        cache). `created_at` does not change under an edit, and keyset pages (where GitLab
+        offers them) do not move at all."""
         params: dict[str, Any] = {
             "scope": "all",
             "state": "all",
-            "order_by": "updated_at",
+            "order_by": "created_at",
             "sort": "asc",
         }
         if updated_after is not None:
             params["updated_after"] = updated_after.isoformat()
-        for page in self._pages("/issues", params):
+        for page in self._keyset_pages("/issues", params):
             yield [mapping.issue_from_gitlab(item) for item in page]
+
+    def issues_by_iid(self, iids: list[int]) -> list[RemoteIssue]:
+        """The ones of `iids` GitLab still has (a full pass asks before it drops an issue it
+        did not list: a deletion while offset pages were read shifts the rows behind it)."""
+        found: list[RemoteIssue] = []
+        for start in range(0, len(iids), PER_PAGE):
+            chunk = iids[start : start + PER_PAGE]
+            params = {"iids[]": chunk, "scope": "all", "state": "all"}
+            for page in self._pages("/issues", params):
+                found += [mapping.issue_from_gitlab(item) for item in page]
+        return found
 
     def notes(self, iid: int) -> list[Note]:
         notes: list[Note] = []
@@ -245,12 +377,34 @@ class GitLabSource:
         body = self._send("post", "/issues", mapping.create_to_gitlab(edit), retry=False)
         return mapping.issue_from_gitlab(body)
 
-    def find_issue(self, marker: str) -> RemoteIssue | None:
-        """The issue whose description carries `marker` (a create that was cut off)."""
-        body, _ = self._get("/issues", {"search": marker, "in": "description", "scope": "all"})
-        for item in body:
-            if marker in (item.get("description") or ""):
-                return mapping.issue_from_gitlab(item)
+    def user_id(self) -> int:
+        """The id of the token's user (GET /user), read once."""
+        if self._user_id is None:
+            body = self._request("get", "/user", max_retries=self.max_retries).json()
+            self._user_id = int(body["id"])
+        return self._user_id
+
+    def find_issue(self, marker: str, created_after: datetime) -> RemoteIssue | None:
+        """The issue whose description carries `marker` (a create that was cut off): among
+        the issues this token's user opened since `created_after`, read in full.
+
+        Not through `search`: GitLab's issue search matches words in a full-text index,
+        not text, so what it finds of a marker in an HTML comment depends on the version
+        (a GitLab whose index reads the text as PostgreSQL parses it drops the whole
+        comment as a tag); it is rate-limited (30 a minute per user by default); and an
+        issue whose index entry failed is never found. A miss there meant a second issue."""
+        params = {
+            "scope": "all",
+            "state": "all",
+            "author_id": self.user_id(),
+            "created_after": created_after.isoformat(),
+            "order_by": "created_at",
+            "sort": "asc",
+        }
+        for page in self._pages("/issues", params):
+            for item in page:
+                if marker in (item.get("description") or ""):
+                    return mapping.issue_from_gitlab(item)
         return None
 
     def create_note(self, iid: int, body: str) -> Note:

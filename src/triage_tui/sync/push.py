@@ -10,7 +10,7 @@ so one whose request reached GitLab before the app was killed is found, not re-s
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date
+from datetime import date, datetime, timedelta
 from typing import Protocol
 
 from triage_tui.domain.accounts import Account, reason_line
@@ -35,6 +35,10 @@ from triage_tui.sync.errors import (
     is_salesforce_rejection,
 )
 
+#: A new issue cut off mid-create is looked for among those its author opened since the
+#: edit was recorded, less this: the laptop's clock and GitLab's may disagree.
+CLOCK_MARGIN = timedelta(hours=1)
+
 
 class IssueWriter(Protocol):
     url: str
@@ -42,7 +46,7 @@ class IssueWriter(Protocol):
     def issue(self, iid: int) -> RemoteIssue: ...
     def update_issue(self, iid: int, edit: Edit) -> RemoteIssue: ...
     def create_issue(self, edit: Edit) -> RemoteIssue: ...
-    def find_issue(self, marker: str) -> RemoteIssue | None: ...
+    def find_issue(self, marker: str, created_after: datetime) -> RemoteIssue | None: ...
     def create_note(self, iid: int, body: str) -> Note: ...
     def find_note(self, iid: int, marker: str) -> Note | None: ...
     def ensure_milestone(self, title: str, bounds: tuple[date, date] | None) -> int: ...
@@ -128,7 +132,9 @@ def _push_one(
         milestone_id = writer.ensure_milestone(edit.milestone, bounds_of_title(edit.milestone))
         edit = replace(edit, milestone_id=milestone_id)
     if edit.kind is EditKind.CREATE:
-        created = writer.find_issue(edit.marker) or writer.create_issue(edit)
+        # An earlier attempt may have been cut off after GitLab created the issue.
+        since = entry.created_at - CLOCK_MARGIN
+        created = writer.find_issue(edit.marker, since) or writer.create_issue(edit)
         sink.finish_edit(entry.id, created)
         return True
     if edit.kind is EditKind.NOTE:

@@ -18,7 +18,15 @@ from textual.worker import Worker, WorkerState, get_current_worker
 
 from triage_tui.domain.board import Board, BoardKind, build_board
 from triage_tui.domain.issue import Card
-from triage_tui.domain.sync_report import CLOSED_NOTES, ISSUES, NOTES, SyncReport, counted
+from triage_tui.domain.sync_report import (
+    CLOSED_NOTES,
+    ISSUES,
+    NOTES,
+    RATE_LIMIT,
+    SyncReport,
+    counted,
+    progress_text,
+)
 from triage_tui.services import TriageService
 from triage_tui.tui.board_view import BoardView
 from triage_tui.tui.detail_pane import DetailPane
@@ -196,12 +204,14 @@ class BoardScreen(EditingScreen):
 
         def progress(phase: str, done: int, total: int | None) -> None:
             # A few updates a second: one per issue's notes would flood the event loop.
+            # (A rate-limit countdown comes once a second and always shows.)
             nonlocal last
             now = time.monotonic()
-            if now - last >= PROGRESS_EVERY or done == total:
+            if phase == RATE_LIMIT or now - last >= PROGRESS_EVERY or done == total:
                 last = now
-                of = f"/{total}" if total else ""
-                self.post_message(self.SyncProgress(f"syncing {phase} {done}{of}…", phase))
+                comma = "," if phase == RATE_LIMIT else ""
+                text = f"syncing{comma} {progress_text(phase, done, total)}…"
+                self.post_message(self.SyncProgress(text, phase))
 
         self.post_message(self.SyncProgress("syncing…"))
         self.post_message(self.SyncFinished(self.service.sync_in_child(progress=progress)))
@@ -210,6 +220,10 @@ class BoardScreen(EditingScreen):
         # Every issue is in (show them all before the notes), then every open issue's
         # notes (their "last update" ages are right before the closed ones' notes come).
         phase = message.phase
+        if phase == RATE_LIMIT:  # a pause within the phase, not a phase of its own
+            self.sync_status = message.text
+            self.update_bars()
+            return
         step_done = self.sync_phase in (ISSUES, NOTES) and phase not in ("", self.sync_phase)
         self.sync_status = message.text
         self.sync_phase = phase
