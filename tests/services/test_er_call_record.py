@@ -10,11 +10,13 @@ from textual.widgets import OptionList
 
 from tests.conftest import TODAY
 from tests.tui.helpers import board_app, until, widget_text
+from triage_tui.domain.accounts import Account
+from triage_tui.domain.edit import EditKind
 from triage_tui.domain.er_call import ActionKind
 from triage_tui.domain.health import Health
 from triage_tui.services import TriageService
 from triage_tui.tui.er_screen import ERScreen
-from triage_tui.tui.pickers import MenuModal
+from triage_tui.tui.pickers import MenuModal, TextModal
 
 
 def test_a_call_keeps_its_start_counts_and_its_actions(service: TriageService) -> None:
@@ -71,12 +73,13 @@ def test_fixes_leave_the_agenda_before_they_are_pushed(service: TriageService) -
     assert stale.id not in {a.id for a in service.agenda().stale_scores}
 
 
+def title(app: object) -> str:
+    return widget_text(app.screen.query_one("#er-title"))  # type: ignore[attr-defined]
+
+
 async def test_the_call_survives_esc_and_a_restart_and_ends_when_ended(
     service: TriageService, tmp_path: Path
 ) -> None:
-    def title(app: object) -> str:
-        return widget_text(app.screen.query_one("#er-title"))  # type: ignore[attr-defined]
-
     app = board_app(service)
     async with app.run_test(size=(140, 40)) as pilot:
         await pilot.press("E")
@@ -102,3 +105,27 @@ async def test_the_call_survives_esc_and_a_restart_and_ends_when_ended(
         await pilot.press("E")
         await until(pilot, lambda: isinstance(restarted.screen, ERScreen))
         assert "0 reviewed" in title(restarted)  # a new call
+
+
+async def test_c_confirms_a_stale_score_with_a_note(service: TriageService) -> None:
+    """Section 5: `c` on a stale score asks what confirms it and sends the same score,
+    dated today, through the outbox; the account leaves the list and the record has it."""
+    app = board_app(service)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await pilot.press("E")
+        await until(pilot, lambda: isinstance(app.screen, ERScreen))
+        screen = app.screen
+        assert isinstance(screen, ERScreen)
+        await pilot.press("5")
+        stale = screen.rows[0].item
+        assert isinstance(stale, Account) and stale.health is not None
+        await pilot.press("c")
+        await until(pilot, lambda: isinstance(app.screen, TextModal))
+        await pilot.press(*"Cadence call today: still on track", "enter")
+        await until(pilot, lambda: isinstance(app.screen, ERScreen))
+        await until(pilot, lambda: "1 confirmed" in title(app))
+        assert stale.id not in {row.item.id for row in screen.rows if isinstance(row.item, Account)}
+    (entry,) = [e for e in service.outbox() if e.edit.kind is EditKind.SALESFORCE_HEALTH]
+    assert entry.edit.account_id == stale.id
+    assert entry.edit.account_health == stale.health.label
+    assert "still on track" in entry.edit.body
