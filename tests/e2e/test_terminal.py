@@ -318,7 +318,7 @@ def test_hostile_titles_are_drawn_not_obeyed(cache: Path, env: dict[str, str]) -
         # Escape sequences in a (closed) title were stripped: no colour, no window title.
         term.press("c")
         term.wait_for("Showing closed issues")
-        filter_to_one(term, "escape", "#3 Escape Sequences")
+        filter_to_one(term, "escape", "#3 Escape Seque")
         term.show("c /escape")
         assert term.tmux("display-message", "-p", "#{pane_title}").strip() != "pwned"
         term.press("q")
