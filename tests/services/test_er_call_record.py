@@ -9,7 +9,7 @@ from pathlib import Path
 from textual.widgets import OptionList
 
 from tests.conftest import TODAY
-from tests.tui.helpers import board_app, until, widget_text
+from tests.tui.helpers import board_app, open_er_call, until, widget_text
 from triage_tui.domain.accounts import Account
 from triage_tui.domain.edit import EditKind
 from triage_tui.domain.er_call import ActionKind
@@ -112,11 +112,7 @@ async def test_c_confirms_a_stale_score_with_a_note(service: TriageService) -> N
     dated today, through the outbox; the account leaves the list and the record has it."""
     app = board_app(service)
     async with app.run_test(size=(140, 40)) as pilot:
-        await pilot.press("E")
-        await until(pilot, lambda: isinstance(app.screen, ERScreen))
-        screen = app.screen
-        assert isinstance(screen, ERScreen)
-        await pilot.press("5")
+        screen = await open_er_call(pilot, "5")
         stale = screen.rows[0].item
         assert isinstance(stale, Account) and stale.health is not None
         await pilot.press("c")

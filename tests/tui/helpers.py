@@ -13,6 +13,7 @@ from tests.conftest import TODAY
 from triage_tui.services import TriageService
 from triage_tui.tui.app import TriageApp
 from triage_tui.tui.column_view import ColumnView
+from triage_tui.tui.er_screen import ERScreen
 
 
 def widget_text(widget: Widget) -> str:
@@ -41,3 +42,15 @@ async def until(pilot: Pilot[None], check: Callable[[], bool], seconds: float = 
 def board_app(service: TriageService) -> TriageApp:
     """The app on `service`, polling the cache fast so tests see changes quickly."""
     return TriageApp(service, today=TODAY, poll_seconds=0.05)
+
+
+async def open_er_call(pilot: Pilot[None], section: str = "") -> ERScreen:
+    """Press E on the board (then the section's number): the ER call's screen."""
+    app = pilot.app
+    await pilot.press("E")
+    await until(pilot, lambda: isinstance(app.screen, ERScreen))
+    screen = app.screen
+    assert isinstance(screen, ERScreen)
+    if section:
+        await pilot.press(section)
+    return screen

@@ -14,7 +14,7 @@ from textual.widgets import Input, OptionList, Select
 
 from tests.conftest import TODAY
 from tests.emulated import synced
-from tests.tui.helpers import board_app, until, widget_text
+from tests.tui.helpers import board_app, open_er_call, until, widget_text
 from triage_emulators.gitlab import GitLabEmulator
 from triage_emulators.salesforce import SalesforceEmulator
 from triage_tui.config import SalesforceSettings, data_dir
@@ -84,10 +84,7 @@ async def test_the_er_call_settles_mismatches_both_ways_and_exports(
 ) -> None:
     app = board_app(service)
     async with app.run_test(size=(140, 40)) as pilot:
-        await pilot.press("E")
-        await until(pilot, lambda: isinstance(app.screen, ERScreen))
-        screen = app.screen
-        assert isinstance(screen, ERScreen)
+        screen = await open_er_call(pilot)
         counts = widget_text(screen.query_one("#er-sections"))
         checkable = len(screen.agenda.mismatches) + len(screen.agenda.unmatched_issues)
         assert f"3 Mismatches ({checkable})" in counts
@@ -180,11 +177,7 @@ async def test_salesforce_is_right_about_red_asks_what_the_board_asks(
     leader = "fatima"
     app = board_app(service)
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.press("E")
-        await until(pilot, lambda: isinstance(app.screen, ERScreen))
-        screen = app.screen
-        assert isinstance(screen, ERScreen)
-        await pilot.press("3")
+        screen = await open_er_call(pilot, "3")
         highlight(screen, lambda m: isinstance(m, Mismatch) and m.card.iid == iid)
         await pilot.press("f")
         await until(pilot, lambda: isinstance(app.screen, MoveModal))
@@ -266,11 +259,7 @@ async def test_writes_off_in_salesforce_are_said_on_the_call_not_queued(
     assert service.sync(full=True).ok
     app = board_app(service)
     async with app.run_test(size=(140, 40)) as pilot:
-        await pilot.press("E")
-        await until(pilot, lambda: isinstance(app.screen, ERScreen))
-        screen = app.screen
-        assert isinstance(screen, ERScreen)
-        await pilot.press("3")
+        screen = await open_er_call(pilot, "3")
         highlight(screen, lambda m: isinstance(m, Mismatch) and m.card.health is not None)
         await pilot.press("g")
         await pilot.pause(0.2)

@@ -9,7 +9,7 @@ from pathlib import Path
 from textual.widgets import OptionList
 
 from tests.conftest import TODAY
-from tests.tui.helpers import board_app, until, widget_text
+from tests.tui.helpers import board_app, open_er_call, widget_text
 from triage_tui.config import SalesforceSettings, Settings
 from triage_tui.services import TriageService
 from triage_tui.tui.er_screen import ERScreen
@@ -28,11 +28,7 @@ def without_accounts(demo_cache: Path, **settings: object) -> TriageService:
 async def open_mismatches(service: TriageService) -> tuple[ERScreen, str, str]:
     app = board_app(service)
     async with app.run_test(size=(140, 40)) as pilot:
-        await pilot.press("E")
-        await until(pilot, lambda: isinstance(app.screen, ERScreen))
-        screen = app.screen
-        assert isinstance(screen, ERScreen)
-        await pilot.press("3")
+        screen = await open_er_call(pilot, "3")
         await pilot.pause()
         tabs = widget_text(screen.query_one("#er-sections"))
         listing = widget_text(screen.query_one("#er-list", OptionList))
