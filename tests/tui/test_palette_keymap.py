@@ -4,6 +4,8 @@ board, and every key hint follows a remapped key."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from textual.command import CommandPalette
 from textual.widgets import OptionList, Static
@@ -87,6 +89,7 @@ async def test_the_palette_lists_every_board_action_with_its_keys(
     # Built from the bindings: every one of the board screen's (Esc's "close" aside).
     ids = [b.id for b in BoardScreen.BINDINGS if hasattr(b, "id") and b.id != "board.close"]
     assert len([t for t in listed if "  " in t]) >= len(ids)
+    assert "Keys" not in listed  # Textual's own panel gives way to the board's `?` list
 
 
 async def test_the_palette_shows_a_remapped_key(service: TriageService) -> None:
@@ -213,6 +216,7 @@ async def test_keymap_problems_are_shown_on_the_board(service: TriageService) ->
     async with app.run_test(size=(120, 40)) as pilot:
         await until(pilot, lambda: bool(app._notifications))
         (note,) = list(app._notifications)
+        assert "config check" in note.message
         assert note.severity == "warning"
         assert "board.swtich" in note.message and "ctl+e" in note.message
         assert "board.cursor-down and board.switch" in note.message
@@ -224,3 +228,23 @@ async def test_no_keymap_no_warning(service: TriageService) -> None:
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause(0.2)
         assert not list(app._notifications)
+
+
+def test_config_check_checks_the_keymap(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from triage_tui.cli import main
+
+    config = tmp_path / "config.toml"
+    config.write_text('[keymap]\n"board.switch" = "j"\n"board.swtich" = "tab"\n')
+    monkeypatch.setenv("TRIAGE_TUI_CONFIG", str(config))
+    assert main(["config", "check"]) == 1
+    out = capsys.readouterr().out.splitlines()
+    keymap = out[out.index("Keymap") + 1 :]
+    assert len(keymap) == 2 and all(line.startswith("  problem: ") for line in keymap)
+    assert "did you mean 'board.switch'" in keymap[0]
+    assert "board.cursor-down and board.switch" in keymap[1]
+    config.write_text('[keymap]\n"board.switch" = "tab"\n')
+    main(["config", "check"])
+    out = capsys.readouterr().out.splitlines()
+    assert out[out.index("Keymap") + 1].startswith("  ok: 1 binding remapped")

@@ -63,11 +63,15 @@ class TriageApp(App[None]):
         return BoardScreen(self.service, self.today, poll_seconds=self.poll_seconds)
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
-        yield from super().get_system_commands(screen)
-        if isinstance(screen, BoardScreen):
-            from triage_tui.tui.palette import board_commands
+        if not isinstance(screen, BoardScreen):
+            yield from super().get_system_commands(screen)
+            return
+        from triage_tui.tui.palette import board_commands
 
-            yield from board_commands(screen)
+        # Textual's own "Keys" panel gives way to the board's `?` list (the same keys, with
+        # the ids [keymap] remaps them by), which the board's commands include.
+        yield from (c for c in super().get_system_commands(screen) if c.title != "Keys")
+        yield from board_commands(screen)
 
     def _check_keymap(self) -> None:
         """Say what is wrong with the [keymap] on the board itself, where it is seen (a
@@ -76,7 +80,7 @@ class TriageApp(App[None]):
 
         if problems := keymap_problems(self.keymap, screens_bindings()):
             self.notify(
-                "\n".join(problems),
+                "\n".join([*problems, "(`triage-tui config check` says this too.)"]),
                 title="The keymap in the config file",
                 severity="warning",
                 timeout=30,

@@ -129,7 +129,7 @@ class BoardScreen(EditingScreen):
             "question_mark",
             "help",
             "Keys",
-            tooltip="Every key, as bound now, with its id for [keymap]",
+            tooltip="Every key as bound now, with the id the config remaps it by",
             id="app.help",
         ),
         *EDIT_BINDINGS,

@@ -20,6 +20,7 @@ from triage_tui.tui.column_view import (
     PROBLEM_TAG,
 )
 from triage_tui.tui.dialog import SaysWhereScroll
+from triage_tui.tui.keys import key_text
 
 #: Bindings merged into one row: the ids' common start -> the row's description.
 _MERGED = {"board.column-": "Jump to a column"}
@@ -131,6 +132,9 @@ class HelpModal(ModalScreen[None]):
             )
         )
         body = HelpBody(id="help-body")
+        # The border names the closing keys as bound now (help.close may be remapped).
+        closes = f"{key_text(self, 'help.close')} closes"
+        body.SAYS = {where: says.replace("Esc closes", closes) for where, says in body.SAYS.items()}
         body.border_title = "Keys"
         with body:
             yield Static(Content.assemble(*parts), markup=False)

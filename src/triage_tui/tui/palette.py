@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from textual.app import SystemCommand
 from textual.binding import Binding
+from textual.markup import escape
 
 from triage_tui.domain.board import BoardKind
 from triage_tui.tui.help_modal import ORDER
@@ -29,7 +30,8 @@ def _command(screen: BoardScreen, binding: Binding) -> SystemCommand:
     async def run() -> None:
         await screen.run_action(action)
 
-    return SystemCommand(title, binding.tooltip or binding.description, run)
+    # The palette reads help as markup: a "[" in it is text.
+    return SystemCommand(title, escape(binding.tooltip or binding.description), run)
 
 
 def board_commands(screen: BoardScreen) -> Iterable[SystemCommand]:
