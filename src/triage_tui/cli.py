@@ -148,9 +148,26 @@ def _config_check(settings: Settings) -> int:
             heading = name
         print(f"  {line}", flush=True)
         problems += is_problem(line)
+    for line in _keymap_check(settings):
+        print(line if line == "Keymap" else f"  {line}", flush=True)
+        problems += is_problem(line)
     if problems:
         print(f"{problems} problem{'s' if problems != 1 else ''} found.", file=sys.stderr)
     return 1 if problems else 0
+
+
+def _keymap_check(settings: Settings) -> list[str]:
+    """The [keymap], checked as the board checks it (only a keymap pays for importing the
+    screens: Textual is not loaded otherwise)."""
+    if not settings.keymap:
+        return []
+    from triage_tui.tui.keys import keymap_problems, screens_bindings
+
+    found = keymap_problems(settings.keymap, screens_bindings())
+    remapped = f"{len(settings.keymap)} binding{'s' if len(settings.keymap) != 1 else ''}"
+    if found:
+        return ["Keymap", *(f"problem: {problem}" for problem in found)]
+    return ["Keymap", f"ok: {remapped} remapped; every key can be pressed, none is bound twice"]
 
 
 def _sync(settings: Settings, full: bool, as_json: bool = False) -> int:

@@ -39,7 +39,7 @@ EXAMPLE = """\
 # Remap keys by binding id (`?` in the board lists them), e.g.:
 # [keymap]
 # "board.switch" = "tab"
-# "board.cursor-down" = "down,j,n"
+# "board.cursor-down" = "down,j,ctrl+n"
 
 # Salesforce, the system of record for health. Secrets never go here: sign in with
 # `triage-tui auth salesforce` (the device flow keeps a refresh token in the OS

@@ -180,14 +180,15 @@ async def test_help_shows_the_most_used_keys_first_and_says_it_scrolls(
         assert keys["1-9"] == "Jump to a column"
         assert not any(description.startswith("Column ") for description in descriptions)
         # Navigation, then open, filter, switch, then triage; quitting last of ours.
-        order = [keys[k] for k in ("down / j", "1-9", "Enter", "/", "b", "m", "r", "e", "q")]
+        # The keys as the footer and the palette write them (App.get_key_display).
+        order = [keys[k] for k in ("↓ / j", "1-9", "⏎", "/", "b", "m", "r", "e", "q")]
         positions = [descriptions.index(d) for d in order]
         assert positions == sorted(positions), order
         # Enter, / and b are on screen without scrolling; the box says there is more.
         body = modal.query_one(HelpBody)
         text = widget_text(modal.query_one(Static)).splitlines()
         visible = text[: body.scrollable_content_region.height]
-        for row in ("Enter", "/", "b "):
+        for row in ("⏎", "/", "b "):
             assert any(line.startswith(row) for line in visible), (row, visible)
         assert "more" in str(body.border_subtitle) and "▼" in str(body.border_subtitle)
         # The ids the config file remaps by are listed beside the keys.

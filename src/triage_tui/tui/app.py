@@ -11,7 +11,6 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
-from triage_tui.domain.board import BoardKind
 from triage_tui.services import TriageService
 from triage_tui.tui.board_screen import BoardScreen
 
@@ -47,6 +46,8 @@ class TriageApp(App[None]):
         self.service = service
         self.today = today
         self.poll_seconds = poll_seconds
+        self.keymap: Mapping[str, str] = dict(keymap or {})
+        """The config's [keymap], binding id -> keys (hints are built from it)."""
         if keymap:
             self.set_keymap(dict(keymap))
 
@@ -55,45 +56,33 @@ class TriageApp(App[None]):
         # as long as the app: keep it out of the collector's full passes, which otherwise
         # walk it all and stalled the board 60-90 ms at a time during big syncs.
         self.call_after_refresh(gc.freeze)
+        if self.keymap:  # only a keymap to check pays for importing every screen
+            self.call_after_refresh(self._check_keymap)
 
     def get_default_screen(self) -> Screen[None]:
         return BoardScreen(self.service, self.today, poll_seconds=self.poll_seconds)
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
-        yield from super().get_system_commands(screen)
         if not isinstance(screen, BoardScreen):
+            yield from super().get_system_commands(screen)
             return
-        yield SystemCommand(
-            "Colours board",
-            "Columns by health: Red, Amber, Yellow, Green",
-            lambda: screen.action_switch_board(BoardKind.COLOURS),
-        )
-        yield SystemCommand(
-            "Region board",
-            "Columns by region: US-WEST … LATAM",
-            lambda: screen.action_switch_board(BoardKind.REGION),
-        )
-        yield SystemCommand(
-            "Filter the board", "Type to filter by account, label, TAM…", screen.action_filter
-        )
-        yield SystemCommand(
-            "Show or hide closed issues",
-            "Toggle closed issues on the board",
-            screen.action_toggle_closed,
-        )
-        yield SystemCommand(
-            "Issue details",
-            "Open the detail pane for the highlighted card",
-            screen.action_open_detail,
-        )
-        yield SystemCommand(
-            "Only ~New issues",
-            "Filter the board to issues awaiting review",
-            lambda: screen.set_filter("is:new"),
-        )
-        yield SystemCommand(
-            "Only overdue updates",
-            "Issues with no weekly update in 7 days",
-            lambda: screen.set_filter("is:overdue"),
-        )
-        yield SystemCommand("Show keys", "Every key binding", screen.action_help)
+        from triage_tui.tui.palette import board_commands
+
+        # Textual's own "Keys" panel gives way to the board's `?` list (the same keys, with
+        # the ids [keymap] remaps them by), which the board's commands include.
+        yield from (c for c in super().get_system_commands(screen) if c.title != "Keys")
+        yield from board_commands(screen)
+
+    def _check_keymap(self) -> None:
+        """Say what is wrong with the [keymap] on the board itself, where it is seen (a
+        warning on stderr would be wiped by the board's screen before it could be read)."""
+        from triage_tui.tui.keys import keymap_problems, screens_bindings
+
+        if problems := keymap_problems(self.keymap, screens_bindings()):
+            self.notify(
+                "\n".join([*problems, "(`triage-tui config check` says this too.)"]),
+                title="The keymap in the config file",
+                severity="warning",
+                timeout=30,
+                markup=False,
+            )

@@ -33,6 +33,7 @@ from triage_tui.tui.detail_pane import DetailPane
 from triage_tui.tui.editing import EDIT_BINDINGS, EditingScreen
 from triage_tui.tui.format import WithHint, age_phrase
 from triage_tui.tui.help_modal import HelpModal, describe_bindings
+from triage_tui.tui.keys import key_text
 
 #: While this board's own sync runs, the cards are reloaded at most this often (seconds).
 SYNC_RELOAD_EVERY = 5.0
@@ -75,16 +76,62 @@ class FilterBar(Input):
 
 class BoardScreen(EditingScreen):
     BINDINGS = [
-        Binding("enter", "open_detail", "Details", id="board.open-detail"),
+        Binding(
+            "enter",
+            "open_detail",
+            "Details",
+            tooltip="The detail pane for the highlighted card",
+            id="board.open-detail",
+        ),
         Binding("escape", "close", "Close", show=False, id="board.close"),
         # Priority: "/" followed at once by typing (a paste, a fast typist) must open the
         # bar before the next keys are dispatched to the board.
-        Binding("slash", "filter", "Filter", priority=True, id="board.filter"),
-        Binding("b", "switch_board", "Board", id="board.switch"),
-        Binding("c", "toggle_closed", "Closed", show=False, id="board.toggle-closed"),
-        Binding("s", "sync", "Sync", show=False, id="board.sync"),
-        Binding("y", "copy_link", "Copy link", show=False, id="issue.copy-link"),
-        Binding("question_mark", "help", "Keys", id="app.help"),
+        Binding(
+            "slash",
+            "filter",
+            "Filter",
+            priority=True,
+            tooltip="Type to filter by account, label, @TAM, region, is:new, is:overdue",
+            id="board.filter",
+        ),
+        Binding(
+            "b",
+            "switch_board",
+            "Board",
+            tooltip="Between the Colours (health) and Region boards",
+            id="board.switch",
+        ),
+        Binding(
+            "c",
+            "toggle_closed",
+            "Closed",
+            show=False,
+            tooltip="Show or hide closed issues on the board",
+            id="board.toggle-closed",
+        ),
+        Binding(
+            "s",
+            "sync",
+            "Sync",
+            show=False,
+            tooltip="Sync with GitLab (and Salesforce) now",
+            id="board.sync",
+        ),
+        Binding(
+            "y",
+            "copy_link",
+            "Copy link",
+            show=False,
+            tooltip="Copy the issue's GitLab link",
+            id="issue.copy-link",
+        ),
+        Binding(
+            "question_mark",
+            "help",
+            "Keys",
+            tooltip="Every key as bound now, with the id the config remaps it by",
+            id="app.help",
+        ),
         *EDIT_BINDINGS,
     ]
 
@@ -352,7 +399,8 @@ class BoardScreen(EditingScreen):
             (f" · filter: {self.filter_text}" if self.filter_text else "", "$accent"),
         )
         # The hint goes when it does not fit whole (a filter, a narrow terminal).
-        hint = Content.styled("  (b: switch board · ?: keys)", "$text-muted")
+        switch, keys = key_text(self, "board.switch"), key_text(self, "app.help")
+        hint = Content.styled(f"  ({switch}: switch board · {keys}: keys)", "$text-muted")
         self.query_one("#title-bar", Static).update(WithHint(title, hint))
         info = self.service.info()
         if info.source == "demo":
@@ -367,7 +415,12 @@ class BoardScreen(EditingScreen):
         # What needs the person comes first: a long source name must not push it off.
         status = Content.assemble(
             (" ● ", "$success" if not info.last_error else "$error"),
-            (f"✗ {counted(needs, 'edit')} {verb} you (o) · " if needs else "", "bold $error"),
+            (
+                f"✗ {counted(needs, 'edit')} {verb} you ({key_text(self, 'outbox.open')}) · "
+                if needs
+                else "",
+                "bold $error",
+            ),
             (f"⧗ {counted(waiting, 'edit')} waiting · " if waiting else "", "$warning"),
             source,
             (f" · ⚠ {mismatch}" if mismatch else "", "bold $warning"),
@@ -446,7 +499,7 @@ class BoardScreen(EditingScreen):
 
     def action_help(self) -> None:
         bindings = [(b.binding, b.enabled) for b in self.active_bindings.values()]
-        self.app.push_screen(HelpModal(describe_bindings(bindings)))
+        self.app.push_screen(HelpModal(describe_bindings(bindings, self.app.get_key_display)))
 
     def set_filter(self, text: str) -> None:
         bar = self.query_one("#filter", Input)

@@ -26,6 +26,7 @@ from triage_tui.domain.team import TriageTeam
 from triage_tui.domain.template import parse_date
 from triage_tui.domain.triage import MoveDecision, MovePlan, MoveRefused
 from triage_tui.tui.guards import can_edit
+from triage_tui.tui.keys import key_text
 
 if TYPE_CHECKING:
     from datetime import date
@@ -39,18 +40,100 @@ if TYPE_CHECKING:
 # they cost ~60 ms of imports (Markdown, TextArea...) before the board's first paint.
 
 EDIT_BINDINGS = [
-    Binding("shift+left,H", "move_card(-1)", "Move left", show=False, id="card.move-left"),
-    Binding("shift+right,L", "move_card(1)", "Move right", show=False, id="card.move-right"),
-    Binding("m", "move_to", "Move to…", show=False, id="card.move-to"),
-    Binding("r", "review", "Reviewed", show=False, id="card.review"),
-    Binding("R", "review_queue", "~New queue", show=False, id="board.review-queue"),
-    Binding("e", "edit_menu", "Edit…", id="card.edit"),
-    Binding("w", "weekly", "Updates", id="issue.weekly"),
-    Binding("t", "team", "Team", show=False, id="issue.team"),
-    Binding("E", "er_call", "ER call", show=False, id="board.er-call"),
-    Binding("n", "new_issue", "New issue", show=False, id="issue.new"),
-    Binding("u", "undo", "Undo", show=False, id="edit.undo"),
-    Binding("o", "outbox", "Outbox", show=False, id="outbox.open"),
+    Binding(
+        "shift+left,H",
+        "move_card(-1)",
+        "Move left",
+        show=False,
+        tooltip="The card to the next column left (asks why when its health changes)",
+        id="card.move-left",
+    ),
+    Binding(
+        "shift+right,L",
+        "move_card(1)",
+        "Move right",
+        show=False,
+        tooltip="The card to the next column right (asks why when its health changes)",
+        id="card.move-right",
+    ),
+    Binding(
+        "m",
+        "move_to",
+        "Move to…",
+        show=False,
+        tooltip="The card to a column picked from a list",
+        id="card.move-to",
+    ),
+    Binding(
+        "r",
+        "review",
+        "Reviewed",
+        show=False,
+        tooltip="Mark the card reviewed: removes ~New (again: puts it back)",
+        id="card.review",
+    ),
+    Binding(
+        "R",
+        "review_queue",
+        "~New queue",
+        show=False,
+        tooltip="Only the ~New issues, to review one after another",
+        id="board.review-queue",
+    ),
+    Binding(
+        "e",
+        "edit_menu",
+        "Edit…",
+        tooltip="Labels, assignees, milestone, due date, close or reopen",
+        id="card.edit",
+    ),
+    Binding(
+        "w",
+        "weekly",
+        "Updates",
+        tooltip="The issue's weekly updates, and write one",
+        id="issue.weekly",
+    ),
+    Binding(
+        "t",
+        "team",
+        "Team",
+        show=False,
+        tooltip="The issue's triage team: TAM, leader, CS manager…",
+        id="issue.team",
+    ),
+    Binding(
+        "E",
+        "er_call",
+        "ER call",
+        show=False,
+        tooltip="The weekly Customer ER call's agenda",
+        id="board.er-call",
+    ),
+    Binding(
+        "n",
+        "new_issue",
+        "New issue",
+        show=False,
+        tooltip="Open a triage issue from the template",
+        id="issue.new",
+    ),
+    Binding(
+        "u",
+        "undo",
+        "Undo",
+        show=False,
+        tooltip="Take back the last edit not yet on GitLab",
+        id="edit.undo",
+    ),
+    Binding(
+        "o",
+        "outbox",
+        "Outbox",
+        show=False,
+        tooltip="Edits waiting for GitLab, and those it refused",
+        id="outbox.open",
+    ),
 ]
 
 
@@ -419,7 +502,7 @@ class EditingScreen(Screen[None]):
         self.push_status = report.summary() if (report.pushed or report.error) else ""
         if report.failed or report.conflicts:
             self.notify(
-                f"{report.summary()}. Press o to see why and decide.",
+                f"{report.summary()}. Press {key_text(self, 'outbox.open')} to see why and decide.",
                 title="GitLab did not take an edit",
                 severity="error",
                 timeout=10,

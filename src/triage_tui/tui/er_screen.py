@@ -42,6 +42,7 @@ from triage_tui.services import TriageService
 from triage_tui.tui.detail_pane import render_detail
 from triage_tui.tui.format import WithHint, renewal_phrase, silent_phrase
 from triage_tui.tui.guards import can_edit
+from triage_tui.tui.keys import key_text
 from triage_tui.tui.new_issue_modal import NewIssueModal
 from triage_tui.tui.pickers import MenuModal, TextModal
 
@@ -236,7 +237,10 @@ class ERScreen(Screen[None]):
             f" {self.today.isoformat()}" + ("" if narrow else started),
             ("" if call is None or narrow else call.tally(), "$accent"),
         )
-        hint = Content.styled("  (Esc: board, the call stays open · e: end it)", "$text-muted")
+        close, end = self._key("er.close"), self._key("er.end")
+        hint = Content.styled(
+            f"  ({close}: board, the call stays open · {end}: end it)", "$text-muted"
+        )
         self.query_one("#er-title", Static).update(WithHint(title, hint))
         tabs: list[Content | str | tuple[str, str]] = []
         for n, ((key, name), count) in enumerate(zip(SECTIONS, counts.values(), strict=True), 1):
@@ -260,22 +264,31 @@ class ERScreen(Screen[None]):
         self._detail()
 
     def _help(self) -> None:
+        key = self._key
         keys = {
-            "new": "r marks reviewed (removes ~New)",
-            "missing": "n opens a triage issue prefilled from the account",
-            "mismatch": "g: GitLab is right (updates Salesforce) · f: Salesforce is right "
-            "(relabels the issue); both ask why",
+            "new": f"{key('er.review')} marks reviewed (removes ~New)",
+            "missing": f"{key('er.open-issue')} opens a triage issue prefilled from the account",
+            "mismatch": f"{key('er.gitlab-right')}: GitLab is right (updates Salesforce) · "
+            f"{key('er.salesforce-right')}: Salesforce is right (relabels the issue); both ask why",
             "renewal": self._filters_help("renewal"),
-            "stale": "scores not confirmed in 31 days (c confirms one in Salesforce, with a "
-            "note), then issues without a weekly update in 7 · " + self._filters_help("stale"),
+            "stale": f"scores not confirmed in 31 days ({key('er.confirm-score')} confirms one "
+            "in Salesforce, with a note), then issues without a weekly update in 7 · "
+            + self._filters_help("stale"),
         }[self.section]
         if self.call is not None and self.has_class("narrow"):
-            keys = f"{self.call.tally()} · e ends the call · {keys}"
+            keys = f"{self.call.tally()} · {key('er.end')} ends the call · {keys}"
         self.query_one("#er-help", Static).update(Content.assemble((f" {keys}", "$text-muted")))
 
     def _filters_help(self, section: str) -> str:
         arr, regions = self.filters[section]
-        return f"a: ARR at least (now {arr:,.0f}) · z: region (now {', '.join(regions) or 'all'})"
+        arr_key, region_key = self._key("er.arr"), self._key("er.region")
+        return (
+            f"{arr_key}: ARR at least (now {arr:,.0f}) · "
+            f"{region_key}: region (now {', '.join(regions) or 'all'})"
+        )
+
+    def _key(self, binding_id: str) -> str:
+        return key_text(self, binding_id)
 
     def current(self) -> Row | None:
         listing = self.query_one("#er-list", OptionList)

@@ -3,6 +3,8 @@ the config file's [keymap] remaps them by, and what the marks on a card mean."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.content import Content
@@ -18,27 +20,7 @@ from triage_tui.tui.column_view import (
     PROBLEM_TAG,
 )
 from triage_tui.tui.dialog import SaysWhereScroll
-
-
-def _key_name(key: str) -> str:
-    names = {
-        "question_mark": "?",
-        "slash": "/",
-        "escape": "Esc",
-        "enter": "Enter",
-        "home": "Home",
-        "end": "End",
-        "pageup": "PgUp",
-        "pagedown": "PgDn",
-        "shift+left": "Shift+Left",
-        "shift+right": "Shift+Right",
-        "ctrl+p": "Ctrl+P",
-        "ctrl+q": "Ctrl+Q",
-        "ctrl+c": "Ctrl+C",
-        "super+c": "Super+C",
-    }
-    return names.get(key, key)
-
+from triage_tui.tui.keys import key_text
 
 #: Bindings merged into one row: the ids' common start -> the row's description.
 _MERGED = {"board.column-": "Jump to a column"}
@@ -82,9 +64,9 @@ ORDER = (
 
 #: The marks on a card, for the legend under the keys.
 LEGEND = (
-    ("NEW", "still carries ~New: review it (r)"),
+    ("NEW", "still carries ~New: review it ({card.review})"),
     (PENDING_TAG, "an edit waiting to reach GitLab"),
-    (FAILED_TAG, "an edit refused by GitLab, or in conflict (o)"),
+    (FAILED_TAG, "an edit refused by GitLab, or in conflict ({outbox.open})"),
     (PROBLEM_TAG, "two health labels, or a missing field or team role"),
     (LEADER_TAG, "Red, with no TAM leader or CS manager/director"),
     ("upd 9d", "since the last weekly update; overdue after 7d"),
@@ -135,8 +117,13 @@ class HelpModal(ModalScreen[None]):
             ]
         parts.append(("\nOn a card\n", "bold"))
         mark_width = max(len(mark) for mark, _ in LEGEND) + 2
+        # The legend names keys by binding id: written with the keys bound now.
+        bound = {ids: keys for (keys, _), ids in zip(self.rows, self.ids, strict=True)}
         for mark, meaning in LEGEND:
-            parts += [(f"{mark:<{mark_width}}", "bold"), meaning, "\n"]
+            text = meaning
+            for binding_id in ("card.review", "outbox.open"):
+                text = text.replace(f"{{{binding_id}}}", bound.get(binding_id, "?"))
+            parts += [(f"{mark:<{mark_width}}", "bold"), text, "\n"]
         parts.append(
             (
                 "\nRemap a key by its id in the [keymap] table of the config file "
@@ -145,6 +132,9 @@ class HelpModal(ModalScreen[None]):
             )
         )
         body = HelpBody(id="help-body")
+        # The border names the closing keys as bound now (help.close may be remapped).
+        closes = f"{key_text(self, 'help.close')} closes"
+        body.SAYS = {where: says.replace("Esc closes", closes) for where, says in body.SAYS.items()}
         body.border_title = "Keys"
         with body:
             yield Static(Content.assemble(*parts), markup=False)
@@ -163,9 +153,12 @@ def _keys_text(keys: list[str]) -> str:
     return " / ".join(keys)
 
 
-def describe_bindings(bindings: list[tuple[Binding, bool]]) -> list[tuple[str, str, str]]:
+def describe_bindings(
+    bindings: list[tuple[Binding, bool]], display: Callable[[Binding], str]
+) -> list[tuple[str, str, str]]:
     """(keys, description, ids) rows, most used first (ORDER): the keys of one binding id
-    merged ("left / h"), and the nine column jumps in one row ("1-9")."""
+    merged ("← / h"), and the nine column jumps in one row ("1-9"). `display` writes a
+    key as the footer and the palette do (App.get_key_display)."""
     merged: dict[str, tuple[list[str], str, list[str]]] = {}
     for binding, _enabled in bindings:
         group = binding.id or binding.action
@@ -178,7 +171,7 @@ def describe_bindings(bindings: list[tuple[Binding, bool]]) -> list[tuple[str, s
         if binding.id and binding.id not in ids:
             ids.append(binding.id)
         for key in binding.key.split(","):
-            name = _key_name(key.strip())
+            name = display(binding.with_key(key.strip(), key_display=None))
             if name not in keys:
                 keys.append(name)
     rank = {group: index for index, group in enumerate(ORDER)}

@@ -16,6 +16,7 @@ from textual.widgets import Input, SelectionList, Static
 from triage_tui.domain.health import SIGNALS
 from triage_tui.domain.triage import MoveDecision, MovePlan, answer_problems
 from triage_tui.tui.dialog import DialogBody, FormModal, show_error
+from triage_tui.tui.keys import key_name, key_text
 from triage_tui.tui.questions import ChurnQuestion, LeaderQuestion
 
 #: The questions in the order they are shown, and which widget takes focus for each.
@@ -87,7 +88,9 @@ class MoveModal(FormModal[MoveDecision | None]):
                 if plan.needs_leader:
                     yield LeaderQuestion(self.members)
             yield Static(
-                "Enter or Ctrl+S saves · Tab moves between fields · Esc cancels",
+                f"{key_name(self.app, 'enter')} or {key_text(self, 'move.save')} saves · "
+                f"{key_name(self.app, 'tab')} moves between fields · "
+                f"{key_text(self, 'move.cancel')} cancels",
                 markup=False,
                 classes="dialog-foot",
             )

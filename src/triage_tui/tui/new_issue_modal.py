@@ -23,6 +23,7 @@ from triage_tui.domain.new_issue import NewIssueForm, check_form
 from triage_tui.domain.team import Role
 from triage_tui.domain.template import parse_date
 from triage_tui.tui.dialog import DialogBody, FormModal, show_error
+from triage_tui.tui.keys import key_name, key_text
 from triage_tui.tui.questions import ChurnQuestion, LeaderQuestion
 
 _TEXT_FIELDS = (
@@ -89,7 +90,9 @@ class NewIssueModal(FormModal[NewIssueForm | None]):
             with Vertical(classes="dialog-foot"):
                 yield Static("", id="milestone-hint", markup=False)
                 yield Static(
-                    "Tab / Shift+Tab between fields · Ctrl+S creates · Esc cancels",
+                    f"{key_name(self.app, 'tab')} / {key_name(self.app, 'shift+tab')} between "
+                    f"fields · {key_text(self, 'new-issue.save')} creates · "
+                    f"{key_text(self, 'new-issue.cancel')} cancels",
                     markup=False,
                 )
 

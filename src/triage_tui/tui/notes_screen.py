@@ -32,6 +32,7 @@ from triage_tui.domain.weekly import (
 from triage_tui.services import TriageService
 from triage_tui.tui.format import WithHint, last_update_phrase
 from triage_tui.tui.guards import can_edit
+from triage_tui.tui.keys import key_text
 
 #: A longer note is cut here (GitLab allows 1 MB): laying out a megabyte would stall the app.
 NOTE_LIMIT = 20_000
@@ -76,7 +77,8 @@ class NotesScreen(Screen[None]):
         yield VerticalScroll(id="notes-list")
         with Vertical(id="composer", classes="hidden"):
             yield Static(
-                "New weekly update · Ctrl+S posts it to GitLab · Esc closes and keeps the draft",
+                f"New weekly update · {key_text(self, 'notes.post')} posts it to GitLab · "
+                f"{key_text(self, 'notes.close')} closes and keeps the draft",
                 classes="dialog-help",
             )
             yield TextArea(id="composer-text", soft_wrap=True, show_line_numbers=False)

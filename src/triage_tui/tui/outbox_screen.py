@@ -20,6 +20,7 @@ from textual.widgets.option_list import Option
 
 from triage_tui.domain.edit import EditState, OutboxEntry
 from triage_tui.domain.issue import iid_text
+from triage_tui.tui.keys import key_text
 
 _STATE_STYLE = {
     EditState.PENDING: "$text-muted",
@@ -76,8 +77,10 @@ class OutboxScreen(ModalScreen[None]):
             yield Static(id="outbox-heading", markup=False, classes="dialog-head")
             yield OptionList(id="outbox-list")
             yield Static(
-                "r retry (a conflict: keep mine) · d discard (back to GitLab's version) · "
-                "p push now · Esc close",
+                f"{key_text(self, 'outbox.retry')} retry (a conflict: keep mine) · "
+                f"{key_text(self, 'outbox.discard')} discard (back to GitLab's version) · "
+                f"{key_text(self, 'outbox.push')} push now · "
+                f"{key_text(self, 'outbox.close')} close",
                 markup=False,
                 classes="dialog-foot",
             )

@@ -17,6 +17,8 @@ from textual.widgets import Input, OptionList, SelectionList, Static
 from textual.widgets.option_list import Option
 from textual.widgets.selection_list import Selection
 
+from triage_tui.tui.keys import key_name, key_text
+
 
 class MenuModal(ModalScreen[str | None]):
     """Pick one of a few choices by arrow keys and Enter, or by its key."""
@@ -36,7 +38,8 @@ class MenuModal(ModalScreen[str | None]):
                 *(Option(f"{key}  {label}", id=key) for key, label in self.choices),
                 id="menu-options",
             )
-            yield Static("Enter or the key picks · Esc cancels", classes="dialog-foot")
+            enter, cancel = key_name(self.app, "enter"), key_text(self, "menu.cancel")
+            yield Static(f"{enter} or the key picks · {cancel} cancels", classes="dialog-foot")
 
     def on_key(self, event: events.Key) -> None:
         for key, _ in self.choices:
@@ -88,10 +91,11 @@ class PickModal(ModalScreen[tuple[str, ...] | None]):
                 yield SelectionList[str](id="pick-list")
             else:
                 yield OptionList(id="pick-list")
+            save, cancel = key_text(self, "pick.save"), key_text(self, "pick.cancel")
             help_text = (
-                "Space ticks · Enter saves · Esc cancels"
+                f"{key_name(self.app, 'space')} ticks · {save} saves · {cancel} cancels"
                 if self.multiple
-                else "↓ to the list · Enter picks · Esc cancels"
+                else f"{key_name(self.app, 'down')} to the list · {save} picks · {cancel} cancels"
             )
             yield Static(help_text, classes="dialog-foot")
 
@@ -176,7 +180,8 @@ class TextModal(ModalScreen[str | None]):
             with VerticalScroll(classes="dialog-body"):
                 yield Input(self.value, placeholder=self.placeholder, id="text-value")
                 yield Static("", id="text-error", classes="field-error", markup=False)
-            yield Static("Enter saves · Esc cancels", classes="dialog-foot")
+            enter, cancel = key_name(self.app, "enter"), key_text(self, "text.cancel")
+            yield Static(f"{enter} saves · {cancel} cancels", classes="dialog-foot")
 
     def on_mount(self) -> None:
         self.query_one("#text-value", Input).focus()

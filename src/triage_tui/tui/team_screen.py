@@ -21,6 +21,7 @@ from textual.widgets.option_list import Option
 from triage_tui.domain.health import Health
 from triage_tui.domain.team import REQUIRED_ROLES, Role, TriageTeam, not_members
 from triage_tui.tui.format import not_member_line, people_text
+from triage_tui.tui.keys import key_name, key_text
 from triage_tui.tui.pickers import PickModal
 
 _WIDTH = max(len(role.value) for role in Role) + 2
@@ -57,8 +58,9 @@ class TeamScreen(ModalScreen[None]):
             with Vertical(classes="dialog-foot"):
                 yield Static(id="team-warnings", markup=False)
                 yield Static(
-                    "Enter picks people · x clears the role · Esc closes (edits are sent as "
-                    "you go)",
+                    f"{key_name(self.app, 'enter')} picks people · "
+                    f"{key_text(self, 'team.clear')} clears the role · "
+                    f"{key_text(self, 'team.close')} closes (edits are sent as you go)",
                     markup=False,
                 )
 
