@@ -288,6 +288,7 @@ class TriageService(ERCommands):
             self.settings.project,
             token.value,
             graphql=self.settings.graphql,
+            vocabulary=self.settings.labels,
         )
         return source, ""
 
