@@ -206,3 +206,16 @@ def test_config_check_without_the_table_suggests_it(org_emu: GitLabEmulator) -> 
 def test_identity_settings_are_the_default() -> None:
     assert Settings().labels.is_identity
     assert replace(Settings(), labels=VOCABULARY).labels.to_org("Red") == "health::red"
+
+
+def test_a_new_table_is_read_afresh(org_emu: GitLabEmulator, tmp_path: Path) -> None:
+    """A cache synced before the table was set holds `triage::new` as a plain label: the
+    first sync with the table reads every issue again, not only those edited since."""
+    before = synced(org_emu, tmp_path)
+    iid = open_with(org_emu, "triage::new")
+    assert not next(c for c in before.cards() if c.iid == iid).reading.is_new
+    before.close()
+    after = synced(org_emu, tmp_path, labels=VOCABULARY)
+    assert next(c for c in after.cards() if c.iid == iid).reading.is_new
+    again = after.sync()
+    assert again.ok and not again.full  # the same table: incremental again
