@@ -19,6 +19,7 @@ from triage_tui.domain.accounts import (
 )
 from triage_tui.domain.health import Health
 from triage_tui.domain.soql import filter_problem
+from triage_tui.domain.vocabulary import IDENTITY, LabelVocabulary, VocabularyError
 from triage_tui.domain.weekly import bot_names
 
 APP_NAME = "triage-tui"
@@ -35,6 +36,20 @@ EXAMPLE = """\
 #                                                # (GitLab's token bots need no listing)
 # graphql = false                                # notes by REST only, one request an
 #                                                # issue (when /api/graphql is blocked)
+
+# Your org's label names, when they are not the handbook's (Red, Amber, Yellow, Green,
+# New, US-WEST, US-EAST, EMEA, APAC, LATAM, E&A, E&U, U&A, U&U). Board word = the
+# project's label; a word left out keeps its own name. The board reads and writes
+# these names on GitLab and shows its own words.
+# [labels]
+# Red = "health::red"
+# Amber = "health::amber"
+# Yellow = "health::yellow"
+# Green = "health::green"
+# New = "triage::new"
+# "US-WEST" = "region::us-west"
+# EMEA = "region::emea"
+# "E&A" = "churn::expected-avoidable"
 
 # Remap keys by binding id (`?` in the board lists them), e.g.:
 # [keymap]
@@ -176,6 +191,9 @@ class Settings:
     graphql: bool = True
     """Fetch notes in bulk through GitLab's GraphQL API (REST fills in what it leaves
     out); False: by REST only, one request per issue."""
+    labels: LabelVocabulary = IDENTITY
+    """`[labels]`: the org's name for each board label ("Red" -> "health::red"); the
+    handbook's own names (the identity) when the file has none."""
 
 
 def with_source(settings: Settings, gitlab_url: str, project: str) -> Settings:
@@ -230,6 +248,7 @@ def load_settings(path: Path | None = None, **overrides: Any) -> Settings:
         salesforce=_salesforce(data, path),
         bots=_bots(data, path),
         graphql=_expect(data, "graphql", bool, path) is not False,
+        labels=_labels(data, path),
     )
     values = {k: v for k, v in overrides.items() if v is not None}
     if "cache_path" in values:
@@ -250,6 +269,17 @@ def _bots(data: Mapping[str, Any], path: Path) -> tuple[str, ...]:
                 f'{path}: `bots` should list GitLab usernames such as "gitlab-bot", not {name!r}.'
             )
     return tuple(sorted(bot_names(names)))
+
+
+def _labels(data: Mapping[str, Any], path: Path) -> LabelVocabulary:
+    """The `[labels]` table, checked (domain.vocabulary): one org label per board word."""
+    table = _expect(data, "labels", dict, path)
+    if not table:
+        return IDENTITY
+    try:
+        return LabelVocabulary.from_table(table)
+    except VocabularyError as error:
+        raise ConfigError(f"{path} [labels]: {error}") from error
 
 
 def _salesforce(data: Mapping[str, Any], path: Path) -> SalesforceSettings | None:

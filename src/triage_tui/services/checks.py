@@ -22,7 +22,7 @@ PROBLEM = "problem: "
 
 def gitlab(settings: Settings) -> Iterator[str]:
     """GitLab: token found (and where), reachable, token valid, project found, role allows
-    edits, triage labels exist or will be created."""
+    edits, triage labels (by the org's names, `[labels]`) exist or will be created."""
     from triage_tui.sync.credentials import CredentialError, resolve_token
     from triage_tui.sync.errors import describe
     from triage_tui.sync.gitlab_checks import check_gitlab
@@ -39,7 +39,9 @@ def gitlab(settings: Settings) -> Iterator[str]:
         yield f"{PROBLEM}{error}"
         return
     try:
-        yield from check_gitlab(settings.gitlab_url, settings.project, token)
+        yield from check_gitlab(
+            settings.gitlab_url, settings.project, token, vocabulary=settings.labels
+        )
     except Exception as error:  # a failure mid-way is a finding too, never a traceback
         yield f"{PROBLEM}{describe(error, settings.gitlab_url)}"
 

@@ -45,6 +45,13 @@ def _stamp(text: str) -> datetime | None:
     return datetime.fromisoformat(text) if text else None
 
 
+def _vocabulary_key(settings: Settings) -> str:
+    """What the cache notes of the `[labels]` table its labels were read through ("" for
+    none, as a cache from before the table has it)."""
+    pairs = settings.labels.pairs
+    return json.dumps(pairs) if pairs else ""
+
+
 def _same_source(one: tuple[str, str], other: tuple[str, str]) -> bool:
     """The same GitLab and project: URLs without a trailing slash, and project paths
     ignoring case, as GitLab looks them up (Customer-Success/Account-Triage is
@@ -288,6 +295,7 @@ class TriageService(ERCommands):
             self.settings.project,
             token.value,
             graphql=self.settings.graphql,
+            vocabulary=self.settings.labels,
         )
         return source, ""
 
@@ -321,6 +329,12 @@ class TriageService(ERCommands):
                 skipped=f"{busy} is syncing",
                 waited=source.rate.waited,
             )
+        # The cache holds labels as the board's words, read through [labels]: read through
+        # another table, an issue no one edited since would keep the old reading (its
+        # `triage::new` a plain label, say). A changed table is read afresh, in full.
+        read_with = _vocabulary_key(self.settings)
+        if cache.get_meta("labels_read_with") != read_with:
+            full = True
         try:
             kwargs = {"progress": progress} if progress else {}
             report = pull(source, cache, now=now, full=full, **kwargs)
@@ -337,6 +351,7 @@ class TriageService(ERCommands):
                 source_name=f"{self.settings.project} on {self.settings.gitlab_url}",
                 gitlab_url=self.settings.gitlab_url,
                 project=self.settings.project,
+                labels_read_with=read_with,
             )
         return replace(report, pushed=pushed, waited=source.rate.waited)
 

@@ -17,7 +17,8 @@ from datetime import date
 from typing import Any
 from urllib.parse import quote
 
-from triage_tui.domain.labels import triage_labels
+from triage_tui.domain.labels import read_labels
+from triage_tui.domain.vocabulary import IDENTITY, LabelVocabulary
 from triage_tui.sync.credentials import Token
 
 #: GitLab's roles by access level (doc/api/members.md, "Roles").
@@ -49,10 +50,16 @@ def _role(level: int) -> str:
 
 
 def check_gitlab(
-    url: str, project: str, token: Token | None, *, timeout: float = 15.0
+    url: str,
+    project: str,
+    token: Token | None,
+    *,
+    timeout: float = 15.0,
+    vocabulary: LabelVocabulary = IDENTITY,
 ) -> Iterator[str]:
     """The GitLab checks, in order: token, reachable, token valid, scopes, project, role,
-    labels. `token` None: none was found (the caller says where it looked)."""
+    labels (by the org's names: `vocabulary`). `token` None: none was found (the caller
+    says where it looked)."""
     import gitlab
     import gitlab.exceptions as gle
     import requests
@@ -119,11 +126,15 @@ def check_gitlab(
     project_path = f"/projects/{about['id']}"
     yield f"ok: project found: {about.get('path_with_namespace')} (id {about['id']})"
 
-    yield from _role_and_labels(get, user, about, project_path)
+    yield from _role_and_labels(get, user, about, project_path, vocabulary)
 
 
 def _role_and_labels(
-    get: Any, user: dict[str, Any], about: dict[str, Any], project_path: str
+    get: Any,
+    user: dict[str, Any],
+    about: dict[str, Any],
+    project_path: str,
+    vocabulary: LabelVocabulary = IDENTITY,
 ) -> Iterator[str]:
     """The user's role allows edits; the triage labels exist or will be created."""
     where = about.get("path_with_namespace")
@@ -145,22 +156,68 @@ def _role_and_labels(
     else:
         yield f"ok: your role in the project is {_role(level)}: you can edit issues and labels"
 
-    have = {
+    have = [
         str(label.get("name")) for page in _pages(get, f"{project_path}/labels") for label in page
-    }
-    missing = [name for name in triage_labels() if name not in have]
-    if not missing:
-        yield f"ok: all {len(triage_labels())} triage labels exist"
-    elif (level or 0) >= EDITS_NEED:
+    ]
+    yield from _labels_found(have, level, vocabulary)
+
+
+def _labels_found(have: list[str], level: int | None, vocabulary: LabelVocabulary) -> Iterator[str]:
+    """Every triage label, by the org's name, exists (or will be created). A name the
+    `[labels]` table gives must exist: a typo there would make GitLab create a second
+    label beside the org's, and the board would not see the org's."""
+    wanted = vocabulary.org_triage_labels()
+    present = set(have)
+    by_case = {name.casefold(): name for name in have}
+    mapped = {org for _, org in vocabulary.pairs}
+    missing = [name for name in wanted if name not in present]
+    typos = [name for name in missing if name in mapped]
+    unmapped = [name for name in missing if name not in mapped]
+    for name in typos:
+        near = by_case.get(name.casefold())
+        hint = f" (it has {near!r}: spell it so in [labels])" if near else ""
         yield (
-            f"ok: labels {', '.join(missing)} do not exist yet: GitLab creates each the first "
+            f"problem: [labels] names {name!r}, which the project has no label for{hint}; "
+            "fix the name in the config, or create the label in Manage > Labels"
+        )
+    if not missing:
+        yield f"ok: all {len(wanted)} triage labels exist" + (
+            f" ({len(mapped)} by your org's names)" if mapped else ""
+        )
+    elif unmapped and (level or 0) >= EDITS_NEED:
+        yield (
+            f"ok: labels {', '.join(unmapped)} do not exist yet: GitLab creates each the first "
             "time an issue gets it (in a default colour; give them theirs in Manage > Labels)"
         )
-    else:
+    elif unmapped:
         yield (
-            f"problem: labels {', '.join(missing)} are missing and your role cannot create "
+            f"problem: labels {', '.join(unmapped)} are missing and your role cannot create "
             "them: ask a Maintainer to create them"
         )
+    if hints := _spelt_otherwise(unmapped, have):
+        yield (
+            "problem: the project spells some triage labels its own way: map them in the "
+            "config's [labels] table, or the board will create the handbook's beside them: "
+            + ", ".join(f'{word} = "{org}"' for word, org in hints)
+        )
+
+
+def _spelt_otherwise(missing: list[str], have: list[str]) -> list[tuple[str, str]]:
+    """(board word, project label) for the missing words a project label reads as
+    (`health::red` for Red): the org's own spelling, not yet in [labels]."""
+    found: list[tuple[str, str]] = []
+    for word in missing:
+        target = read_labels([word])
+        for name in have:
+            if name == word:
+                continue
+            reading = read_labels([name])
+            if reading.other:
+                continue
+            if reading == target:
+                found.append((word, name))
+                break
+    return found
 
 
 def _scopes(get: Any) -> Iterator[str]:

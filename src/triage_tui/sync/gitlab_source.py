@@ -28,6 +28,7 @@ from urllib.parse import quote
 
 from triage_tui.domain.edit import Edit
 from triage_tui.domain.records import LabelInfo, Member, Milestone, Note, RemoteIssue
+from triage_tui.domain.vocabulary import IDENTITY, LabelVocabulary
 from triage_tui.sync import mapping
 from triage_tui.sync.rate_limit import RateLimitGate, retry_after
 
@@ -123,6 +124,7 @@ class GitLabSource:
         concurrency: int = 4,
         graphql: bool = True,
         notes_batch: int = NOTES_BATCH,
+        vocabulary: LabelVocabulary = IDENTITY,
     ) -> None:
         import gitlab  # lazily: start-up of the board must not pay for it
 
@@ -131,6 +133,9 @@ class GitLabSource:
         self.max_retries = max_retries
         self.concurrency = concurrency
         self._project_path = f"/projects/{quote(str(project), safe='')}"
+        self.vocabulary = vocabulary
+        """The org's label names (`[labels]`): every label read becomes the board's word,
+        every label sent the org's name; the rest of the app never sees the org's."""
         self.graphql = graphql
         """False: notes by REST only, one request per issue."""
         self.graphql_problem = ""
@@ -264,7 +269,7 @@ class GitLabSource:
         if updated_after is not None:
             params["updated_after"] = updated_after.isoformat()
         for page in self._keyset_pages("/issues", params):
-            yield [mapping.issue_from_gitlab(item) for item in page]
+            yield [mapping.issue_from_gitlab(item, self.vocabulary) for item in page]
 
     def issues_by_iid(self, iids: list[int]) -> list[RemoteIssue]:
         """The ones of `iids` GitLab still has (a full pass asks before it drops an issue it
@@ -274,7 +279,7 @@ class GitLabSource:
             chunk = iids[start : start + PER_PAGE]
             params = {"iids[]": chunk, "scope": "all", "state": "all"}
             for page in self._pages("/issues", params):
-                found += [mapping.issue_from_gitlab(item) for item in page]
+                found += [mapping.issue_from_gitlab(item, self.vocabulary) for item in page]
         return found
 
     def notes(self, iid: int) -> list[Note]:
@@ -348,7 +353,17 @@ class GitLabSource:
         return self._full_path
 
     def labels(self) -> list[LabelInfo]:
-        return [mapping.label_from_gitlab(x) for page in self._pages("/labels", {}) for x in page]
+        """The project's labels, by the board's words. One name each: where the project
+        has both the org's label for a word and a label spelt as the word itself (an old
+        "Red" beside `health::red`), the org's one is kept, as the board writes it."""
+        found: dict[str, LabelInfo] = {}
+        for page in self._pages("/labels", {}):
+            for item in page:
+                label = mapping.label_from_gitlab(item, self.vocabulary)
+                mapped = label.name != mapping.label_from_gitlab(item).name
+                if label.name not in found or mapped:
+                    found[label.name] = label
+        return list(found.values())
 
     def milestones(self) -> list[Milestone]:
         return [
@@ -366,16 +381,20 @@ class GitLabSource:
 
     def issue(self, iid: int) -> RemoteIssue:
         body, _ = self._get(f"/issues/{iid}", {})
-        return mapping.issue_from_gitlab(body)
+        return mapping.issue_from_gitlab(body, self.vocabulary)
 
     def update_issue(self, iid: int, edit: Edit) -> RemoteIssue:
         # PUT is idempotent (absolute values, label add/remove): safe to retry.
-        body = self._send("put", f"/issues/{iid}", mapping.update_to_gitlab(edit), retry=True)
-        return mapping.issue_from_gitlab(body)
+        body = self._send(
+            "put", f"/issues/{iid}", mapping.update_to_gitlab(edit, self.vocabulary), retry=True
+        )
+        return mapping.issue_from_gitlab(body, self.vocabulary)
 
     def create_issue(self, edit: Edit) -> RemoteIssue:
-        body = self._send("post", "/issues", mapping.create_to_gitlab(edit), retry=False)
-        return mapping.issue_from_gitlab(body)
+        body = self._send(
+            "post", "/issues", mapping.create_to_gitlab(edit, self.vocabulary), retry=False
+        )
+        return mapping.issue_from_gitlab(body, self.vocabulary)
 
     def user_id(self) -> int:
         """The id of the token's user (GET /user), read once."""
@@ -404,7 +423,7 @@ class GitLabSource:
         for page in self._pages("/issues", params):
             for item in page:
                 if marker in (item.get("description") or ""):
-                    return mapping.issue_from_gitlab(item)
+                    return mapping.issue_from_gitlab(item, self.vocabulary)
         return None
 
     def create_note(self, iid: int, body: str) -> Note:

@@ -3,6 +3,10 @@
 Every text field is cleaned here, at ingestion, so nothing downstream ever holds
 an escape sequence from a remote system. Malformed values become None or empty,
 never an exception: one bad issue must not stop a 10,000-issue sync.
+
+Labels cross the org's vocabulary here (`[labels]`, domain.vocabulary): every label
+read becomes the board's word, every label sent is the org's name. Nothing past this
+module sees the org's spelling.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from triage_tui.domain.edit import Edit
 from triage_tui.domain.issue import IssueState
 from triage_tui.domain.records import LabelInfo, Member, Milestone, Note, RemoteIssue
 from triage_tui.domain.text import clean_line, clean_text
+from triage_tui.domain.vocabulary import IDENTITY, LabelVocabulary
 
 JSON = dict[str, Any]
 
@@ -52,7 +57,7 @@ def _label_name(label: object) -> str | None:
     return clean_line(label) if isinstance(label, str) and label.strip() else None
 
 
-def issue_from_gitlab(data: JSON) -> RemoteIssue:
+def issue_from_gitlab(data: JSON, vocabulary: LabelVocabulary = IDENTITY) -> RemoteIssue:
     milestone = data.get("milestone") if isinstance(data.get("milestone"), dict) else None
     assignees = data.get("assignees") or ([data["assignee"]] if data.get("assignee") else [])
     epoch = datetime(1970, 1, 1, tzinfo=UTC)
@@ -62,7 +67,9 @@ def issue_from_gitlab(data: JSON) -> RemoteIssue:
         iid=int(data["iid"]),
         title=clean_line(data.get("title")),
         state=state,
-        labels=tuple(n for n in (_label_name(x) for x in data.get("labels") or []) if n),
+        labels=vocabulary.board_labels(
+            n for n in (_label_name(x) for x in data.get("labels") or []) if n
+        ),
         assignees=tuple(u for u in (_username(a) for a in assignees) if u),
         description=clean_text(data.get("description")),
         web_url=clean_line(data.get("web_url")),
@@ -146,9 +153,9 @@ def member_from_gitlab(data: JSON) -> Member:
     )
 
 
-def label_from_gitlab(data: JSON) -> LabelInfo:
+def label_from_gitlab(data: JSON, vocabulary: LabelVocabulary = IDENTITY) -> LabelInfo:
     return LabelInfo(
-        name=clean_line(data.get("name")),
+        name=vocabulary.to_board(clean_line(data.get("name"))),
         color=clean_line(data.get("color")),
         description=clean_line(data.get("description")),
     )
@@ -164,13 +171,14 @@ def milestone_from_gitlab(data: JSON) -> Milestone:
     )
 
 
-def update_to_gitlab(edit: Edit) -> JSON:
-    """The issue PUT body for an edit: only the fields it changes."""
+def update_to_gitlab(edit: Edit, vocabulary: LabelVocabulary = IDENTITY) -> JSON:
+    """The issue PUT body for an edit: only the fields it changes, labels as the org
+    spells them."""
     data: JSON = {}
     if edit.add_labels:
-        data["add_labels"] = ",".join(edit.add_labels)
+        data["add_labels"] = ",".join(vocabulary.org_labels(edit.add_labels))
     if edit.remove_labels:
-        data["remove_labels"] = ",".join(edit.remove_labels)
+        data["remove_labels"] = ",".join(vocabulary.org_labels(edit.remove_labels))
     if edit.state is not None:
         data["state_event"] = "close" if edit.state is IssueState.CLOSED else "reopen"
     if edit.assignee_ids is not None:
@@ -187,12 +195,13 @@ def update_to_gitlab(edit: Edit) -> JSON:
     return data
 
 
-def create_to_gitlab(edit: Edit) -> JSON:
-    """The issue POST body for a new triage issue, its marker in the description."""
+def create_to_gitlab(edit: Edit, vocabulary: LabelVocabulary = IDENTITY) -> JSON:
+    """The issue POST body for a new triage issue, its marker in the description, its
+    labels as the org spells them."""
     data: JSON = {
         "title": edit.title or "",
         "description": f"{edit.description or ''}\n\n{edit.marker}\n",
-        "labels": ",".join(edit.add_labels),
+        "labels": ",".join(vocabulary.org_labels(edit.add_labels)),
     }
     if edit.assignee_ids:
         data["assignee_ids"] = list(edit.assignee_ids)
