@@ -61,7 +61,8 @@ def _parse_time(text: str) -> datetime:
 @dataclass
 class Fault:
     """Answer the next `times` requests matching `method` and `path` (a regex) with
-    `status` (or drop the connection when status is 0), after `delay` seconds."""
+    `status` (or drop the connection when status is 0; 200: answer as ever), after `delay`
+    seconds."""
 
     method: str
     path: str
@@ -69,6 +70,115 @@ class Fault:
     times: int = 1
     retry_after: int | None = None
     delay: float = 0.0
+
+
+#: What a random fault does (see RandomFaults).
+FAULT_KINDS = ("delay", "drop", "500", "502", "503", "429")
+
+
+@dataclass
+class RandomFaults:
+    """Faults on a random `share` of requests (seeded, so a failing run can be replayed):
+    each faulted request gets one of `kinds`: "delay" (answers after `delay` seconds: past
+    the client's timeout, a timeout), "drop" (the connection closed unanswered), a 5xx
+    status, or "429" (with Retry-After 0). `taken` records (kind, method, path)."""
+
+    share: float
+    seed: int = 0
+    kinds: tuple[str, ...] = FAULT_KINDS
+    delay: float = 1.5
+    paths: str = ""
+    """Only requests whose path matches this regex ("": every request)."""
+    taken: list[tuple[str, str, str]] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        import random
+
+        self._rng = random.Random(self.seed)
+
+    def draw(self, method: str, path: str) -> Fault | None:
+        if self.paths and not re.search(self.paths, path):
+            return None
+        if self._rng.random() >= self.share:
+            return None
+        kind = self._rng.choice(self.kinds)
+        self.taken.append((kind, method, path))
+        if kind == "delay":
+            return Fault(method, path, 200, delay=self.delay)
+        if kind == "drop":
+            return Fault(method, path, 0)
+        return Fault(method, path, int(kind), retry_after=0 if kind == "429" else None)
+
+
+class HeaderRecorder:
+    """A second listener on 127.0.0.1 (another host, as far as a client can tell: another
+    port is another origin) that records every request's headers and answers `[]`: where a
+    hostile or misconfigured GitLab points a next-page link or a redirect."""
+
+    def __init__(self) -> None:
+        self.seen: list[tuple[str, dict[str, str]]] = []
+        self.server: ThreadingHTTPServer | None = None
+
+    def start(self) -> HeaderRecorder:
+        recorder = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, format: str, *args: Any) -> None:
+                return
+
+            def do_GET(self) -> None:
+                recorder.seen.append((self.path, dict(self.headers.items())))
+                data = b"[]"
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            do_POST = do_GET
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        return self
+
+    def stop(self) -> None:
+        if self.server:
+            self.server.shutdown()
+            self.server.server_close()
+
+    def __enter__(self) -> HeaderRecorder:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    @property
+    def url(self) -> str:
+        assert self.server is not None
+        return f"http://127.0.0.1:{self.server.server_address[1]}"
+
+    def tokens_seen(self, token: str) -> list[str]:
+        """The paths of the requests that carried `token` in any header."""
+        return [path for path, headers in self.seen if any(token in v for v in headers.values())]
+
+
+@dataclass
+class Hostile:
+    """What a hostile, misconfigured or broken GitLab sends."""
+
+    next_link_base: str | None = None
+    """Next-page links of project issues point at this base URL (another host) instead of
+    the emulator."""
+    redirects: dict[str, str] = field(default_factory=dict)
+    """path regex -> base URL: a GET matching it is answered 302 to the same path and
+    query on that base (another host)."""
+    malformed: str = ""
+    """A path regex: its GETs are answered 200 with a body that is not JSON."""
+    padding: int = 0
+    """Bytes of filler added to every issue of a list (a huge page)."""
 
 
 @dataclass
@@ -90,6 +200,10 @@ class GitLabEmulator:
         self.tokens: dict[str, JSON] = {}
         self.lock = threading.Lock()
         self.faults: list[Fault] = []
+        self.random_faults: RandomFaults | None = None
+        """Faults on a random share of requests, after the scheduled `faults`."""
+        self.hostile = Hostile()
+        """What a hostile or broken GitLab sends (off by default)."""
         self.latency = 0.0
         self.requests: list[tuple[str, str]] = []
         self.clock: Callable[[], datetime] = lambda: datetime.now(UTC)
@@ -378,6 +492,8 @@ class GitLabEmulator:
                 if fault.method == method and re.search(fault.path, path) and fault.times > 0:
                     fault.times -= 1
                     return fault
+            if self.random_faults is not None:
+                return self.random_faults.draw(method, path)
         return None
 
 
@@ -451,12 +567,15 @@ class _Handler(BaseHTTPRequestHandler):
         data = body if isinstance(body, bytes) else json.dumps(body).encode()
         self.send_response(status)
         kind = "text/plain" if isinstance(body, bytes) else "application/json"
-        self.send_header("Content-Type", kind)
+        headers = {"Content-Type": kind, **(headers or {})}
         self.send_header("Content-Length", str(len(data)))
-        for key, value in {**getattr(self, "rate_headers", {}), **(headers or {})}.items():
+        for key, value in {**getattr(self, "rate_headers", {}), **headers}.items():
             self.send_header(key, value)
         self.end_headers()
-        self.wfile.write(data)
+        try:
+            self.wfile.write(data)
+        except (BrokenPipeError, ConnectionResetError):  # the client gave up (a timeout)
+            self.close_connection = True
 
     def _user(self) -> JSON | None:
         token = self.headers.get("PRIVATE-TOKEN") or ""
@@ -533,6 +652,7 @@ class _Handler(BaseHTTPRequestHandler):
         fault = self.emu.take_fault(method, parts.path)
         if fault:
             time.sleep(fault.delay)
+        if fault and fault.status != 200:  # (200: only late, then answered as ever)
             if fault.status == 0:
                 self.close_connection = True
                 self.connection.shutdown(2)
@@ -543,6 +663,8 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(fault.status, {"message": f"{fault.status} emulated"}, headers)
             return
         if self._throttled():
+            return
+        if method == "GET" and self._hostile(parts.path, parts.query):
             return
         if parts.path == gitlab_graphql.PATH and method == "POST" and self.emu.graphql:
             self._graphql(body)
@@ -566,6 +688,21 @@ class _Handler(BaseHTTPRequestHandler):
             self._route(method, parts.path, query, body)
         except KeyError:
             self._send(404, {"message": "404 Not found"})
+
+    def _hostile(self, path: str, query: str) -> bool:
+        """A redirect to another host, or a body that is not JSON, where the test asked."""
+        for pattern, base in self.emu.hostile.redirects.items():
+            if re.search(pattern, path):
+                target = f"{base}{path}{'?' + query if query else ''}"
+                self.send_response(302)
+                self.send_header("Location", target)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return True
+        if self.emu.hostile.malformed and re.search(self.emu.hostile.malformed, path):
+            self._send(200, b'[{"iid": 1, "title": "cut off', {"Content-Type": "application/json"})
+            return True
+        return False
 
     do_GET = lambda self: self._handle("GET")  # noqa: E731
     do_PUT = lambda self: self._handle("PUT")  # noqa: E731
@@ -786,10 +923,16 @@ class _Handler(BaseHTTPRequestHandler):
             last = chunk[-1]
             token = json.dumps({key: _order_key(last, key)[0], "id": last["id"]})
             cursor = base64.urlsafe_b64encode(token.encode()).decode()
-            base = f"http://{self.headers.get('Host')}{urlsplit(self.path).path}"
+            host = self.emu.hostile.next_link_base or f"http://{self.headers.get('Host')}"
+            base = f"{host}{urlsplit(self.path).path}"
             rest = {k: v for k, v in query.items() if k != "cursor"}
             headers["Link"] = f'<{base}?{urlencode({**rest, "cursor": cursor})}>; rel="next"'
-        self._send(200, chunk, headers)
+        self._send(200, self._padded(chunk), headers)
+
+    def _padded(self, chunk: list[JSON]) -> list[JSON]:
+        if not self.emu.hostile.padding:
+            return chunk
+        return [{**issue, "filler": "x" * self.emu.hostile.padding} for issue in chunk]
 
     def _search_throttled(self) -> bool:
         """GitLab's search rate limit (an application limit: doc/administration/settings/

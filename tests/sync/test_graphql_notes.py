@@ -238,3 +238,15 @@ def test_notes_from_graphql_keeps_only_issues_whose_notes_all_came() -> None:
 @pytest.mark.parametrize("data", [{}, {"project": None}, {"project": {"issues": None}}])
 def test_notes_from_graphql_without_issues_finds_none(data: dict[str, Any]) -> None:
     assert mapping.notes_from_graphql(data) == {}
+
+
+def test_a_rate_limited_bulk_query_is_waited_out_not_given_up(emu: GitLabEmulator) -> None:
+    """Failed before: a 429 on the bulk query gave GraphQL up for the sync, and every issue's
+    notes went to REST, a request each, into the limit that had said 429."""
+    emu.faults.append(Fault("POST", r"/api/graphql$", 429, times=2, retry_after=0))
+    source = GitLabSource(emu.url, emu.project.path, TOKEN)
+    notes = list(source.notes_for([1, 2, 3]))
+    assert [len(n) for n in notes] == [len(emu.project.notes.get(i, [])) for i in (1, 2, 3)]
+    assert not source.graphql_problem
+    assert source.rate.waits == 2
+    assert _requests(emu)[1] == 0  # no note came by REST

@@ -108,9 +108,20 @@ def pull(
     changed: list[int] = []
     count = 0
     try:
+        owed = sink.notes_owed()
+
+        def store(issues: list[RemoteIssue]) -> None:
+            # The notes of a changed issue are owed before the issue is stored: once stored,
+            # it no longer shows as changed, and a pull cut off before the notes phase (a
+            # later page failed) would leave its notes behind for good.
+            new = sink.changed_issues(issues)
+            if new:
+                changed.extend(new)
+                sink.owe_notes(list(dict.fromkeys(owed + changed)))
+            sink.store_issues(issues)
+
         for page in source.issue_pages(updated_after=since):
-            changed += sink.changed_issues(page)
-            sink.store_issues(page)
+            store(page)
             seen.update(issue.iid for issue in page)
             count += len(page)
             for issue in page:
@@ -128,8 +139,7 @@ def pull(
             # for them by iid; the ones it still has are kept, as it has them now.
             still = source.issues_by_iid(sink.issues_not_in(seen))
             if still:
-                changed += sink.changed_issues(still)
-                sink.store_issues(still)
+                store(still)
                 seen.update(issue.iid for issue in still)
                 newest = max([newest, *(issue.updated_at for issue in still)], key=_when)
                 closed.update(issue.iid for issue in still if issue.state is IssueState.CLOSED)
@@ -137,26 +147,7 @@ def pull(
         # issue itself is stored already, so it no longer shows as changed).
         todo = list(dict.fromkeys(changed + sink.notes_owed()))
         sink.owe_notes(todo)
-        fetched: set[int] = set()
-        # The open issues' notes first, since the board shows their last update. In a
-        # project some years old most issues are closed, and the board is right long
-        # before their notes are in.
-        for phase, iids in (
-            (NOTES, [iid for iid in todo if iid not in closed]),
-            (CLOSED_NOTES, [iid for iid in todo if iid in closed]),
-        ):
-            # Stored OWED_EVERY issues at a time, one transaction each: with notes in bulk
-            # (GraphQL) a write per issue would cost more than fetching them. Notes not yet
-            # stored when a pull is cut off are still owed, so the next pull gets them.
-            waiting: list[Note] = []
-            for done, notes in enumerate(source.notes_for(iids), start=1):
-                waiting += notes
-                fetched.add(iids[done - 1])
-                if done % OWED_EVERY == 0 or done == len(iids):
-                    sink.store_notes(waiting)
-                    waiting = []
-                    sink.owe_notes([iid for iid in todo if iid not in fetched])
-                progress(phase, done, len(iids))
+        _pull_notes(source, sink, todo, closed, progress)
         sink.owe_notes([])
         sink.store_project_meta(source.labels(), source.milestones(), source.members())
         removed = sink.remove_issues_except(seen, kept_since=now - OVERLAP) if full else 0
@@ -183,3 +174,36 @@ def pull(
     )
     sink.finish_sync(report)
     return report
+
+
+def _pull_notes(
+    source: IssueSource, sink: SyncSink, todo: list[int], closed: set[int], progress: Progress
+) -> None:
+    """The notes of the issues in `todo`, the open ones first."""
+    fetched: set[int] = set()
+    # The open issues' notes first, since the board shows their last update. In a
+    # project some years old most issues are closed, and the board is right long
+    # before their notes are in.
+    for phase, iids in (
+        (NOTES, [iid for iid in todo if iid not in closed]),
+        (CLOSED_NOTES, [iid for iid in todo if iid in closed]),
+    ):
+        # Stored OWED_EVERY issues at a time, one transaction each: with notes in bulk
+        # (GraphQL) a write per issue would cost more than fetching them. Notes not yet
+        # stored when a pull is cut off are still owed, so the next pull gets them.
+        waiting: list[Note] = []
+        try:
+            for done, notes in enumerate(source.notes_for(iids), start=1):
+                waiting += notes
+                fetched.add(iids[done - 1])
+                if done % OWED_EVERY == 0 or done == len(iids):
+                    sink.store_notes(waiting)
+                    waiting = []
+                    sink.owe_notes([iid for iid in todo if iid not in fetched])
+                progress(phase, done, len(iids))
+        except Exception:
+            # What came before the failure is kept, so a pull that keeps being cut
+            # off (a flaky network) still gets further each time.
+            sink.store_notes(waiting)
+            sink.owe_notes([iid for iid in todo if iid not in fetched])
+            raise

@@ -29,13 +29,15 @@ def describe(error: BaseException, url: str) -> str:
     if isinstance(error, SyncError):
         return str(error)
     if isinstance(error, gle.GitlabAuthenticationError):
+        said = clean_line(str(error.error_message or ""))[:200]
         return (
-            f"GitLab at {url} did not accept the token (401): it may be expired or revoked. "
-            "Run `triage-tui auth login` with a new token."
+            f"GitLab refused the token (401): it may be expired or revoked "
+            f"({url} said: {said or 'no reason given'}). The cache and the edits waiting "
+            "to be pushed are kept: run `triage-tui auth login` with a new token."
         )
     if isinstance(error, gle.GitlabError):
         code = error.response_code
-        message = str(error.error_message or "")[:200]
+        message = clean_line(str(error.error_message or ""))[:200]
         if code == 403:
             return f"GitLab refused access (403): the token may not do this. {message}"
         if code == 404:

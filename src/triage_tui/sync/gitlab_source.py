@@ -24,12 +24,13 @@ from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urljoin, urlsplit
 
 from triage_tui.domain.edit import Edit
 from triage_tui.domain.records import LabelInfo, Member, Milestone, Note, RemoteIssue
 from triage_tui.domain.vocabulary import IDENTITY, LabelVocabulary
 from triage_tui.sync import mapping
+from triage_tui.sync.errors import SyncError
 from triage_tui.sync.rate_limit import RateLimitGate, retry_after
 
 PER_PAGE = 100
@@ -57,6 +58,37 @@ query TriageNotes($path: ID!, $iids: [String!], $first: Int) {{
   }}
 }}
 """
+
+
+#: An answer larger than this is refused (a page of 100 issues is some hundred kB; a
+#: broken or hostile server must not make the sync hold gigabytes).
+MAX_RESPONSE_BYTES = 64 * 1024 * 1024
+
+
+class OtherHost(SyncError):
+    """GitLab pointed a request (a next-page link, a redirect) to another host."""
+
+    def __init__(self, url: str, target: str) -> None:
+        super().__init__(
+            f"GitLab at {url} pointed the sync to another host ({_origin(target)}); the "
+            "token was not sent there and the sync stopped. Check the GitLab URL in the "
+            "config file (and GitLab's external_url)."
+        )
+
+
+class ResponseTooLarge(SyncError):
+    def __init__(self, url: str, size: int) -> None:
+        super().__init__(
+            f"GitLab at {url} sent an answer too large to read ({size // 1_000_000} MB); "
+            "the sync stopped and the cache was kept."
+        )
+
+
+def _origin(url: str) -> str:
+    """scheme://host:port of a URL (the port made explicit), for comparing origins."""
+    parts = urlsplit(url)
+    port = parts.port or {"http": 80, "https": 443}.get(parts.scheme, 0)
+    return f"{parts.scheme}://{(parts.hostname or '').lower()}:{port}"
 
 
 class GraphQLRefused(Exception):
@@ -153,8 +185,27 @@ class GitLabSource:
             retry_transient_errors=True,
             per_page=PER_PAGE,
         )
+        # Before requests follows a redirect or reads a body: the token never goes to
+        # another host, no answer is read past MAX_RESPONSE_BYTES.
+        self.gl.session.hooks["response"].append(self._guard)
         # python-gitlab's errors carry no headers: a hook reads a 429's Retry-After.
         self.gl.session.hooks["response"].append(self._note_throttle)
+
+    def _guard(self, response: Any, *args: Any, **kwargs: Any) -> None:
+        """Refuse a redirect to another host (requests drops `Authorization` there, but
+        python-gitlab's PRIVATE-TOKEN is a header of its own that requests would send on),
+        and an answer too large to hold. Runs before requests follows the redirect and
+        before it reads the body."""
+        location = response.headers.get("Location")
+        if response.is_redirect and location:
+            target = urljoin(response.url, location)
+            if _origin(target) != _origin(self.url):
+                response.close()
+                raise OtherHost(self.url, target)
+        size = response.headers.get("Content-Length") or ""
+        if size.isdigit() and int(size) > MAX_RESPONSE_BYTES:
+            response.close()
+            raise ResponseTooLarge(self.url, int(size))
 
     def _note_throttle(self, response: Any, *args: Any, **kwargs: Any) -> None:
         if response.status_code == 429:
@@ -196,6 +247,8 @@ class GitLabSource:
     def _fetch(self, path: str, params: dict[str, Any]) -> Any:
         """A GET of a project path, or of a full URL (a Link header's next page)."""
         url = path if path.startswith(("http://", "https://")) else self._project_path + path
+        if url is path and _origin(url) != _origin(self.url):
+            raise OtherHost(self.url, url)  # a next-page link elsewhere: never followed
         return self._request("get", url, query_data=params, max_retries=self.max_retries)
 
     def _get(self, path: str, params: dict[str, Any]) -> tuple[Any, Any]:
@@ -324,7 +377,11 @@ class GitLabSource:
                 "iids": [str(iid) for iid in iids],
                 "first": len(iids),
             }
-            response = self.gl.http_request(
+            # Through _request: a 429 is waited out with the REST calls (GitLab counts
+            # them together), not taken for a refusal. Given up on that, every issue of the
+            # sync went to REST, a request each: fifty times the requests, into the very
+            # limit that said 429.
+            response = self._request(
                 "post",
                 f"{self.url}/api/graphql",
                 post_data={"query": NOTES_QUERY, "variables": variables},
