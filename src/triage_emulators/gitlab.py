@@ -24,12 +24,13 @@ import math
 import re
 import threading
 import time
+from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, Self
 from urllib.parse import parse_qs, unquote, urlencode, urlsplit
 
 from triage_emulators import gitlab_graphql
@@ -110,7 +111,39 @@ class RandomFaults:
         return Fault(method, path, int(kind), retry_after=0 if kind == "429" else None)
 
 
-class HeaderRecorder:
+class _Loopback(ABC):
+    """An HTTP server on 127.0.0.1, an ephemeral port, in a thread of its own."""
+
+    server: ThreadingHTTPServer | None = None
+
+    def _serve(self, handler: type[BaseHTTPRequestHandler]) -> Self:
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self.server.daemon_threads = True
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        return self
+
+    @abstractmethod
+    def start(self) -> Self:
+        """Serve (each server builds its own handler class, bound to itself)."""
+
+    def stop(self) -> None:
+        if self.server:
+            self.server.shutdown()
+            self.server.server_close()
+
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    @property
+    def url(self) -> str:
+        assert self.server is not None
+        return f"http://127.0.0.1:{self.server.server_address[1]}"
+
+
+class HeaderRecorder(_Loopback):
     """A second listener on 127.0.0.1 (another host, as far as a client can tell: another
     port is another origin) that records every request's headers and answers `[]`: where a
     hostile or misconfigured GitLab points a next-page link or a redirect."""
@@ -119,7 +152,7 @@ class HeaderRecorder:
         self.seen: list[tuple[str, dict[str, str]]] = []
         self.server: ThreadingHTTPServer | None = None
 
-    def start(self) -> HeaderRecorder:
+    def start(self) -> Self:
         recorder = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -139,26 +172,7 @@ class HeaderRecorder:
 
             do_POST = do_GET
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-        return self
-
-    def stop(self) -> None:
-        if self.server:
-            self.server.shutdown()
-            self.server.server_close()
-
-    def __enter__(self) -> HeaderRecorder:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
-
-    @property
-    def url(self) -> str:
-        assert self.server is not None
-        return f"http://127.0.0.1:{self.server.server_address[1]}"
+        return self._serve(Handler)
 
     def tokens_seen(self, token: str) -> list[str]:
         """The paths of the requests that carried `token` in any header."""
@@ -192,7 +206,7 @@ class Project:
     members: list[JSON] = field(default_factory=list)
 
 
-class GitLabEmulator:
+class GitLabEmulator(_Loopback):
     """Start with `with GitLabEmulator.from_demo(today) as emu:`; `emu.url`, `emu.token`."""
 
     def __init__(self, project: Project | None = None, token: str = "test-token") -> None:
@@ -290,32 +304,13 @@ class GitLabEmulator:
 
     # -- lifecycle --------------------------------------------------------------------------
 
-    def start(self) -> GitLabEmulator:
-        emulator = self
+    def start(self) -> Self:
+        emulator: GitLabEmulator = self
 
         class Handler(_Handler):
             emu = emulator
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-        return self
-
-    def stop(self) -> None:
-        if self.server:
-            self.server.shutdown()
-            self.server.server_close()
-
-    def __enter__(self) -> GitLabEmulator:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
-
-    @property
-    def url(self) -> str:
-        assert self.server is not None
-        return f"http://127.0.0.1:{self.server.server_address[1]}"
+        return self._serve(Handler)
 
     # -- what the app changed -----------------------------------------------------------------
 
