@@ -49,6 +49,13 @@ async def settle(pilot: Pilot[None]) -> None:
     await pilot.pause()
 
 
+async def opened(pilot: Pilot[None], dialog: type[Screen[object]], *keys: str) -> None:
+    """Press `keys`, then wait until `dialog` is on top and settled."""
+    await pilot.press(*keys)
+    await until(pilot, lambda: isinstance(pilot.app.screen, dialog))
+    await settle(pilot)
+
+
 async def assert_every_field_in_view(pilot: Pilot[None], app: TriageApp, dialog: type) -> None:
     """Tab through every field of the dialog on top: each, focused, is shown whole; so
     is the help line at its foot."""
@@ -82,9 +89,7 @@ async def open_red_move(pilot: Pilot[None], app: TriageApp, service: TriageServi
     card = app.screen.query_one(BoardView).current
     assert card is not None and card.health is not None and card.health.label == "Amber"
     without_leader(service, card.iid)
-    await pilot.press("shift+left")
-    await until(pilot, lambda: isinstance(app.screen, MoveModal))
-    await settle(pilot)
+    await opened(pilot, MoveModal, "shift+left")
     return card.iid
 
 
@@ -130,9 +135,7 @@ async def test_the_move_to_red_fits_and_shows_each_field_and_error_at_80x24(
 async def test_a_move_out_of_red_fits_at_80x24(service: TriageService) -> None:
     app = board_app(service)
     async with app.run_test(size=SMALL) as pilot:
-        await pilot.press("shift+right")  # Red → Amber: twelve signals to tick
-        await until(pilot, lambda: isinstance(app.screen, MoveModal))
-        await settle(pilot)
+        await opened(pilot, MoveModal, "shift+right")  # Red → Amber: twelve signals to tick
         await assert_every_field_in_view(pilot, app, MoveModal)
 
 
@@ -141,9 +144,7 @@ async def test_every_field_of_the_new_issue_form_is_reachable_at_80x24(
 ) -> None:
     app = board_app(service)
     async with app.run_test(size=SMALL) as pilot:
-        await pilot.press("n")
-        await until(pilot, lambda: isinstance(app.screen, NewIssueModal))
-        await settle(pilot)
+        await opened(pilot, NewIssueModal, "n")
         await assert_every_field_in_view(pilot, app, NewIssueModal)
 
 
@@ -152,9 +153,7 @@ async def test_the_new_issue_form_fits_at_80x24_with_reds_questions(
 ) -> None:
     app = board_app(service)
     async with app.run_test(size=SMALL) as pilot:
-        await pilot.press("n")
-        await until(pilot, lambda: isinstance(app.screen, NewIssueModal))
-        await settle(pilot)
+        await opened(pilot, NewIssueModal, "n")
         modal = app.screen
         assert isinstance(modal, NewIssueModal)
         await pilot.press("ctrl+s")  # everything missing: the first field, with its error
@@ -180,19 +179,13 @@ async def test_the_new_issue_form_fits_at_80x24_with_reds_questions(
 async def test_the_pickers_fit_at_80x24(service: TriageService) -> None:
     app = board_app(service)
     async with app.run_test(size=SMALL) as pilot:
-        await pilot.press("m")
-        await until(pilot, lambda: isinstance(app.screen, MenuModal))
-        await settle(pilot)
+        await opened(pilot, MenuModal, "m")
         await assert_every_field_in_view(pilot, app, MenuModal)
         await pilot.press("escape", "e")
         await until(pilot, lambda: isinstance(app.screen, MenuModal))
-        await pilot.press("a")  # assignees: every member of the project, a long list
-        await until(pilot, lambda: isinstance(app.screen, PickModal))
-        await settle(pilot)
+        await opened(pilot, PickModal, "a")  # assignees: every member of the project, a long list
         await assert_every_field_in_view(pilot, app, PickModal)
-        await pilot.press("escape", "e", "d")  # the due date
-        await until(pilot, lambda: isinstance(app.screen, TextModal))
-        await settle(pilot)
+        await opened(pilot, TextModal, "escape", "e", "d")  # the due date
         await pilot.press(*"someday", "enter")
         await settle(pilot)
         assert shown_whole(app.screen.query_one("#text-error"))
@@ -205,16 +198,12 @@ async def test_the_team_dialog_and_its_picker_fit_at_80x24(service: TriageServic
         card = app.screen.query_one(BoardView).current
         assert card is not None
         without_leader(service, card.iid)  # the Red warning takes two more lines
-        await pilot.press("t")
-        await until(pilot, lambda: isinstance(app.screen, TeamScreen))
-        await settle(pilot)
+        await opened(pilot, TeamScreen, "t")
         warnings = app.screen.query_one("#team-warnings")
         assert "Red account without a TAM leader" in widget_text(warnings)
         assert shown_whole(warnings)
         await assert_every_field_in_view(pilot, app, TeamScreen)
-        await pilot.press("enter")  # people for the first role
-        await until(pilot, lambda: isinstance(app.screen, PickModal))
-        await settle(pilot)
+        await opened(pilot, PickModal, "enter")  # people for the first role
         await assert_every_field_in_view(pilot, app, PickModal)
 
 
@@ -223,13 +212,9 @@ async def test_the_outbox_help_and_composer_fit_at_80x24(service: TriageService)
         service.set_due_date(iid, None)  # thirty edits waiting: a long outbox
     app = board_app(service)
     async with app.run_test(size=SMALL) as pilot:
-        await pilot.press("o")
-        await until(pilot, lambda: isinstance(app.screen, OutboxScreen))
-        await settle(pilot)
+        await opened(pilot, OutboxScreen, "o")
         await assert_every_field_in_view(pilot, app, OutboxScreen)
-        await pilot.press("escape", "question_mark")
-        await until(pilot, lambda: isinstance(app.screen, HelpModal))
-        await settle(pilot)
+        await opened(pilot, HelpModal, "escape", "question_mark")
         assert shown_whole(focused(app))
         await pilot.press("escape", "w")
         await until(pilot, lambda: isinstance(app.screen, NotesScreen))
@@ -251,12 +236,8 @@ async def test_a_huge_title_does_not_push_the_fields_out_of_a_dialog(
     async with app.run_test(size=SMALL) as pilot:
         view = app.screen.query_one(BoardView)
         await until(pilot, lambda: view.select_iid(card.iid))
-        await pilot.press("shift+left")  # to Red: every question is asked
-        await until(pilot, lambda: isinstance(app.screen, MoveModal))
-        await settle(pilot)
+        await opened(pilot, MoveModal, "shift+left")  # to Red: every question is asked
         assert focused(app).id == "move-reason" and shown_whole(focused(app))
         await assert_every_field_in_view(pilot, app, MoveModal)
-        await pilot.press("escape", "t")
-        await until(pilot, lambda: isinstance(app.screen, TeamScreen))
-        await settle(pilot)
+        await opened(pilot, TeamScreen, "escape", "t")
         await assert_every_field_in_view(pilot, app, TeamScreen)
