@@ -40,7 +40,7 @@ from triage_tui.domain.new_issue import NewIssueForm
 from triage_tui.domain.triage import MoveRefused
 from triage_tui.services import TriageService
 from triage_tui.tui.detail_pane import render_detail
-from triage_tui.tui.format import WithHint, renewal_phrase, silent_phrase
+from triage_tui.tui.format import WithHint, money_phrase, renewal_phrase, silent_phrase
 from triage_tui.tui.guards import can_edit
 from triage_tui.tui.keys import key_text
 from triage_tui.tui.new_issue_modal import NewIssueModal
@@ -82,9 +82,7 @@ def _day_or(day: date | None, otherwise: str) -> str:
 
 
 def _money(value: float | None) -> str:
-    if value is None:
-        return "ARR ?"
-    return f"ARR {value / 1000:,.0f}k" if value < 1_000_000 else f"ARR {value / 1e6:,.1f}M"
+    return "ARR ?" if value is None else f"ARR {money_phrase(value)}"
 
 
 def _account_line(account: Account, today: date, *, age: bool = False) -> Content:
