@@ -95,14 +95,16 @@ class ERCommands(EditCommands):
 
     # -- the call's record -------------------------------------------------------------------
 
-    def er_call(self) -> ERCall:
-        """The call in progress, or one started now with the agenda's counts as they stand:
+    def er_call(self, agenda: Agenda | None = None) -> ERCall:
+        """The call in progress, or one started now with the agenda's counts as they stand
+        (`agenda`: the one with the default filters, when the caller has read it already):
         leaving the screen, a restart or a crash resumes it; only `end_er_call` ends it."""
         calls = self._cache().er_calls
         current = calls.current()
         if current is not None:
             return current
-        return calls.start(by=self.user, at=self.now(), counts=self.agenda().counts())
+        counts = (agenda if agenda is not None else self.agenda()).counts()
+        return calls.start(by=self.user, at=self.now(), counts=counts)
 
     def er_call_did(self, call: ERCall, kind: ActionKind, text: str, *, iid: int = 0) -> ERCall:
         """Add what was just done to the call's record; the record as it now is."""

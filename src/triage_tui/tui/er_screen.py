@@ -168,21 +168,26 @@ class ERScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.call = self.service.er_call()
-        self.refresh_agenda()
+        # The agenda once: read with the default filters, it gives a new call its counts.
+        self.agenda = self._read_agenda()
+        self.call = self.service.er_call(self.agenda)
+        self._show()
         self.query_one("#er-list", OptionList).focus()
 
     # -- showing --------------------------------------------------------------------------
 
     def refresh_agenda(self) -> None:
+        self.agenda = self._read_agenda()
+        self._show()
+
+    def _read_agenda(self) -> Agenda:
         (arr, regions), (stale_arr, stale_regions) = self.filters["renewal"], self.filters["stale"]
-        self.agenda = self.service.agenda(
+        return self.service.agenda(
             arr_threshold=arr,
             regions=regions,
             stale_arr_threshold=stale_arr,
             stale_regions=stale_regions,
         )
-        self._show()
 
     def _section_rows(self) -> list[Row]:
         agenda = self.agenda
