@@ -193,6 +193,10 @@ class Hostile:
     """A path regex: its GETs are answered 200 with a body that is not JSON."""
     padding: int = 0
     """Bytes of filler added to every issue of a list (a huge page)."""
+    chunked: bool = False
+    """Answers come with `Transfer-Encoding: chunked` and no Content-Length, as GitLab's
+    nginx sends a gzipped or streamed answer (HTTP/1.1, RFC 9112 section 7.1): nothing in
+    the headers says how large the body will be."""
 
 
 @dataclass
@@ -563,12 +567,22 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_response(status)
         kind = "text/plain" if isinstance(body, bytes) else "application/json"
         headers = {"Content-Type": kind, **(headers or {})}
-        self.send_header("Content-Length", str(len(data)))
+        chunked = self.emu.hostile.chunked
+        if chunked:
+            self.send_header("Transfer-Encoding", "chunked")
+        else:
+            self.send_header("Content-Length", str(len(data)))
         for key, value in {**getattr(self, "rate_headers", {}), **headers}.items():
             self.send_header(key, value)
         self.end_headers()
         try:
-            self.wfile.write(data)
+            if chunked:
+                for start in range(0, len(data), 65536):
+                    piece = data[start : start + 65536]
+                    self.wfile.write(b"%x\r\n%s\r\n" % (len(piece), piece))
+                self.wfile.write(b"0\r\n\r\n")
+            else:
+                self.wfile.write(data)
         except (BrokenPipeError, ConnectionResetError):  # the client gave up (a timeout)
             self.close_connection = True
 

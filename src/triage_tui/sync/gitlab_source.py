@@ -77,11 +77,36 @@ class OtherHost(SyncError):
 
 
 class ResponseTooLarge(SyncError):
-    def __init__(self, url: str, size: int) -> None:
+    def __init__(self, url: str, size: int, *, streamed: bool = False) -> None:
+        said = f"more than {size // 1_000_000} MB" if streamed else f"{size // 1_000_000} MB"
         super().__init__(
-            f"GitLab at {url} sent an answer too large to read ({size // 1_000_000} MB); "
+            f"GitLab at {url} sent an answer too large to read ({said}); "
             "the sync stopped and the cache was kept."
         )
+
+
+class _CappedBody:
+    """A response's raw body that stops past `limit` bytes. A chunked answer (nginx in
+    front of GitLab sends one for a gzipped page) has no Content-Length to refuse it by,
+    and a gzipped one's Content-Length is the compressed size: what is counted here is
+    what requests reads out of it, decoded. Everything else is the wrapped body's."""
+
+    def __init__(self, raw: Any, limit: int, url: str) -> None:
+        self._raw = raw
+        self._limit = limit
+        self._url = url
+
+    def stream(self, amt: int | None = None, decode_content: bool | None = None) -> Iterator[bytes]:
+        read = 0
+        for chunk in self._raw.stream(amt, decode_content=decode_content):
+            read += len(chunk)
+            if read > self._limit:
+                self._raw.close()  # the rest is never read: the connection is not reused
+                raise ResponseTooLarge(self._url, self._limit, streamed=True)
+            yield chunk
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._raw, name)
 
 
 def _origin(url: str) -> str:
@@ -194,8 +219,9 @@ class GitLabSource:
     def _guard(self, response: Any, *args: Any, **kwargs: Any) -> None:
         """Refuse a redirect to another host (requests drops `Authorization` there, but
         python-gitlab's PRIVATE-TOKEN is a header of its own that requests would send on),
-        and an answer too large to hold. Runs before requests follows the redirect and
-        before it reads the body."""
+        and an answer too large to hold: by its Content-Length, and as it is read when
+        it has none (chunked) or is compressed. Runs before requests follows the redirect
+        and before it reads the body."""
         location = response.headers.get("Location")
         if response.is_redirect and location:
             target = urljoin(response.url, location)
@@ -206,6 +232,8 @@ class GitLabSource:
         if size.isdigit() and int(size) > MAX_RESPONSE_BYTES:
             response.close()
             raise ResponseTooLarge(self.url, int(size))
+        if hasattr(response.raw, "stream"):  # (urllib3's body; requests reads it so)
+            response.raw = _CappedBody(response.raw, MAX_RESPONSE_BYTES, self.url)
 
     def _note_throttle(self, response: Any, *args: Any, **kwargs: Any) -> None:
         if response.status_code == 429:
