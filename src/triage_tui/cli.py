@@ -12,7 +12,7 @@ import os
 import sys
 from collections.abc import Sequence
 from dataclasses import replace
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from triage_tui import __version__
@@ -29,6 +29,7 @@ from triage_tui.domain.sync_report import RATE_LIMIT, progress_text
 from triage_tui.services import TriageService, write_demo_cache
 from triage_tui.store import CacheError
 from triage_tui.store.cache import PRIVATE_MODE, SHARED_MODE, permission_problems
+from triage_tui.store.health import DATABASE_ERRORS, cache_failure
 
 #: `triage-tui sync`'s exit code when it did not pull: another process is pulling.
 NOT_PULLED = 3
@@ -82,13 +83,17 @@ def _parser() -> argparse.ArgumentParser:
         "outbox", help="list edits not yet on GitLab; retry, discard or push them"
     )
     outbox.add_argument(
-        "what", nargs="?", default="list", choices=("list", "retry", "discard", "push")
+        "what", nargs="?", default="list", choices=("list", "retry", "discard", "push", "export")
     )
-    outbox.add_argument("ids", nargs="*", type=int, help="edit numbers (from the list)")
+    outbox.add_argument(
+        "ids", nargs="*", help="edit numbers (from the list); for export, the JSON file to write"
+    )
     cache = commands.add_parser(
-        "cache", help="create the cache (a team cache with --shared) and check its file modes"
+        "cache",
+        help="create the cache (a team cache with --shared) and check its file modes; "
+        "rebuild it from the servers, keeping the edits not yet on GitLab",
     )
-    cache.add_argument("what", choices=("init",))
+    cache.add_argument("what", choices=("init", "rebuild"))
     demo = commands.add_parser("demo", help="write a demo cache (for trying things and benchmarks)")
     demo.add_argument("--out", type=Path, required=True, help="where to write the cache")
     demo.add_argument("--count", type=int, default=300, help="number of issues (default 300)")
@@ -203,8 +208,16 @@ def _sync(settings: Settings, full: bool, as_json: bool = False) -> int:
     return status
 
 
-def _outbox(settings: Settings, what: str, ids: list[int]) -> int:
+def _outbox(settings: Settings, what: str, args: list[str]) -> int:
     """Headless outbox: exit 1 while an edit needs the person (failed or in conflict)."""
+    if what == "export":
+        return _outbox_export(settings, args)
+    if not all(arg.isdigit() for arg in args):
+        print(
+            "triage-tui: edit numbers are whole numbers (see `triage-tui outbox`).", file=sys.stderr
+        )
+        return 2
+    ids = [int(arg) for arg in args]
     service = _service(settings, settings.cache_path)
     try:
         if what in ("retry", "discard"):
@@ -224,6 +237,43 @@ def _outbox(settings: Settings, what: str, ids: list[int]) -> int:
         return 1 if any(e.state is not EditState.PENDING for e in entries) else 0
     finally:
         service.close()
+
+
+def _outbox_export(settings: Settings, args: list[str]) -> int:
+    """The edits not on GitLab yet, as JSON: read without opening the cache for writing,
+    so a damaged, read-only or newer cache gives them up too."""
+    from triage_tui.services.rebuild import export_outbox
+
+    if len(args) != 1:
+        print("triage-tui: say where to write: `triage-tui outbox export FILE`.", file=sys.stderr)
+        return 2
+    out = Path(args[0])
+    try:
+        count, lost = export_outbox(settings.cache_path, out, now=datetime.now(UTC))
+    except OSError as error:
+        print(f"triage-tui: cannot write {out}: {error.strerror}.", file=sys.stderr)
+        return 2
+    print(f"Wrote {count} edit{'s' if count != 1 else ''} not yet on GitLab to {out}.")
+    for what in lost:
+        print(f"triage-tui: could not be read from the cache: {what}.", file=sys.stderr)
+    return 1 if lost else 0
+
+
+def _cache_rebuild(settings: Settings) -> int:
+    from triage_tui.services.rebuild import rebuild_cache
+
+    def open_service(path: Path, with_settings: Settings) -> TriageService:
+        return _service(with_settings, path, create=True)
+
+    print(
+        f"Rebuilding {settings.cache_path} (close every board on it first)...",
+        file=sys.stderr,
+        flush=True,
+    )
+    result = rebuild_cache(settings, open_service)
+    for line in result.lines(settings.cache_path):
+        print(line)
+    return 0 if result.installed and result.report is not None and result.report.ok else 1
 
 
 def _auth_login(settings: Settings) -> int:
@@ -282,6 +332,11 @@ def _open_board(settings: Settings, cache_path: Path) -> int:
     service = _service(settings, cache_path)
     # Before the board takes the screen: the warning is read when the board is closed.
     _warn_permissions(settings, cache_path)
+    # The board's first read, tried before Textual owns the terminal: a damaged page in it
+    # is then one line on stderr (CacheError) instead of a traceback from inside the app.
+    from triage_tui.domain.board import BoardKind
+
+    service.first_screen(BoardKind.COLOURS, 1)
     from triage_tui.tui.app import TriageApp  # Textual only now, when the board opens.
 
     app = TriageApp(service, today=today, keymap=settings.keymap)
@@ -320,7 +375,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 else _auth_login(settings)
             )
         if args.command == "cache":
-            return _cache_init(settings)
+            return _cache_rebuild(settings) if args.what == "rebuild" else _cache_init(settings)
         if args.demo:
             demo = write_demo_cache(demo_cache_path(), today=date.today())
             return _open_board(replace(settings, shared=False), demo)  # demo data is private
@@ -328,5 +383,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (CacheError, ConfigError) as error:
         print(f"triage-tui: {error}", file=sys.stderr)
         return getattr(error, "exit_code", 2)
+    except DATABASE_ERRORS as error:
+        # A damaged page met by a read (opening reads only the first ones): said plainly.
+        failure = cache_failure(error, args.cache or "the cache")
+        print(f"triage-tui: {failure}", file=sys.stderr)
+        return failure.exit_code
     except KeyboardInterrupt:
         return 130

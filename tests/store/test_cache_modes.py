@@ -220,7 +220,7 @@ def test_a_team_cache_the_teammate_cannot_open_says_why(team_dir: Path) -> None:
     Cache.open(path, create=True, mode=SHARED_MODE).close()
     os.chmod(team_dir, 0o2750)  # the group may read but not create -wal and -shm there
     answer = as_teammate(path)
-    assert answer.startswith("CacheError: Cannot use the cache"), answer
+    assert answer.startswith("CacheReadOnly: The cache"), answer  # (store.health)
     assert f"{team_dir} is not group-writable (mode 2750)" in answer
     assert f"chmod 2770 {team_dir}" in answer
     os.chmod(team_dir, 0o700)  # not even in: said plainly, not a traceback

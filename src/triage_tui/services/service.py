@@ -30,6 +30,7 @@ from triage_tui.domain.records import Note
 from triage_tui.domain.sync_report import RATE_LIMIT, SyncReport
 from triage_tui.domain.weekly import bot_names
 from triage_tui.store import Cache, CacheInfo
+from triage_tui.store.health import check_pages, reading, write_problem
 from triage_tui.sync.engine import Progress, pull
 from triage_tui.sync.push import push
 
@@ -151,21 +152,28 @@ class TriageService(ERCommands):
         collecting = gc.isenabled()
         gc.disable()
         try:
-            cards: list[Card] = []
-            for batch in self._cache().issue_summaries(include_closed=include_closed):
-                cards.extend([make_card(summary, today) for summary in batch])
-                if stop is not None and stop():
-                    break
-            return cards
+            with reading(self.cache_path):
+                return self._cards(include_closed, stop, today)
         finally:
             if collecting:
                 gc.enable()
+
+    def _cards(
+        self, include_closed: bool, stop: Callable[[], bool] | None, today: date
+    ) -> list[Card]:
+        cards: list[Card] = []
+        for batch in self._cache().issue_summaries(include_closed=include_closed):
+            cards.extend([make_card(summary, today) for summary in batch])
+            if stop is not None and stop():
+                break
+        return cards
 
     def first_screen(self, kind: BoardKind, per_column: int) -> Board:
         """The open-issue board with only each column's first `per_column` cards read (the
         counts are whole): a board of any size paints this at once; `cards` brings the rest."""
         today = self.today()
-        counts, heads = self._cache().first_screen(kind, per_column)
+        with reading(self.cache_path):
+            counts, heads = self._cache().first_screen(kind, per_column)
         cards = {key: [make_card(s, today) for s in summaries] for key, summaries in heads.items()}
         return first_screen(kind, counts, cards)
 
@@ -262,6 +270,9 @@ class TriageService(ERCommands):
         attributes it to them."""
         if self.info().source == "demo":
             return ""
+        cannot_write = write_problem(self.cache_path)
+        if cannot_write:
+            return f"Read-only: {cannot_write}"
         if self._token_ok:
             return ""
         source, problem = self._gitlab()
@@ -309,6 +320,7 @@ class TriageService(ERCommands):
         if source is None:
             return SyncReport(full=False, error=problem, finished_at=now)
         cache = self._cache()
+        check_pages(cache.conn, self.cache_path)  # (raises CacheDamaged: said, not half-done)
         if progress is not None:
             report_wait = progress
 

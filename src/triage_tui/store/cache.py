@@ -8,7 +8,7 @@ import sqlite3
 import stat
 import threading
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cached_property
@@ -26,6 +26,7 @@ from triage_tui.store.errors import (
     CacheNotADatabase,
     CacheTooNew,
 )
+from triage_tui.store.health import cache_failure, is_file_fault
 from triage_tui.store.outbox import OutboxTables
 from triage_tui.store.schema import (
     BOARD_RULES,
@@ -121,7 +122,8 @@ def _check_header(path: Path) -> None:
     if head and head != _SQLITE_HEADER:
         raise CacheNotADatabase(
             f"{path} is not a triage-tui cache (not an SQLite database). It was left untouched; "
-            "choose another path with --cache."
+            "choose another path with --cache, or, if it was your cache, run `triage-tui cache "
+            "rebuild` (it moves the file aside and refills the cache from the servers)."
         )
 
 
@@ -229,8 +231,9 @@ class Cache(OutboxTables):
             if version > SCHEMA_VERSION:
                 raise CacheTooNew(
                     f"The cache at {where} was written by a newer triage-tui (schema {version}, "
-                    f"this one knows {SCHEMA_VERSION}). It was left untouched: upgrade triage-tui "
-                    "or choose another path with --cache."
+                    f"this one knows {SCHEMA_VERSION}). It was left untouched: upgrade triage-tui, "
+                    "or run `triage-tui cache rebuild` (it keeps your waiting edits and the "
+                    "file, moved aside)."
                 )
             if self.path is not None:
                 self.conn.execute("PRAGMA journal_mode = WAL")
@@ -249,11 +252,9 @@ class Cache(OutboxTables):
                 raise CacheLocked(
                     f"The cache at {where} is locked by another process; try again in a moment."
                 ) from error
-            raise CacheError(f"Cannot use the cache at {where}: {error}.") from error
+            raise cache_failure(error, where) from error
         except sqlite3.DatabaseError as error:
-            raise CacheNotADatabase(
-                f"{where} is not a usable triage-tui cache ({error}). It was left untouched."
-            ) from error
+            raise cache_failure(error, where) from error
 
     def _user_version(self) -> int:
         row = self.conn.execute("PRAGMA user_version").fetchone()
@@ -292,14 +293,23 @@ class Cache(OutboxTables):
     def write(self) -> Iterator[sqlite_utils.Database]:
         """One write transaction. BEGIN IMMEDIATE takes the write lock up front, so a
         concurrent writer waits (busy timeout) instead of failing mid-transaction."""
-        self.conn.execute("BEGIN IMMEDIATE")
         try:
-            yield self.db
-        except BaseException:
-            if self.conn.in_transaction:
-                self.conn.execute("ROLLBACK")
+            self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self.db
+            except BaseException:
+                if self.conn.in_transaction:
+                    self.conn.execute("ROLLBACK")
+                raise
+            self.conn.execute("COMMIT")
+        except sqlite3.DatabaseError as error:
+            # A full disk, a read-only file, a damaged page: said as store.health says it.
+            if self.conn.in_transaction:  # (a failed COMMIT may leave it open)
+                with suppress(sqlite3.Error):
+                    self.conn.execute("ROLLBACK")
+            if is_file_fault(error):
+                raise cache_failure(error, self.path or ":memory:") from error
             raise
-        self.conn.execute("COMMIT")
 
     def close(self) -> None:
         self.conn.close()

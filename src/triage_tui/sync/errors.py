@@ -13,6 +13,7 @@ import re
 from collections.abc import Mapping
 
 from triage_tui.domain.accounts import Account
+from triage_tui.domain.failure import PhrasedError
 from triage_tui.domain.text import clean_line
 from triage_tui.sync.credentials import SOAP_RETIREMENT, CredentialError
 
@@ -26,7 +27,7 @@ def describe(error: BaseException, url: str) -> str:
     import gitlab.exceptions as gle
     import requests
 
-    if isinstance(error, SyncError):
+    if isinstance(error, (SyncError, PhrasedError)):  # (a cache that could not be written)
         return str(error)
     if isinstance(error, gle.GitlabAuthenticationError):
         said = clean_line(str(error.error_message or ""))[:200]
