@@ -30,3 +30,12 @@ def clean_text(text: str | None) -> str:
 def clean_line(text: str | None) -> str:
     """Like clean_text, for one-line fields: newlines and tabs become spaces."""
     return " ".join(clean_text(text).split())
+
+
+def clean_paste(text: str | None, *, one_line: bool) -> str:
+    """What a person pasted, cleaned as remote text is (a paste from a log or a web page
+    carries escapes as easily as GitLab does). For a one-line field each line break
+    becomes a space, so the whole paste is kept rather than only its first line; spaces
+    are otherwise kept as pasted."""
+    cleaned = clean_text(text)
+    return " ".join(cleaned.splitlines()) if one_line else cleaned
