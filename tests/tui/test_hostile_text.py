@@ -5,9 +5,6 @@ What a person pastes is cleaned of escapes the same way; what they typed stays."
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 from textual import events
 from textual.pilot import Pilot
@@ -15,13 +12,9 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Input, TextArea
 
-from tests.conftest import TODAY, TOKEN
-from tests.emulated import synced
+from tests.hostile_cache import ISSUES, hostile_emu, hostile_service, hostile_sf, seeded
 from tests.tui.helpers import board_app, until, widget_text
 from triage_emulators import hostile
-from triage_emulators.gitlab import GitLabEmulator
-from triage_emulators.salesforce import SalesforceEmulator
-from triage_tui.config import SalesforceSettings
 from triage_tui.domain.text import clean_line, clean_paste
 from triage_tui.services import TriageService
 from triage_tui.tui.app import TriageApp
@@ -35,9 +28,8 @@ from triage_tui.tui.outbox_screen import OutboxScreen
 from triage_tui.tui.pickers import MenuModal, PickModal
 from triage_tui.tui.team_screen import TeamScreen
 
-#: Enough demo issues to hold one per corpus string and the two 1 MB ones, and few enough
-#: (under 50) that the demo adds no hostile titles of its own.
-ISSUES = 48
+__all__ = ["hostile_emu", "hostile_service", "hostile_sf", "seeded"]  # fixtures, used by name
+
 SIZES = [(120, 40), (80, 24)]
 
 #: What is pasted into every field: the whole corpus but the 10,000-character word, one
@@ -46,36 +38,8 @@ PASTE = " ".join(v for k, v in hostile.CORPUS.items() if k != "long-word").repla
 
 
 @pytest.fixture
-def emu() -> Iterator[GitLabEmulator]:
-    with GitLabEmulator.from_demo(TODAY, count=ISSUES, token=TOKEN) as emulator:
-        yield emulator
-
-
-@pytest.fixture
-def seeded(emu: GitLabEmulator) -> hostile.Seeded:
-    return hostile.seed_gitlab(emu)
-
-
-@pytest.fixture
-def sf(monkeypatch: pytest.MonkeyPatch, isolated_credentials: None) -> Iterator[SalesforceEmulator]:
-    with SalesforceEmulator.from_demo(TODAY, count=ISSUES) as emulator:
-        hostile.seed_salesforce(emulator)
-        monkeypatch.setenv("SALESFORCE_INSTANCE_URL", emulator.url)
-        monkeypatch.setenv("SALESFORCE_SESSION_ID", emulator.session_id)
-        yield emulator
-
-
-@pytest.fixture
-def service(
-    emu: GitLabEmulator,
-    seeded: hostile.Seeded,
-    sf: SalesforceEmulator,
-    tmp_path: Path,
-) -> Iterator[TriageService]:
-    settings = SalesforceSettings(instance_url=sf.url, ca_bundle=sf.ca_pem_path, timeout=10)
-    svc = synced(emu, tmp_path, sync_interval=0, salesforce=settings)
-    yield svc
-    svc.close()
+def service(hostile_service: TriageService) -> TriageService:
+    return hostile_service
 
 
 # -- what the cache holds -----------------------------------------------------------------
