@@ -10,11 +10,13 @@ from textual import events
 from textual.pilot import Pilot
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Input, TextArea
+from textual.widgets import Input, OptionList, TextArea
 
+from tests.conftest import TOKEN
 from tests.hostile_cache import ISSUES, hostile_emu, hostile_service, hostile_sf, seeded
 from tests.tui.helpers import board_app, until, widget_text
 from triage_emulators import hostile
+from triage_emulators.gitlab import GitLabEmulator
 from triage_tui.domain.text import clean_line, clean_paste
 from triage_tui.services import TriageService
 from triage_tui.tui.app import TriageApp
@@ -88,6 +90,8 @@ def drawn(widget: Widget) -> str:
     return widget_text(widget)
 
 
+# Every app here runs with notifications=True: run_test leaves toasts out by default, and
+# a toast is where a sync error or an edit's summary shows remote text.
 def assert_clean(app: TriageApp, where: str, *, whole_screen: bool = True) -> None:
     """The app runs, and nothing it draws holds a forbidden character: each widget's
     strips, and (`whole_screen`, slower) the screen as composited, toasts and dialogs
@@ -128,7 +132,7 @@ async def test_every_card_and_the_detail_pane_draw_hostile_text_inertly(
     service: TriageService, seeded: hostile.Seeded, size: tuple[int, int]
 ) -> None:
     app = board_app(service)
-    async with app.run_test(size=size) as pilot:
+    async with app.run_test(size=size, notifications=True) as pilot:
         await until(pilot, lambda: board(app).board.complete)
         await pilot.press("c")  # closed issues too
         shown = sum(len(c.cards) for c in board(app).board.columns)
@@ -155,7 +159,7 @@ async def test_clicking_markup_runs_nothing(
     app = board_app(service)
     opened: list[str] = []
     monkeypatch.setattr(app, "open_url", lambda url, **_: opened.append(url))
-    async with app.run_test(size=size) as pilot:
+    async with app.run_test(size=size, notifications=True) as pilot:
         await pilot.press("c")
         for name in ("click-quit", "link"):
             iid = seeded.titles[name]
@@ -194,7 +198,7 @@ async def test_every_screen_draws_hostile_text_inertly(
     service: TriageService, seeded: hostile.Seeded, size: tuple[int, int]
 ) -> None:
     app = board_app(service)
-    async with app.run_test(size=size) as pilot:
+    async with app.run_test(size=size, notifications=True) as pilot:
         await pilot.press("c")
         # A string of each kind (every note carries its issue's corpus string; all of them
         # are drawn by the card walk), and the 1 MB note.
@@ -284,7 +288,7 @@ async def test_pasting_the_corpus_into_every_field(
     service: TriageService, seeded: hostile.Seeded, size: tuple[int, int]
 ) -> None:
     app = board_app(service)
-    async with app.run_test(size=size) as pilot:
+    async with app.run_test(size=size, notifications=True) as pilot:
         await pilot.press("slash")
         await paste_into_focused(pilot, app, "the filter")
         await pilot.press("escape")
@@ -313,3 +317,33 @@ async def test_pasting_the_corpus_into_every_field(
         await pilot.pause()
         await paste_into_focused(pilot, app, "the weekly update composer")
         assert app.is_running
+
+
+async def test_edits_of_hostile_text_wait_in_the_outbox_and_their_toasts_show_it(
+    service: TriageService, seeded: hostile.Seeded, hostile_emu: GitLabEmulator
+) -> None:
+    """A label edit that names a hostile label waits (GitLab refuses the token), is listed
+    in the outbox, and undoing it says so in a toast: all as text. Failed before: the
+    toast parsed "Undone: … hx-close-tag-[/" as markup, and the app died of MarkupError."""
+    del hostile_emu.tokens[TOKEN]  # every push refused: edits wait in the outbox
+    app = board_app(service)
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        await pilot.press("c")
+        iid = seeded.titles["close-tag"]
+        assert board(app).select_iid(iid)
+        await open_and_check(pilot, app, MenuModal, "e")
+        await open_and_check(pilot, app, PickModal, "l")
+        await pilot.press(*"hx-close", "down", "space", "enter")  # untick its hostile label
+        await until(pilot, lambda: not isinstance(app.screen, (MenuModal, PickModal)))
+        entries = [e for e in service.outbox() if e.edit.iid == iid]
+        assert len(entries) == 1 and "hx-close-tag-[/" in entries[0].edit.summary
+        await open_and_check(pilot, app, OutboxScreen, "o")
+        assert "hx-close-tag-[/" in drawn(app.screen.query_one(OptionList))
+        await pilot.press("escape")
+        await until(pilot, lambda: not isinstance(app.screen, OutboxScreen))
+        await pilot.press("u")
+        await until(pilot, lambda: any("Undone" in drawn(t) for t in app.screen.query("Toast")))
+        toast = next(drawn(t) for t in app.screen.query("Toast") if "Undone" in drawn(t))
+        assert "hx-close-tag-[/" in toast
+        assert_clean(app, "the undo toast")
+        assert [e for e in service.outbox() if e.edit.iid == iid] == []
