@@ -26,7 +26,7 @@ from triage_tui.store.errors import (
     CacheNotADatabase,
     CacheTooNew,
 )
-from triage_tui.store.health import cache_failure, is_file_fault
+from triage_tui.store.health import cache_failure, is_cache_fault
 from triage_tui.store.outbox import OutboxTables
 from triage_tui.store.schema import (
     BOARD_RULES,
@@ -307,7 +307,7 @@ class Cache(OutboxTables):
             if self.conn.in_transaction:  # (a failed COMMIT may leave it open)
                 with suppress(sqlite3.Error):
                     self.conn.execute("ROLLBACK")
-            if is_file_fault(error):
+            if is_cache_fault(error):
                 raise cache_failure(error, self.path or ":memory:") from error
             raise
 
