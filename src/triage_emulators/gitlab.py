@@ -193,6 +193,9 @@ class Hostile:
     """A path regex: its GETs are answered 200 with a body that is not JSON."""
     padding: int = 0
     """Bytes of filler added to every issue of a list (a huge page)."""
+    echo_headers: str = ""
+    """A path regex: its GETs are answered 403 with a message that quotes the request's
+    token, as a debugging proxy or WAF in front of GitLab may."""
     chunked: bool = False
     """Answers come with `Transfer-Encoding: chunked` and no Content-Length, as GitLab's
     nginx sends a gzipped or streamed answer (HTTP/1.1, RFC 9112 section 7.1): nothing in
@@ -729,6 +732,10 @@ class _Handler(BaseHTTPRequestHandler):
                 return True
         if self.emu.hostile.malformed and re.search(self.emu.hostile.malformed, path):
             self._send(200, b'[{"iid": 1, "title": "cut off', {"Content-Type": "application/json"})
+            return True
+        if self.emu.hostile.echo_headers and re.search(self.emu.hostile.echo_headers, path):
+            token = self.headers.get("PRIVATE-TOKEN") or self.headers.get("Authorization")
+            self._send(403, {"message": f"403 Forbidden: token {token} is not allowed here"})
             return True
         return False
 

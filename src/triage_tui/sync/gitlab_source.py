@@ -32,6 +32,7 @@ from triage_tui.domain.vocabulary import IDENTITY, LabelVocabulary
 from triage_tui.sync import mapping
 from triage_tui.sync.errors import SyncError
 from triage_tui.sync.rate_limit import RateLimitGate, retry_after
+from triage_tui.sync.secrets import keep_out, masked
 
 PER_PAGE = 100
 #: Issues whose notes one GraphQL request asks for. The query's complexity does not grow
@@ -185,6 +186,7 @@ class GitLabSource:
     ) -> None:
         import gitlab  # lazily: start-up of the board must not pay for it
 
+        keep_out(token)  # (a server's error message must never show it: sync.secrets)
         self.url = url.rstrip("/")
         self.project = project
         self.max_retries = max_retries
@@ -544,7 +546,7 @@ def _problem(error: Exception) -> str:
     import gitlab.exceptions as gle
 
     if isinstance(error, GraphQLRefused):
-        return f"GitLab refused the bulk notes query: {str(error)[:200]}"
+        return f"GitLab refused the bulk notes query: {masked(str(error))[:200]}"
     if isinstance(error, gle.GitlabError):
         return f"GitLab answered {error.response_code} to the bulk notes query"
     return f"the bulk notes query failed ({type(error).__name__})"
