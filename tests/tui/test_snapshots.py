@@ -56,6 +56,9 @@ CASES: dict[str, tuple[tuple[int, int], Sequence[str]]] = {
     # The ER call's agenda: the ~New issues to review, then the accounts with no issue.
     "er-call-new-80x24": ((80, 24), ("E",)),
     "er-call-missing-120x40": ((120, 40), ("E", "2")),
+    # The overview: colour by region with ARR at risk, renewals by quarter, overdue.
+    "overview-80x24": ((80, 24), ("v",)),
+    "overview-120x40": ((120, 40), ("v",)),
     # The tallest dialog on the smallest terminal: an Amber card whose team lost its
     # leader (t, x on TAM Leader) moved to Red asks reason, signals, churn class, leader.
     "move-to-red-80x24": ((80, 24), ("l", "t", "down", "down", "x", "escape", "shift+left")),

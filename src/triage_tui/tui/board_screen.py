@@ -126,6 +126,14 @@ class BoardScreen(EditingScreen):
             id="issue.copy-link",
         ),
         Binding(
+            "v",
+            "overview",
+            "Overview",
+            show=False,
+            tooltip="Colour by region with ARR at risk, renewals by quarter, overdue updates",
+            id="board.overview",
+        ),
+        Binding(
             "question_mark",
             "help",
             "Keys",
@@ -496,6 +504,14 @@ class BoardScreen(EditingScreen):
         if not event.value:
             event.input.add_class("hidden")
         self.set_focus(self.board_view)
+
+    def action_overview(self) -> None:
+        from triage_tui.tui.overview_screen import OverviewScreen
+
+        # The board's own cards once loaded; before that (the first paint holds only each
+        # column's head), every open card from the cache.
+        cards = self.cards if self.cards is not None else self.service.cards(include_closed=False)
+        self.app.push_screen(OverviewScreen(cards, self.today))
 
     def action_help(self) -> None:
         bindings = [(b.binding, b.enabled) for b in self.active_bindings.values()]

@@ -55,6 +55,7 @@ ORDER = (
     "outbox.open",
     "edit.undo",
     "board.er-call",
+    "board.overview",
     "board.sync",
     "issue.copy-link",
     "board.toggle-closed",
