@@ -152,10 +152,7 @@ class Suggestion:
         if health is None:
             count = len(self.ticked)
             ticked = "none ticked" if count == 0 else f"{count} ticked"
-            return (
-                f"Suggestion: not enough to suggest ({ticked}; "
-                f"it takes {MIN_SIGNALS} signals or more)"
-            )
+            return f"Suggestion: not enough to suggest ({ticked}; needs {MIN_SIGNALS} or more)"
         return f"Suggestion: {health.label} from {len(self.ticked)} signals"
 
     def verdict(self, chosen: Health) -> str:

@@ -18,6 +18,7 @@ from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
 from triage_tui.domain.edit import EditState
+from triage_tui.domain.health import Health
 from triage_tui.domain.issue import IssueState, iid_text
 from triage_tui.domain.milestone import milestone_title
 from triage_tui.domain.new_issue import NewIssueForm
@@ -223,8 +224,10 @@ class EditingScreen(Screen[None]):
 
         self.app.push_screen(MenuModal(f"Move {iid_text(card.iid)} to…", choices), picked)
 
-    def _plan_and_ask(self, column_index: int) -> None:
-        from triage_tui.tui.move_modal import MoveModal
+    def _plan_and_ask(self, column_index: int, answers: MoveDecision | None = None) -> None:
+        """Plan the move of the card to the column, and ask what it needs; `answers`: what
+        the person already answered (they took the signals' suggested colour instead)."""
+        from triage_tui.tui.move_modal import MoveModal, TakeSuggestion
 
         card = self.board_view.current
         if card is None:
@@ -239,12 +242,24 @@ class EditingScreen(Screen[None]):
             self._record_move(plan, MoveDecision(""))
             return
 
-        def decided(decision: MoveDecision | None) -> None:
-            if decision is not None:
+        def decided(decision: MoveDecision | TakeSuggestion | None) -> None:
+            if isinstance(decision, TakeSuggestion):
+                self._take_suggestion(decision.health, decision.answers)
+            elif decision is not None:
                 self._record_move(plan, decision)
 
-        modal = MoveModal(plan, card.summary.title, self.member_choices())
+        modal = MoveModal(plan, card.summary.title, self.member_choices(), answers=answers)
         self.app.push_screen(modal, decided)
+
+    def _take_suggestion(self, health: Health, answers: MoveDecision) -> None:
+        """The move planned again to the colour the signals suggest (its own questions:
+        a move to Red asks the churn class), with what was typed and ticked kept."""
+        board = self.board_view.board
+        index = next((i for i, c in enumerate(board.columns) if c.health is health), None)
+        if index is None:  # the Colours board always has each colour's column
+            self.notify(f"No {health.label} column to move to.", severity="warning")
+            return
+        self._plan_and_ask(index, answers)
 
     def _record_move(self, plan: MovePlan, decision: MoveDecision) -> None:
         try:
