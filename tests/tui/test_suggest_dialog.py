@@ -6,6 +6,7 @@ of the move's colour."""
 from __future__ import annotations
 
 from textual.pilot import Pilot
+from textual.widgets import Input
 
 from tests.tui.helpers import board_app, until, widget_text
 from triage_tui.domain.edit import Edit
@@ -120,3 +121,22 @@ async def test_taking_the_suggestion_moves_there_instead_keeping_the_answers(
     (edit,) = move_edits(service, iid)
     assert edit.add_labels == ("Green",) and edit.summary == "Amber → Green"
     assert edit.reason == "All good again\n(Signals suggested Green, score 1.00; confirmed.)"
+
+
+async def test_taking_a_suggestion_of_the_cards_own_colour_keeps_the_dialog_as_typed(
+    service: TriageService,
+) -> None:
+    app = board_app(service)
+    async with app.run_test(size=SMALL) as pilot:
+        iid = await open_move(pilot, app)  # a Red card to Amber; the signals say Red
+        await pilot.press(*"Sponsor is back", "tab", "space", "down", "space", "ctrl+g")
+        await pilot.pause()
+        await pilot.pause()
+        modal = app.screen
+        assert isinstance(modal, MoveModal) and modal.plan.summary == "Red → Amber"
+        assert modal.query_one("#move-reason", Input).value == "Sponsor is back"
+        red = modal.query_one("#signals-red", SignalList)
+        assert red.ticked == ("Told us they are downgrading or cancelling", "No communication")
+        await pilot.press("escape")
+        await until(pilot, lambda: not isinstance(app.screen, MoveModal))
+    assert move_edits(service, iid) == []
