@@ -283,3 +283,40 @@ async def test_health_values_that_mean_no_colour_are_shown_after_a_sync(
         await pilot.pause(0.2)
         shown = " ".join(str(n.message) for n in app._notifications)
     assert '"1-Red" (12 accounts)' in shown and "[salesforce.health_values]" in shown
+
+
+async def test_salesforce_is_right_takes_its_colour_and_an_override_says_why(
+    service: TriageService, emu: GitLabEmulator, sf: SalesforceEmulator
+) -> None:
+    app = board_app(service)
+    async with app.run_test(size=(140, 40)) as pilot:
+        screen = await open_er_call(pilot, "3")
+        mismatch = highlight(
+            screen,
+            lambda m: (
+                isinstance(m, Mismatch)
+                and m.card.health is not None
+                and m.account.health not in (None, Health.RED)
+            ),
+        )
+        assert isinstance(mismatch, Mismatch) and mismatch.account.health is not None
+        target = mismatch.account.health.label
+        await pilot.press("f")
+        await until(pilot, lambda: isinstance(app.screen, MoveModal))
+        # Two Red signals suggest Red against Salesforce's colour: an override.
+        await pilot.press(*"As in Salesforce", "tab", "space", "down", "space")
+        await pilot.pause()
+        shown = widget_text(app.screen.query_one("#suggestion"))
+        assert f"Chosen: {target} over the suggested Red" in shown
+        assert "^g" not in shown  # Salesforce gives the colour here: no other is offered
+        await pilot.press("ctrl+g")
+        await pilot.pause()
+        assert isinstance(app.screen, MoveModal) and app.screen.plan.target_health is not None
+        assert app.screen.plan.target_health.label == target
+        await pilot.press("ctrl+s")  # refused: the override reason is asked for
+        await pilot.pause()
+        assert app.focused is not None and app.focused.id == "override-reason"
+        await pilot.press(*"The score was agreed on the call", "enter")
+        await until(pilot, lambda: target in emu.issue(mismatch.card.iid)["labels"])
+        note = emu.project.notes[mismatch.card.iid][-1]["body"]
+        assert "Override reason: The score was agreed on the call" in note

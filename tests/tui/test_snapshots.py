@@ -63,6 +63,12 @@ CASES: dict[str, tuple[tuple[int, int], Sequence[str]]] = {
     # leader (t, x on TAM Leader) moved to Red asks reason, signals, churn class, leader.
     "move-to-red-80x24": ((80, 24), ("l", "t", "down", "down", "x", "escape", "shift+left")),
     "move-to-red-120x40": ((120, 40), ("l", "t", "down", "down", "x", "escape", "shift+left")),
+    # The suggested score: the first Red card to Amber with two Red signals ticked (Tab
+    # into Red's list, Space, Down, Space): Red suggested, the move an override.
+    "move-suggest-80x24": (
+        (80, 24),
+        ("shift+right", *"Sponsor is back", "tab", "space", "down", "space"),
+    ),
     # (The same move once the reason is given, its churn class asked for in view, is
     # checked by tests/tui/test_dialogs.py: its picture's scrollbar thumb differed by a
     # fraction of a cell from run to run on a loaded machine.)

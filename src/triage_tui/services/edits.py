@@ -25,6 +25,7 @@ from triage_tui.domain.triage import (
     plan_move,
     reason_note,
     review_labels,
+    template_reason,
 )
 from triage_tui.store import Cache
 from triage_tui.store.outbox import local_issue
@@ -97,15 +98,22 @@ class EditCommands:
             team=detail.fields.team,
             assignees=detail.assignees,
         )
-        self.move(chosen, decision.reason, decision.signals)
+        self.move(chosen, decision.reason, decision.signals, decision.override_reason)
         return chosen
 
-    def move(self, plan: MovePlan, reason: str = "", signals: tuple[str, ...] = ()) -> int:
+    def move(
+        self,
+        plan: MovePlan,
+        reason: str = "",
+        signals: tuple[str, ...] = (),
+        override_reason: str = "",
+    ) -> int:
         """Record a planned move as one edit: the label (and state) change with the
         template's "Reason for Health Score" rewritten (and the triage team, when a leader
         was named for it), and the reason as a note posted with it, so the issue's history
         says why its health changed. One unit: undo, discard, conflict and retry take the
-        change, the leader and the note together."""
+        change, the leader and the note together. The ticked signals, what they suggested
+        and the override reason go into both (triage.reason_note, template_reason)."""
         why = reason.strip() if plan.needs_reason else ""
         detail = self.detail(plan.iid)
         previous = detail.fields.reason if detail is not None else ""
@@ -121,8 +129,8 @@ class EditCommands:
             add_labels=plan.add_labels,
             remove_labels=plan.remove_labels,
             state=plan.state,
-            reason=why or None,
-            note=reason_note(plan, why, signals, previous) if why else "",
+            reason=template_reason(plan, why, signals, override_reason) if why else None,
+            note=reason_note(plan, why, signals, previous, override_reason) if why else "",
             **team,
         )
 

@@ -18,6 +18,7 @@ from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
 from triage_tui.domain.edit import EditState
+from triage_tui.domain.health import Health
 from triage_tui.domain.issue import IssueState, iid_text
 from triage_tui.domain.milestone import milestone_title
 from triage_tui.domain.new_issue import NewIssueForm
@@ -224,8 +225,6 @@ class EditingScreen(Screen[None]):
         self.app.push_screen(MenuModal(f"Move {iid_text(card.iid)} to…", choices), picked)
 
     def _plan_and_ask(self, column_index: int) -> None:
-        from triage_tui.tui.move_modal import MoveModal
-
         card = self.board_view.current
         if card is None:
             return
@@ -238,13 +237,40 @@ class EditingScreen(Screen[None]):
         if not plan.needs_reason:
             self._record_move(plan, MoveDecision(""))
             return
+        self._ask_move(plan, card.summary.title)
 
-        def decided(decision: MoveDecision | None) -> None:
-            if decision is not None:
+    def _ask_move(self, plan: MovePlan, title: str, answers: MoveDecision | None = None) -> None:
+        """The move dialog for `plan`; `answers`: what the person already answered (they
+        took the signals' suggested colour instead of the one they moved to)."""
+        from triage_tui.tui.move_modal import MoveModal, TakeSuggestion
+
+        def decided(decision: MoveDecision | TakeSuggestion | None) -> None:
+            if isinstance(decision, TakeSuggestion):
+                self._take_suggestion(plan, title, decision.health, decision.answers)
+            elif decision is not None:
                 self._record_move(plan, decision)
 
-        modal = MoveModal(plan, card.summary.title, self.member_choices())
+        modal = MoveModal(plan, title, self.member_choices(), answers=answers)
         self.app.push_screen(modal, decided)
+
+    def _take_suggestion(
+        self, plan: MovePlan, title: str, health: Health, answers: MoveDecision
+    ) -> None:
+        """The move planned again to the colour the signals suggest (with its own
+        questions: a move to Red asks the churn class), what was typed and ticked kept.
+        Where that move is refused (the card already has the suggested colour), the
+        first dialog comes back as it was: nothing a person typed is dropped."""
+        board = self.board_view.board
+        column = next((c for c in board.columns if c.health is health), None)
+        try:
+            if column is None:  # the Colours board always has each colour's column
+                raise MoveRefused(f"No {health.label} column to move to.")
+            suggested = self.service.plan_move(plan.iid, board.kind, column)
+        except MoveRefused as refused:
+            self.notify(str(refused), severity="warning", timeout=5)
+            self._ask_move(plan, title, answers)
+            return
+        self._ask_move(suggested, title, answers)
 
     def _record_move(self, plan: MovePlan, decision: MoveDecision) -> None:
         try:

@@ -447,12 +447,14 @@ class ERScreen(Screen[None]):
         # The board's move dialog, so a move to Red asks here what it asks there (churn
         # class, leader: triage.HealthQuestions), not only a reason.
         from triage_tui.domain.triage import MoveDecision
-        from triage_tui.tui.move_modal import MoveModal
+        from triage_tui.tui.move_modal import MoveModal, TakeSuggestion
 
         card = mismatch.card
 
-        def relabel(decision: MoveDecision | None) -> None:
-            if decision is None:
+        def relabel(decision: MoveDecision | TakeSuggestion | None) -> None:
+            # Salesforce's score is the colour here, so the dialog offers no other
+            # (may_retarget): a suggestion against it is overridden, with its reason.
+            if not isinstance(decision, MoveDecision):
                 return
             try:
                 moved = self.service.decide_move(plan, decision)
@@ -464,7 +466,8 @@ class ERScreen(Screen[None]):
 
         members = [(m.username, m.name) for m in self.service.members()]
         context = f"Salesforce is right: the issue takes its score, {target.label}. Why?"
-        self.app.push_screen(MoveModal(plan, card.summary.title, members, context=context), relabel)
+        modal = MoveModal(plan, card.summary.title, members, context=context, may_retarget=False)
+        self.app.push_screen(modal, relabel)
 
     def _filtered_section(self) -> str | None:
         """The section the ARR and region filters apply to (4 or 5), or None, said."""
