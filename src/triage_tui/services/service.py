@@ -226,10 +226,12 @@ class TriageService(ERCommands):
         self._cache().save_draft(iid, self.user, body, self.now())
 
     def post_update(self, iid: int, body: str) -> int:
-        """Send a weekly update (through the outbox) and forget its draft."""
-        entry = self.add_note(iid, body.strip(), "weekly update")
+        """Send a weekly update (through the outbox) and forget its draft. The draft goes
+        first: were the note's write refused after it, the text is still on screen to
+        post again; the other way round, a refused second write left the draft of a note
+        already sent, to be posted twice."""
         self.save_draft(iid, "")
-        return entry
+        return self.add_note(iid, body.strip(), "weekly update")
 
     def info(self) -> CacheInfo:
         return self._cache().info()

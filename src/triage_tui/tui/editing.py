@@ -26,7 +26,7 @@ from triage_tui.domain.sync_report import PushReport, retry_delay
 from triage_tui.domain.team import TriageTeam
 from triage_tui.domain.template import parse_date
 from triage_tui.domain.triage import MoveDecision, MovePlan, MoveRefused
-from triage_tui.tui.guards import can_edit
+from triage_tui.tui.guards import can_edit, saving
 from triage_tui.tui.keys import key_text
 
 if TYPE_CHECKING:
@@ -235,7 +235,7 @@ class EditingScreen(Screen[None]):
             self.notify(str(refused), severity="warning", timeout=5)
             return
         if not plan.needs_reason:
-            self._record_move(plan, MoveDecision(""))
+            self._record_move(plan, MoveDecision(""), card.summary.title)
             return
         self._ask_move(plan, card.summary.title)
 
@@ -248,7 +248,7 @@ class EditingScreen(Screen[None]):
             if isinstance(decision, TakeSuggestion):
                 self._take_suggestion(plan, title, decision.health, decision.answers)
             elif decision is not None:
-                self._record_move(plan, decision)
+                self._record_move(plan, decision, title)
 
         modal = MoveModal(plan, title, self.member_choices(), answers=answers)
         self.app.push_screen(modal, decided)
@@ -272,13 +272,17 @@ class EditingScreen(Screen[None]):
             return
         self._ask_move(suggested, title, answers)
 
-    def _record_move(self, plan: MovePlan, decision: MoveDecision) -> None:
-        try:
-            moved = self.service.decide_move(plan, decision)
-        except ValueError as refused:  # MoveRefused too: the issue left the cache meanwhile
-            self.notify(str(refused), severity="warning", timeout=5)
-            return
-        self._edited(f"{iid_text(plan.iid)}: {moved.summary}")
+    def _record_move(self, plan: MovePlan, decision: MoveDecision, title: str) -> None:
+        # Not saved: the dialog comes back with what was answered (none for a move that
+        # asks nothing: pressing the key again is all it takes).
+        again = (lambda: self._ask_move(plan, title, decision)) if plan.needs_reason else None
+        with saving(self, again):
+            try:
+                moved = self.service.decide_move(plan, decision)
+            except ValueError as refused:  # MoveRefused too: the issue left the cache
+                self.notify(str(refused), severity="warning", timeout=5)
+                return
+            self._edited(f"{iid_text(plan.iid)}: {moved.summary}")
 
     def member_choices(self) -> list[tuple[str, str]]:
         """The project's members as (username, name), to pick people from."""
@@ -290,7 +294,8 @@ class EditingScreen(Screen[None]):
     def action_review(self) -> None:
         card = self.board_view.current
         if card is not None:
-            self._edited(f"{iid_text(card.iid)} {self.service.toggle_reviewed(card.iid)}")
+            with saving(self):
+                self._edited(f"{iid_text(card.iid)} {self.service.toggle_reviewed(card.iid)}")
 
     def action_review_queue(self) -> None:
         """Only ~New issues, to walk with j/k and review with r (each leaves the queue)."""
@@ -305,9 +310,10 @@ class EditingScreen(Screen[None]):
 
         def created(form: NewIssueForm | None) -> None:
             if form is not None:
-                local = self.service.new_issue(form)
-                self.select_when_loaded(local)
-                self._edited(f"new issue for {form.account.strip()}")
+                with saving(self):
+                    local = self.service.new_issue(form)
+                    self.select_when_loaded(local)
+                    self._edited(f"new issue for {form.account.strip()}")
 
         self.app.push_screen(NewIssueModal(members=self.member_choices()), created)
 
@@ -345,8 +351,9 @@ class EditingScreen(Screen[None]):
         iid = card.iid
 
         def save(team: TriageTeam, summary: str) -> None:
-            self.service.set_team(iid, team, summary)
-            self._edited(f"{iid_text(iid)} {summary}")
+            with saving(self):
+                self.service.set_team(iid, team, summary)
+                self._edited(f"{iid_text(iid)} {summary}")
 
         members = self.member_choices()
         heading = f"Triage team of {iid_text(iid)} {card.summary.title}"
@@ -386,10 +393,11 @@ class EditingScreen(Screen[None]):
                 if detail.summary.state is IssueState.CLOSED
                 else IssueState.CLOSED
             )
-            self.service.update(
-                iid, "reopened" if state is IssueState.OPENED else "closed", state=state
-            )
-            self._edited(f"{iid_text(iid)} {state.value}")
+            with saving(self):
+                self.service.update(
+                    iid, "reopened" if state is IssueState.OPENED else "closed", state=state
+                )
+                self._edited(f"{iid_text(iid)} {state.value}")
         elif key == "l":
             names = [label.name for label in self.service.labels()]
             options = [(n, n) for n in dict.fromkeys([*names, *labels])]
@@ -429,8 +437,9 @@ class EditingScreen(Screen[None]):
 
             def saved(text: str | None) -> None:
                 if text is not None:
-                    self.service.set_due_date(iid, parse_date(text) if text else None)
-                    self._edited(f"{iid_text(iid)} due date")
+                    with saving(self):
+                        self.service.set_due_date(iid, parse_date(text) if text else None)
+                        self._edited(f"{iid_text(iid)} due date")
 
             self.app.push_screen(
                 TextModal(
@@ -454,20 +463,22 @@ class EditingScreen(Screen[None]):
 
         def picked(values: tuple[str, ...] | None) -> None:
             if values is not None:
-                save(values)
-                self._edited(heading.lower())
+                with saving(self):
+                    save(values)
+                    self._edited(heading.lower())
 
         self.app.push_screen(PickModal(heading, options, selected, multiple=multiple), picked)
 
     # -- undo, outbox, push -----------------------------------------------------------------
 
     def action_undo(self) -> None:
-        undone = self.service.undo_last()
-        if undone is None:
-            self.notify("Nothing to undo: every edit is on GitLab.", timeout=4)
-            return
-        self.notify(f"Undone: #{undone.edit.iid} {undone.edit.summary}", timeout=4)
-        self.reload_cards()
+        with saving(self):
+            undone = self.service.undo_last()
+            if undone is None:
+                self.notify("Nothing to undo: every edit is on GitLab.", timeout=4)
+                return
+            self.notify(f"Undone: #{undone.edit.iid} {undone.edit.summary}", timeout=4)
+            self.reload_cards()
 
     def action_outbox(self) -> None:
         from triage_tui.tui.outbox_screen import OutboxScreen
@@ -477,10 +488,11 @@ class EditingScreen(Screen[None]):
     def _decide(self, action: str, entry_id: int | None) -> None:
         from triage_tui.tui.outbox_screen import OutboxScreen
 
-        if action == "retry" and entry_id is not None:
-            self.service.retry_edit(entry_id)
-        elif action == "discard" and entry_id is not None:
-            self.service.discard_edit(entry_id)
+        with saving(self):
+            if action == "retry" and entry_id is not None:
+                self.service.retry_edit(entry_id)
+            elif action == "discard" and entry_id is not None:
+                self.service.discard_edit(entry_id)
         self.reload_cards()
         self.push_edits()
         if isinstance(self.app.screen, OutboxScreen):

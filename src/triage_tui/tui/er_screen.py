@@ -41,7 +41,7 @@ from triage_tui.domain.triage import MoveRefused
 from triage_tui.services import TriageService
 from triage_tui.tui.detail_pane import render_detail
 from triage_tui.tui.format import WithHint, money_phrase, renewal_phrase, silent_phrase
-from triage_tui.tui.guards import can_edit
+from triage_tui.tui.guards import can_edit, saving
 from triage_tui.tui.keys import key_text
 from triage_tui.tui.new_issue_modal import NewIssueModal
 from triage_tui.tui.pickers import MenuModal, TextModal
@@ -359,7 +359,10 @@ class ERScreen(Screen[None]):
     def _done(self, kind: ActionKind, text: str, *, iid: int = 0) -> None:
         """An edit was recorded for the call: into its record, then pushed."""
         if self.call is not None:
-            self.call = self.service.er_call_did(self.call, kind, text, iid=iid)
+            # The edit itself is recorded: a refused write of the call's record is said
+            # here, never taken (by the caller's `saving`) for the edit's, to be redone.
+            with saving(self):
+                self.call = self.service.er_call_did(self.call, kind, text, iid=iid)
         self.edited(f"{iid_text(iid)} {text}" if iid else text)
         self.refresh_agenda()
 
@@ -368,8 +371,9 @@ class ERScreen(Screen[None]):
         if row is None or not isinstance(row.item, Card) or self.section != "new":
             return
         card = row.item
-        self.service.toggle_reviewed(card.iid)
-        self._done(ActionKind.REVIEWED, card.summary.title, iid=card.iid)
+        with saving(self):
+            self.service.toggle_reviewed(card.iid)
+            self._done(ActionKind.REVIEWED, card.summary.title, iid=card.iid)
 
     def action_open_issue(self) -> None:
         row = self.current() if can_edit(self, self.service) else None
@@ -379,23 +383,27 @@ class ERScreen(Screen[None]):
 
         def created(form: NewIssueForm | None) -> None:
             if form is not None:
-                local = self.service.new_issue(form)
-                health = form.health or "?"  # truthy: str (the form's text)
-                self._done(ActionKind.OPENED, f"{form.account.strip()} ({health})", iid=local)
+                with saving(self):
+                    local = self.service.new_issue(form)
+                    health = form.health or "?"  # truthy: str (the form's text)
+                    line = f"{form.account.strip()} ({health})"
+                    self._done(ActionKind.OPENED, line, iid=local)
 
         members = [(m.username, m.name) for m in self.service.members()]
         form = self.service.form_for_account(account)
         self.app.push_screen(NewIssueModal(form, members=members), created)
 
-    def _ask_reason(self, heading: str, then: Callable[[str], None]) -> None:
+    def _ask_reason(self, heading: str, then: Callable[[str], None], typed: str = "") -> None:
         def check(text: str) -> str:
             return "" if text.strip() else "Say why: it goes on the issue and in Salesforce."
 
         def answered(reason: str | None) -> None:
             if reason:
-                then(reason)
+                # Not saved: asked again with the reason as typed.
+                with saving(self, lambda: self._ask_reason(heading, then, reason)):
+                    then(reason)
 
-        self.app.push_screen(TextModal(heading, "", check, "the reason"), answered)
+        self.app.push_screen(TextModal(heading, typed, check, "the reason"), answered)
 
     def _editable_mismatch(self) -> Mismatch | None:
         """The highlighted mismatch, when there is one and this user may edit."""
@@ -456,18 +464,26 @@ class ERScreen(Screen[None]):
             # (may_retarget): a suggestion against it is overridden, with its reason.
             if not isinstance(decision, MoveDecision):
                 return
-            try:
-                moved = self.service.decide_move(plan, decision)
-            except ValueError as refused:  # MoveRefused too: the issue left the cache
-                self.notify(str(refused), severity="warning")
-                return
-            line = f"{card.summary.title}: {moved.summary} ({decision.reason})"
-            self._done(ActionKind.CHANGED, line, iid=card.iid)
+            with saving(self, lambda: ask(decision)):  # not saved: asked again, as answered
+                try:
+                    moved = self.service.decide_move(plan, decision)
+                except ValueError as refused:  # MoveRefused too: the issue left the cache
+                    self.notify(str(refused), severity="warning")
+                    return
+                line = f"{card.summary.title}: {moved.summary} ({decision.reason})"
+                self._done(ActionKind.CHANGED, line, iid=card.iid)
 
         members = [(m.username, m.name) for m in self.service.members()]
         context = f"Salesforce is right: the issue takes its score, {target.label}. Why?"
-        modal = MoveModal(plan, card.summary.title, members, context=context, may_retarget=False)
-        self.app.push_screen(modal, relabel)
+
+        def ask(answers: MoveDecision | None) -> None:
+            modal = MoveModal(
+                plan, card.summary.title, members, context=context, may_retarget=False,
+                answers=answers,
+            )  # fmt: skip
+            self.app.push_screen(modal, relabel)
+
+        ask(None)
 
     def _filtered_section(self) -> str | None:
         """The section the ARR and region filters apply to (4 or 5), or None, said."""
@@ -555,10 +571,11 @@ class ERScreen(Screen[None]):
         def answered(key: str | None) -> None:
             if key != "y":
                 return
-            ended, path = self.service.end_er_call(call)
-            self.app.copy_to_clipboard(self.service.er_summary(ended))
-            self.notify(f"Call ended. Summary written to {path} and copied.", timeout=8)
-            self.dismiss(None)
+            with saving(self):
+                ended, path = self.service.end_er_call(call)
+                self.app.copy_to_clipboard(self.service.er_summary(ended))
+                self.notify(f"Call ended. Summary written to {path} and copied.", timeout=8)
+                self.dismiss(None)
 
         self.app.push_screen(
             MenuModal(question, [("y", "End the call"), ("n", "Not yet")]), answered
