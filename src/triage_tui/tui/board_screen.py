@@ -20,6 +20,7 @@ from triage_tui.domain.board import Board, BoardKind, build_board
 from triage_tui.domain.issue import Card
 from triage_tui.domain.sync_report import (
     CLOSED_NOTES,
+    HISTORY,
     ISSUES,
     NOTES,
     RATE_LIMIT,
@@ -300,8 +301,9 @@ class BoardScreen(EditingScreen):
         if version == self.data_version:
             return
         now = time.monotonic()
-        # The notes phases only move "last update" ages: one reload as each ends.
-        throttled = self.sync_phase in (NOTES, CLOSED_NOTES)
+        # The notes phases only move "last update" ages, the history phase the trends: one
+        # reload as each ends.
+        throttled = self.sync_phase in (NOTES, CLOSED_NOTES, HISTORY)
         throttled = throttled or now - self._last_reload < SYNC_RELOAD_EVERY
         if self.sync_status and not force and throttled:
             return
