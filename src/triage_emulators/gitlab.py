@@ -285,7 +285,15 @@ class GitLabEmulator(_Loopback):
             milestones=demo.milestones,
             members=demo.members,
         )
-        return cls(project, token=token)
+        emulator = cls(project, token=token)
+        # Each demo issue was opened with its labels: GitLab recorded them as label events
+        # by its author, at its creation.
+        for issue in sorted(project.issues.values(), key=lambda i: (i["created_at"], i["id"])):
+            author = issue.get("author") or {"username": "root"}
+            emulator._record_label_events(
+                issue, set(), list(issue["labels"]), author, at=issue["created_at"]
+            )
+        return emulator
 
     def add_user(
         self,
@@ -388,13 +396,13 @@ class GitLabEmulator(_Loopback):
         self._record_label_events(issue, before, labels, user)
 
     def _record_label_events(
-        self, issue: JSON, before: set[str], labels: list[str], user: JSON
+        self, issue: JSON, before: set[str], labels: list[str], user: JSON, at: str = ""
     ) -> None:
         """Resource label events for a change of labels, as GitLab records them
         (doc/api/resource_label_events.md): one per label removed or added, all at the
         same moment, each with the user, the issue (resource_id is its global id) and the
         label as it is now. Ids count across the instance, not per issue."""
-        now = _stamp(self.clock())
+        now = at or _stamp(self.clock())
         events = self.label_events.setdefault(issue["iid"], [])
         by_name = {label["name"]: label for label in self.project.labels}
         person = {
@@ -403,7 +411,6 @@ class GitLabEmulator(_Loopback):
             "name": user.get("name") or user.get("username"),
             "state": "active",
             "avatar_url": None,
-            "web_url": f"{self.url}/{user.get('username')}",
         }
         for name, action in [(n, "remove") for n in sorted(before - set(labels))] + [
             (n, "add") for n in labels if n not in before
@@ -911,6 +918,8 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(404, {"message": "404 Issue Not Found"})
             return
         events.sort(key=lambda e: (e["created_at"], e["id"]))
+        for event in events:  # (the server's own address: events may predate its start)
+            event["user"]["web_url"] = f"{self.emu.url}/{event['user']['username']}"
         if event_id is None:
             self._list(events, query)
             return

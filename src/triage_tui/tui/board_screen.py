@@ -441,7 +441,8 @@ class BoardScreen(EditingScreen):
 
     def _show_detail(self, card: Card | None) -> None:
         detail = self.service.detail(card.iid) if card else None
-        self.detail.show_issue(detail, self.today)
+        history = self.service.health_history(card.iid) if card else []
+        self.detail.show_issue(detail, self.today, history)
 
     def action_open_detail(self) -> None:
         self.detail.remove_class("hidden")
