@@ -166,7 +166,7 @@ def render_history(history: Sequence[HealthChange], card: Card) -> Content:
                 [
                     (f"  {scored.isoformat()}  ", "$text-muted"),
                     (f"{score:<9}", "bold"),
-                    (" Salesforce: score last confirmed\n", "$text-muted"),
+                    (" Salesforce: confirmed\n", "$text-muted"),
                 ],
             )
         )
