@@ -243,3 +243,22 @@ def test_weeks_before_the_issue_was_opened_are_unknown(
     service = synced(emu, tmp_path)
     card = next(c for c in service.cards() if c.iid == created["iid"])
     assert card.trend == (UNKNOWN,) * 5 + (Health.AMBER,)
+
+
+def test_a_label_change_pushed_from_the_board_is_read_back_into_the_history(
+    emu: GitLabEmulator, clock: Clock, tmp_path: Path
+) -> None:
+    """The push stores GitLab's answer (its updated_at too), so the next pull does not see
+    the issue as changed: the push leaves its history owed, and the pull reads it."""
+    service = synced(emu, tmp_path)
+    iid = red_open_issue(emu)
+    clock.advance(minutes=30)
+    service.update(iid, "Red → Green", add_labels=("Green",), remove_labels=("Red",))
+    assert service.push().pushed == 1
+    emu.requests.clear()
+    report = service.sync()
+    assert report.ok and not report.full
+    assert report.changed == 0  # (the push already stored GitLab's version)
+    assert events_requested(emu) == [iid]
+    latest = service.health_history(iid)[0]
+    assert (latest.health, latest.author) == (Health.GREEN, "root")
