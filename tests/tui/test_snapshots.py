@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from textual.pilot import Pilot
 
-from tests.tui.helpers import board_app, until
+from tests.tui.helpers import board_app, seed_history, until
 from triage_tui.services import TriageService
 from triage_tui.tui.board_view import BoardView
 
@@ -78,5 +78,23 @@ CASES: dict[str, tuple[tuple[int, int], Sequence[str]]] = {
 @pytest.mark.parametrize("case", CASES)
 def test_screen_looks_as_accepted(snap_compare: Snap, service: TriageService, case: str) -> None:
     size, keys = CASES[case]
+    app: Any = board_app(service)
+    assert snap_compare(app, terminal_size=size, run_before=loaded_then(*keys))
+
+
+#: The health history (seeded as a pull writes it: tests/tui/helpers.seed_history) on
+#: the Red column's first three cards: their trends, and the first one's dated history.
+HISTORY_CASES: dict[str, tuple[tuple[int, int], Sequence[str]]] = {
+    "history-120x40": ((120, 40), ("enter",)),
+    "history-80x24": ((80, 24), ()),
+}
+
+
+@pytest.mark.parametrize("case", HISTORY_CASES)
+def test_health_history_looks_as_accepted(
+    snap_compare: Snap, service: TriageService, case: str
+) -> None:
+    seed_history(service)
+    size, keys = HISTORY_CASES[case]
     app: Any = board_app(service)
     assert snap_compare(app, terminal_size=size, run_before=loaded_then(*keys))

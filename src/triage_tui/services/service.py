@@ -25,6 +25,7 @@ from triage_tui.config import Settings, config_path, with_source
 from triage_tui.domain.accounts import Account
 from triage_tui.domain.board import Board, BoardKind, first_screen
 from triage_tui.domain.edit import EditKind
+from triage_tui.domain.history import HealthChange
 from triage_tui.domain.issue import Card, IssueDetail, make_card
 from triage_tui.domain.records import Note
 from triage_tui.domain.sync_report import RATE_LIMIT, SyncReport
@@ -197,6 +198,11 @@ class TriageService(ERCommands):
 
     def detail(self, iid: int) -> IssueDetail | None:
         return self._cache().issue_detail(iid)
+
+    def health_history(self, iid: int) -> list[HealthChange]:
+        """The issue's health changes, newest first, as the last sync read them from
+        GitLab's label events (the cache only: works offline)."""
+        return self._cache().health_history(iid)
 
     def notes(self, iid: int) -> list[Note]:
         """The issue's notes, newest first; this user's updates not yet on GitLab come

@@ -27,6 +27,7 @@ from triage_tui.store.errors import (
     CacheTooNew,
 )
 from triage_tui.store.health import cache_failure, is_cache_fault
+from triage_tui.store.history import HistoryTables
 from triage_tui.store.outbox import OutboxTables
 from triage_tui.store.schema import (
     BOARD_RULES,
@@ -127,7 +128,7 @@ def _check_header(path: Path) -> None:
         )
 
 
-class Cache(OutboxTables):
+class Cache(HistoryTables, OutboxTables):
     """One connection to the cache. Not shared across threads: open one per thread."""
 
     def __init__(
@@ -382,6 +383,16 @@ class Cache(OutboxTables):
     def owe_notes(self, iids: list[int]) -> None:
         self.set_meta(notes_owed=json.dumps(iids))
 
+    def history_owed(self) -> list[int]:
+        owed = json.loads(self.get_meta("history_owed") or "[]")
+        if not owed:
+            return []
+        still = {row[0] for row in self.conn.execute("SELECT iid FROM issues")}
+        return [iid for iid in owed if iid in still]
+
+    def owe_history(self, iids: list[int]) -> None:
+        self.set_meta(history_owed=json.dumps(iids))
+
     def store_project_meta(
         self, labels: list[LabelInfo], milestones: list[Milestone], members: list[Member]
     ) -> None:
@@ -410,6 +421,9 @@ class Cache(OutboxTables):
             ]
             self.conn.executemany("DELETE FROM issues WHERE iid = ?", gone)
             self.conn.execute("DELETE FROM notes WHERE issue_iid NOT IN (SELECT iid FROM issues)")
+            self.conn.execute(
+                "DELETE FROM health_history WHERE iid NOT IN (SELECT iid FROM issues)"
+            )
         return len(gone)
 
     def take_pull_lease(

@@ -27,7 +27,14 @@ from typing import Any
 from urllib.parse import quote, urljoin, urlsplit
 
 from triage_tui.domain.edit import Edit
-from triage_tui.domain.records import LabelInfo, Member, Milestone, Note, RemoteIssue
+from triage_tui.domain.records import (
+    LabelEvent,
+    LabelInfo,
+    Member,
+    Milestone,
+    Note,
+    RemoteIssue,
+)
 from triage_tui.domain.vocabulary import IDENTITY, LabelVocabulary
 from triage_tui.sync import mapping
 from triage_tui.sync.errors import SyncError
@@ -430,6 +437,31 @@ class GitLabSource:
             self.graphql_problem = self.graphql_problem or _problem(error)
             return {}
         return mapping.notes_from_graphql(data)
+
+    def label_events(self, iid: int) -> list[LabelEvent]:
+        """Every label event of the issue (GET /projects/:id/issues/:iid/
+        resource_label_events, doc/api/resource_label_events.md), oldest first. An issue
+        GitLab no longer has (deleted while the pull ran: 404) has none."""
+        import gitlab.exceptions as gle
+
+        found: list[LabelEvent] = []
+        try:
+            for page in self._pages(f"/issues/{iid}/resource_label_events", {}):
+                for item in page:
+                    event = mapping.label_event_from_gitlab(item, iid, self.vocabulary)
+                    if event is not None:
+                        found.append(event)
+        except gle.GitlabHttpError as error:
+            if error.response_code != 404:
+                raise
+            return []
+        return found
+
+    def label_events_for(self, iids: list[int]) -> Iterator[list[LabelEvent]]:
+        """The label events of many issues, one list per issue in the order of `iids`,
+        `concurrency` requests at a time (GitLab has no bulk form of this list)."""
+        with ThreadPoolExecutor(self.concurrency, thread_name_prefix="gitlab-events") as pool:
+            yield from pool.map(self.label_events, iids)
 
     def _graphql_path(self) -> str:
         """The project's full path (GraphQL finds projects by path, the config may give

@@ -20,6 +20,7 @@ from triage_tui.domain.board import Board, BoardKind, build_board
 from triage_tui.domain.issue import Card
 from triage_tui.domain.sync_report import (
     CLOSED_NOTES,
+    HISTORY,
     ISSUES,
     NOTES,
     RATE_LIMIT,
@@ -308,8 +309,9 @@ class BoardScreen(EditingScreen):
         if version == self.data_version:
             return
         now = time.monotonic()
-        # The notes phases only move "last update" ages: one reload as each ends.
-        throttled = self.sync_phase in (NOTES, CLOSED_NOTES)
+        # The notes phases only move "last update" ages, the history phase the trends: one
+        # reload as each ends.
+        throttled = self.sync_phase in (NOTES, CLOSED_NOTES, HISTORY)
         throttled = throttled or now - self._last_reload < SYNC_RELOAD_EVERY
         if self.sync_status and not force and throttled:
             return
@@ -447,7 +449,8 @@ class BoardScreen(EditingScreen):
 
     def _show_detail(self, card: Card | None) -> None:
         detail = self.service.detail(card.iid) if card else None
-        self.detail.show_issue(detail, self.today)
+        history = self.service.health_history(card.iid) if card else []
+        self.detail.show_issue(detail, self.today, history)
 
     def action_open_detail(self) -> None:
         self.detail.remove_class("hidden")

@@ -70,6 +70,7 @@ LEGEND = (
     (FAILED_TAG, "an edit refused by GitLab, or in conflict ({outbox.open})"),
     (PROBLEM_TAG, "two health labels, or a missing field or team role"),
     (LEADER_TAG, "Red, with no TAM leader or CS manager/director"),
+    ("·YAAR", "health of the last weeks, oldest first (- none, · unknown)"),
     ("upd 9d", "since the last weekly update; overdue after 7d"),
     (f"@bob {NOT_MEMBER_MARK}", "TAM not a project member: GitLab dropped them"),
     ("SF Red 40d", "Salesforce's score, confirmed 40d ago (stale >31d)"),
