@@ -174,8 +174,8 @@ def test_every_colour_and_no_health_is_pulled_with_reasons(
 
 
 def test_history_is_incremental(emu: GitLabEmulator, clock: Clock, tmp_path: Path) -> None:
-    """A full pass reads every issue's label events; the next pull only those of the
-    issues it saw change."""
+    """The first pull reads every issue's label events; the next ones only those of the
+    issues they saw change."""
     service = synced(emu, tmp_path)
     assert sorted(events_requested(emu)) == sorted(emu.project.issues)
     iid = red_open_issue(emu)
@@ -193,10 +193,29 @@ def test_history_is_incremental(emu: GitLabEmulator, clock: Clock, tmp_path: Pat
         (Health.YELLOW, "noah"),
         (Health.RED, before[0].author),
     ]
-    # Nothing changed: nothing read.
+    # Nothing changed: nothing read, by an incremental pull or by a full pass (which
+    # read every issue's events again and cost a request per issue each day).
     emu.requests.clear()
     assert service.sync().ok
+    assert service.sync(full=True).full
     assert events_requested(emu) == []
+
+
+def test_a_cache_from_before_the_history_reads_every_issue_once(
+    emu: GitLabEmulator, clock: Clock, tmp_path: Path
+) -> None:
+    """Issues never read (a cache migrated to schema 10: no health_marks) are owed, so
+    the first pull after the upgrade, incremental or not, fills their history; the
+    next one reads none."""
+    service = synced(emu, tmp_path)
+    service._cache().conn.execute("UPDATE issues SET health_marks = NULL")
+    emu.requests.clear()
+    clock.advance(minutes=30)
+    report = service.sync()
+    assert report.ok and not report.full
+    assert sorted(events_requested(emu)) == sorted(emu.project.issues)
+    emu.requests.clear()
+    assert service.sync().ok and events_requested(emu) == []
 
 
 def test_a_cut_off_history_is_finished_by_the_next_pull(

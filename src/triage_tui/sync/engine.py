@@ -60,7 +60,8 @@ class SyncSink(Protocol):
         ...
 
     def history_owed(self) -> list[int]:
-        """Issues (still in the cache) whose label events an earlier pull did not fetch."""
+        """Issues (still in the cache) whose label events an earlier pull did not fetch,
+        or that were never read."""
         ...
 
     def owe_history(self, iids: list[int]) -> None: ...
@@ -171,7 +172,7 @@ def pull(
         _pull_notes(source, sink, todo, closed, progress)
         sink.owe_notes([])
         # After the notes, which give the changes their reasons.
-        history_of = _pull_history(source, sink, sorted(seen) if full else changed, progress)
+        history_of = _pull_history(source, sink, changed, progress)
         sink.store_project_meta(source.labels(), source.milestones(), source.members())
         removed = sink.remove_issues_except(seen, kept_since=now - OVERLAP) if full else 0
     except Exception as error:  # every failure becomes data in the report
@@ -241,8 +242,9 @@ def _pull_history(
     issues a transaction. What is not stored when the pull is cut off stays owed.
     Returns how many issues' history was read.
 
-    `wanted`: the changed issues (a label change bumps updated_at), and on a full pass
-    every issue (catching what an incremental one cannot see: a deleted label, say)."""
+    `wanted`: the changed issues (a label change bumps updated_at); the sink owes those
+    never read. (A label deleted from the project changes no issue's updated_at: its
+    events stay as read until the issue next changes.)"""
     todo = list(dict.fromkeys(wanted + sink.history_owed()))
     sink.owe_history(todo)
     waiting: dict[int, list[LabelEvent]] = {}
