@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from textual.pilot import Pilot
@@ -22,6 +23,7 @@ from triage_tui.domain.accounts import Account
 from triage_tui.domain.edit import EditState
 from triage_tui.domain.er_call import Mismatch
 from triage_tui.domain.health import Health
+from triage_tui.domain.issue import Card
 from triage_tui.domain.team import Role
 from triage_tui.domain.template import parse_description, replace_team
 from triage_tui.services import TriageService
@@ -320,3 +322,44 @@ async def test_salesforce_is_right_takes_its_colour_and_an_override_says_why(
         await until(pilot, lambda: target in emu.issue(mismatch.card.iid)["labels"])
         note = emu.project.notes[mismatch.card.iid][-1]["body"]
         assert "Override reason: The score was agreed on the call" in note
+
+
+async def test_the_agenda_is_built_from_the_boards_cards_and_reread_only_after_an_edit(
+    service: TriageService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Opening the call takes the board's loaded cards, and a filter change reuses the
+    cards and accounts read (each read was about a second at 50,000 issues); an edit
+    on the call reads both again, so the agenda shows it."""
+    from tests.tui.helpers import board_app as make
+    from triage_tui.tui.board_view import BoardView
+
+    app = make(service)
+    async with app.run_test(size=(120, 40)) as pilot:
+        board = app.screen
+        await until(pilot, lambda: board.query_one(BoardView).board.complete)
+        loaded = lambda: board.cards is not None and not board._loading  # type: ignore[attr-defined]  # noqa: E731
+        await until(pilot, loaded)
+        reads: list[str] = []
+        real_cards, real_accounts = service.cards, service.accounts
+
+        def cards(**options: Any) -> list[Card]:
+            if not options:  # (the board's own loads pass include_closed and stop)
+                reads.append("cards")
+            return real_cards(**options)
+
+        def accounts() -> list[Account]:
+            reads.append("acc")
+            return real_accounts()
+
+        monkeypatch.setattr(service, "cards", cards)
+        monkeypatch.setattr(service, "accounts", accounts)
+        screen = await open_er_call(pilot)
+        assert reads == ["acc"]  # the cards were the board's
+        new = len(screen.agenda.new_issues)
+        await pilot.press("4", "z", "3")  # renewals without a TAM: EMEA only
+        await pilot.pause()
+        assert reads == ["acc"]
+        await pilot.press("1", "r")  # reviewed on the call: the agenda is read again
+        await pilot.pause()
+        assert reads == ["acc", "cards", "acc"]
+        assert len(screen.agenda.new_issues) == new - 1

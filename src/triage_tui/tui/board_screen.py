@@ -508,6 +508,18 @@ class BoardScreen(EditingScreen):
             event.input.add_class("hidden")
         self.set_focus(self.board_view)
 
+    def action_er_call(self) -> None:
+        from triage_tui.tui.er_screen import ERScreen
+
+        def closed(_: None) -> None:
+            self.reload_cards()
+
+        # The board's cards once all are loaded and none is being read again (an edit
+        # just made may not be in them yet): a second read was ~1 s at 50,000.
+        cards = self.cards if not (self._loading or self._reload_wanted) else None
+        screen = ERScreen(self.service, self.today, edited=self._edited, cards=cards)
+        self.app.push_screen(screen, closed)
+
     def action_overview(self) -> None:
         from triage_tui.tui.overview_screen import OverviewScreen
 

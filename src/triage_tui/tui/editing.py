@@ -332,14 +332,6 @@ class EditingScreen(Screen[None]):
         notes = NotesScreen(self.service, detail, self.today, send=self.push_edits)
         self.app.push_screen(notes, closed)
 
-    def action_er_call(self) -> None:
-        from triage_tui.tui.er_screen import ERScreen
-
-        def closed(_: None) -> None:
-            self.reload_cards()
-
-        self.app.push_screen(ERScreen(self.service, self.today, edited=self._edited), closed)
-
     @needs_edit
     def action_team(self) -> None:
         from triage_tui.tui.team_screen import TeamScreen

@@ -139,10 +139,19 @@ class ERScreen(Screen[None]):
     ]
 
     def __init__(
-        self, service: TriageService, today: date, *, edited: Callable[[str], None]
+        self,
+        service: TriageService,
+        today: date,
+        *,
+        edited: Callable[[str], None],
+        cards: list[Card] | None = None,
     ) -> None:
-        """`edited(what)` tells the board screen an edit was recorded (it pushes)."""
+        """`edited(what)` tells the board screen an edit was recorded (it pushes).
+        `cards`: the board's, every open one loaded already (None: read them)."""
         super().__init__()
+        self._inputs: tuple[list[Card], list[Account]] | None = None
+        """The cards and accounts the agenda was built from (a filter reuses them)."""
+        self._board_cards = cards
         self.service = service
         self.today = today
         self.edited = edited
@@ -176,17 +185,30 @@ class ERScreen(Screen[None]):
 
     # -- showing --------------------------------------------------------------------------
 
-    def refresh_agenda(self) -> None:
+    def refresh_agenda(self, *, changed: bool = True) -> None:
+        """The agenda again: read from the cache after an edit (`changed`), or from the
+        same cards and accounts when only a filter changed."""
+        if changed:
+            self._inputs = None
         self.agenda = self._read_agenda()
         self._show()
 
     def _read_agenda(self) -> Agenda:
+        if self._inputs is None:
+            cards, self._board_cards = self._board_cards, None  # (the first read only)
+            self._inputs = (
+                cards if cards is not None else self.service.cards(),
+                self.service.accounts(),
+            )
+        cards, accounts = self._inputs
         (arr, regions), (stale_arr, stale_regions) = self.filters["renewal"], self.filters["stale"]
         return self.service.agenda(
             arr_threshold=arr,
             regions=regions,
             stale_arr_threshold=stale_arr,
             stale_regions=stale_regions,
+            cards=cards,
+            accounts=accounts,
         )
 
     def _section_rows(self) -> list[Row]:
@@ -509,7 +531,7 @@ class ERScreen(Screen[None]):
                 value = float(text.replace(",", "").rstrip("kK") or "0")
                 value = value * 1000 if text.lower().endswith("k") else value
                 self.filters[section] = (value, self.filters[section][1])
-                self.refresh_agenda()
+                self.refresh_agenda(changed=False)
 
         arr = self.filters[section][0]
         self.app.push_screen(TextModal("Accounts with ARR at least", f"{arr:.0f}", check), saved)
@@ -524,7 +546,7 @@ class ERScreen(Screen[None]):
             if key is not None:
                 regions = () if key == "0" else (list(Region)[int(key) - 1].label,)
                 self.filters[section] = (self.filters[section][0], regions)
-                self.refresh_agenda()
+                self.refresh_agenda(changed=False)
 
         self.app.push_screen(MenuModal("Accounts in which region?", choices), picked)
 
