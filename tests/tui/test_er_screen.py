@@ -363,3 +363,27 @@ async def test_the_agenda_is_built_from_the_boards_cards_and_reread_only_after_a
         await pilot.pause()
         assert reads == ["acc", "cards", "acc"]
         assert len(screen.agenda.new_issues) == new - 1
+
+
+async def test_a_long_section_is_added_as_it_is_reached_and_end_goes_to_its_last_row(
+    service: TriageService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The list holds the rows in chunks (AgendaList.CHUNK), added as the highlight nears
+    the end of those shown; End loads the rest and goes to the very last; every row of
+    the section is reachable, in the agenda's order."""
+    from triage_tui.tui.er_screen import AgendaList
+
+    monkeypatch.setattr(AgendaList, "CHUNK", 4)
+    app = board_app(service)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_er_call(pilot)
+        listing = screen.query_one("#er-list", AgendaList)
+        rows = len(screen.rows)
+        assert rows > 12 and listing.option_count == 4
+        await pilot.press("down", "down", "down")  # near the end of the first chunk
+        assert listing.option_count == 8
+        await pilot.press("end")
+        assert listing.option_count == rows and listing.highlighted == rows - 1
+        assert screen.current() is screen.rows[-1]
+        await pilot.press("home", "down")
+        assert screen.current() is screen.rows[1]

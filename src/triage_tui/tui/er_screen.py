@@ -120,6 +120,45 @@ def _card_line(card: Card, note: str = "") -> Content:
     )
 
 
+class AgendaList(OptionList):
+    """The section's rows, added CHUNK at a time as the highlight comes near the end of
+    those shown: a stock OptionList measures every option as it is added (~7,000 ~New
+    issues at 50,000 took over a second to open). End still goes to the very last row."""
+
+    CHUNK = 400
+
+    def __init__(self, *, id: str) -> None:
+        super().__init__(id=id)
+        self.pending: list[Row] = []
+        """The rows not added yet, in order."""
+        self.make: Callable[[Row], Option] = lambda row: Option(str(row))
+
+    def show(self, rows: list[Row], make: Callable[[Row], Option], highlighted: int) -> None:
+        """Show `rows` (each made an option by `make` once it is added), `highlighted`
+        highlighted."""
+        self.clear_options()
+        self.pending, self.make = list(rows), make
+        self.more(highlighted + 1)
+        if self.option_count:
+            self.highlighted = min(highlighted, self.option_count - 1)
+
+    def more(self, at_least: int = 0) -> None:
+        """Add the next chunk (or up to `at_least` rows in all)."""
+        wanted = max(at_least, self.option_count + self.CHUNK) - self.option_count
+        if wanted > 0 and self.pending:
+            chunk, self.pending = self.pending[:wanted], self.pending[wanted:]
+            self.add_options([self.make(row) for row in chunk])
+
+    def watch_highlighted(self, highlighted: int | None) -> None:
+        super().watch_highlighted(highlighted)
+        if highlighted is not None and highlighted >= self.option_count - self.CHUNK // 4:
+            self.more()
+
+    def action_last(self) -> None:
+        self.more(self.option_count + len(self.pending))
+        super().action_last()
+
+
 class ERScreen(Screen[None]):
     BINDINGS = [
         Binding("escape", "close", "Board", id="er.close"),
@@ -170,7 +209,7 @@ class ERScreen(Screen[None]):
         yield Static(id="er-title", markup=False)
         yield Static(id="er-sections", markup=False)
         with Horizontal(id="er-main"):
-            yield OptionList(id="er-list")
+            yield AgendaList(id="er-list")
             with VerticalScroll(id="er-detail"):
                 yield Static(id="er-detail-text", markup=False)
         yield Static(id="er-help", markup=False)
@@ -249,6 +288,11 @@ class ERScreen(Screen[None]):
         return _card_line(item, note)
 
     def _show(self) -> None:
+        self._show_heads()
+        self._show_list()
+
+    def _show_heads(self) -> None:
+        """The title, the section tabs and the help line (what a resize changes)."""
         counts = self.agenda.counts()
         narrow = self.has_class("narrow")
         call = self.call
@@ -273,19 +317,21 @@ class ERScreen(Screen[None]):
             shown = SHORT[key] if narrow else name
             tabs += [(f" {n} {shown} ({count}) ", style), "" if narrow else " "]
         self.query_one("#er-sections", Static).update(Content.assemble(*tabs))
+        self._help()
+
+    def _show_list(self) -> None:
         self.rows = self._section_rows()
-        listing = self.query_one("#er-list", OptionList)
+        listing = self.query_one("#er-list", AgendaList)
         highlighted = listing.highlighted or 0
-        listing.clear_options()
         if self.rows:
-            listing.add_options(Option(self._line(row)) for row in self.rows)
-            listing.highlighted = min(highlighted, len(self.rows) - 1)
+            highlighted = min(highlighted, len(self.rows) - 1)
+            listing.show(self.rows, lambda row: Option(self._line(row)), highlighted)
         else:
+            listing.show([], listing.make, 0)
             empty = "Nothing here: this part of the agenda is done."
             if self.section == "mismatch" and not self.agenda.salesforce:
                 empty = self.service.salesforce_setup()
             listing.add_option(Option(Content(empty), disabled=True))  # text, not markup
-        self._help()
         self._detail()
 
     def _help(self) -> None:
@@ -373,8 +419,10 @@ class ERScreen(Screen[None]):
             self.add_class("show-detail")
 
     def on_resize(self, event: events.Resize) -> None:
+        # The rows do not depend on the width: only the heads are drawn again (the list
+        # was built twice on opening, once more by the first resize).
         self.set_class(event.size.width < NARROW_WIDTH, "narrow")
-        self._show()
+        self._show_heads()
 
     # -- fixing things -------------------------------------------------------------------
 
