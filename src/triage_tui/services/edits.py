@@ -36,6 +36,11 @@ if TYPE_CHECKING:
     from triage_tui.sync.salesforce_source import SalesforceSource
 
 
+#: Finished outbox rows kept after a push (the newest ones; nothing reads them but a
+#: person looking into the file): without a bound they piled up forever.
+KEEP_FINISHED = 500
+
+
 class EditCommands:
     """Edits: each is recorded locally first (shown at once, pending), then pushed."""
 
@@ -237,9 +242,13 @@ class EditCommands:
         accounts, _ = self._salesforce()
         with self._push_lock:  # one push at a time, or an edit could be sent twice
             # The service's clock, not the machine's: Salesforce's health date is today's.
-            return push(
+            report = push(
                 source, self._cache(), author=self.user, accounts=accounts, today=self.today()
             )
+        if report.pushed:
+            # Finished edits are history GitLab holds; each kept its whole description.
+            self._cache().prune_outbox(KEEP_FINISHED)
+        return report
 
     def outbox(self, states: Iterable[EditState] | None = None) -> list[OutboxEntry]:
         """Edits not yet settled (pending, failed, in conflict), oldest first."""
