@@ -201,21 +201,32 @@ def test_history_is_incremental(emu: GitLabEmulator, clock: Clock, tmp_path: Pat
     assert events_requested(emu) == []
 
 
-def test_a_cache_from_before_the_history_reads_every_issue_once(
-    emu: GitLabEmulator, clock: Clock, tmp_path: Path
+def test_unread_histories_fill_in_over_pulls_open_issues_first(
+    emu: GitLabEmulator, clock: Clock, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Issues never read (a cache migrated to schema 10: no health_marks) are owed, so
-    the first pull after the upgrade, incremental or not, fills their history; the
-    next one reads none."""
+    """Issues never read (a cache migrated to schema 10: no health_marks; or the rest of
+    a first sync's) are read BACKFILL a pull besides the changed ones, open issues
+    first, until none is left; then a pull reads none."""
+    from triage_tui.sync import engine
+
     service = synced(emu, tmp_path)
     service._cache().conn.execute("UPDATE issues SET health_marks = NULL")
-    emu.requests.clear()
-    clock.advance(minutes=30)
-    report = service.sync()
-    assert report.ok and not report.full
-    assert sorted(events_requested(emu)) == sorted(emu.project.issues)
-    emu.requests.clear()
-    assert service.sync().ok and events_requested(emu) == []
+    monkeypatch.setattr(engine, "BACKFILL", 50)
+    opened = {i for i, issue in emu.project.issues.items() if issue["state"] == "opened"}
+    assert len(opened) > 50
+    seen: list[int] = []
+    for _ in range(10):
+        emu.requests.clear()
+        clock.advance(minutes=30)
+        assert service.sync().ok
+        asked = events_requested(emu)
+        if not asked:
+            break
+        assert len(asked) <= 50
+        seen += asked
+    assert sorted(seen) == sorted(emu.project.issues)  # each once
+    assert set(seen[:50]) <= opened
+    assert all(service.health_history(iid) for iid in list(opened)[:5])
 
 
 def test_a_cut_off_history_is_finished_by_the_next_pull(

@@ -384,16 +384,24 @@ class Cache(HistoryTables, OutboxTables):
         self.set_meta(notes_owed=json.dumps(iids))
 
     def history_owed(self) -> list[int]:
-        """Issues whose label events are still to read: those a cut-off pull left, and
-        those never read (no health_marks: a cache from before schema 10). Once read, an
-        issue's events are read again only when it changes (a label change bumps its
-        updated_at): not on every full pass, which cost a request per issue, 10,000 a
-        day at 10,000 issues. Local issues (not on GitLab yet) have none to read."""
+        """Issues (still in the cache) whose label events a cut-off pull left to read."""
         owed = json.loads(self.get_meta("history_owed") or "[]")
-        rows = self.conn.execute("SELECT iid, health_marks IS NULL FROM issues WHERE iid > 0")
-        still = dict(rows.fetchall())
-        never = sorted(iid for iid, unread in still.items() if unread)
-        return list(dict.fromkeys([iid for iid in owed if iid in still] + never))
+        if not owed:
+            return []
+        still = {row[0] for row in self.conn.execute("SELECT iid FROM issues")}
+        return [iid for iid in owed if iid in still]
+
+    def history_unread(self, limit: int) -> list[int]:
+        """Up to `limit` issues whose label events were never read (no health_marks: a
+        cache from before schema 10, or issues a first sync has not reached yet), open
+        ones and the most recently changed first. Local issues (not on GitLab yet) have
+        none to read."""
+        rows = self.conn.execute(
+            "SELECT iid FROM issues WHERE iid > 0 AND health_marks IS NULL "
+            "ORDER BY state = 'opened' DESC, updated_at DESC LIMIT ?",
+            [limit],
+        )
+        return [row[0] for row in rows]
 
     def owe_history(self, iids: list[int]) -> None:
         self.set_meta(history_owed=json.dumps(iids))

@@ -21,6 +21,11 @@ from triage_tui.sync.errors import describe
 OVERLAP = timedelta(minutes=5)
 #: A full pass this often catches deleted and moved issues, which `updated_after` misses.
 FULL_EVERY = timedelta(hours=24)
+#: Issues whose label events were never read, read per pull besides the changed ones.
+#: GitLab has no bulk form of the list (a request an issue): a first sync of 10,000 issues
+#: reading all of them took 8.5x its issues phase. Capped, the history fills in over the
+#: next pulls (the board's, every sync_interval), open and recently changed issues first.
+BACKFILL = 1000
 #: The notes still owed are written down after this many issues' notes (and at the end).
 OWED_EVERY = 100
 
@@ -60,11 +65,14 @@ class SyncSink(Protocol):
         ...
 
     def history_owed(self) -> list[int]:
-        """Issues (still in the cache) whose label events an earlier pull did not fetch,
-        or that were never read."""
+        """Issues (still in the cache) whose label events an earlier pull did not fetch."""
         ...
 
     def owe_history(self, iids: list[int]) -> None: ...
+    def history_unread(self, limit: int) -> list[int]:
+        """Up to `limit` issues whose label events were never read, most wanted first."""
+        ...
+
     def reason_notes(self, iids: list[int]) -> dict[int, list[Note]]:
         """The cached notes of these issues that may record a health move's reason."""
         ...
@@ -242,10 +250,10 @@ def _pull_history(
     issues a transaction. What is not stored when the pull is cut off stays owed.
     Returns how many issues' history was read.
 
-    `wanted`: the changed issues (a label change bumps updated_at); the sink owes those
-    never read. (A label deleted from the project changes no issue's updated_at: its
+    `wanted`: the changed issues (a label change bumps updated_at); besides them, up to
+    BACKFILL never read. (A label deleted from the project changes no issue's updated_at: its
     events stay as read until the issue next changes.)"""
-    todo = list(dict.fromkeys(wanted + sink.history_owed()))
+    todo = list(dict.fromkeys(wanted + sink.history_owed() + sink.history_unread(BACKFILL)))
     sink.owe_history(todo)
     waiting: dict[int, list[LabelEvent]] = {}
     done = 0
