@@ -391,15 +391,15 @@ class Cache(HistoryTables, OutboxTables):
         still = {row[0] for row in self.conn.execute("SELECT iid FROM issues")}
         return [iid for iid in owed if iid in still]
 
-    def history_unread(self, limit: int) -> list[int]:
-        """Up to `limit` issues whose label events were never read (no health_marks: a
+    def history_unread(self, limit: int | None) -> list[int]:
+        """Up to `limit` (None: all) issues whose label events were never read (no health_marks: a
         cache from before schema 10, or issues a first sync has not reached yet), open
         ones and the most recently changed first. Local issues (not on GitLab yet) have
         none to read."""
         rows = self.conn.execute(
             "SELECT iid FROM issues WHERE iid > 0 AND health_marks IS NULL "
             "ORDER BY state = 'opened' DESC, updated_at DESC LIMIT ?",
-            [limit],
+            [-1 if limit is None else limit],
         )
         return [row[0] for row in rows]
 

@@ -69,8 +69,8 @@ class SyncSink(Protocol):
         ...
 
     def owe_history(self, iids: list[int]) -> None: ...
-    def history_unread(self, limit: int) -> list[int]:
-        """Up to `limit` issues whose label events were never read, most wanted first."""
+    def history_unread(self, limit: int | None) -> list[int]:
+        """Issues whose label events were never read (up to `limit`), most wanted first."""
         ...
 
     def reason_notes(self, iids: list[int]) -> dict[int, list[Note]]:
@@ -253,7 +253,12 @@ def _pull_history(
     `wanted`: the changed issues (a label change bumps updated_at); besides them, up to
     BACKFILL never read. (A label deleted from the project changes no issue's updated_at: its
     events stay as read until the issue next changes.)"""
-    todo = list(dict.fromkeys(wanted + sink.history_owed() + sink.history_unread(BACKFILL)))
+    # Never read (every issue of a first sync, which are all "changed"): BACKFILL of
+    # them, the rest in later pulls. Read before: again when changed or left owed.
+    unread = sink.history_unread(None)
+    never = set(unread)
+    again = [iid for iid in wanted + sink.history_owed() if iid not in never]
+    todo = list(dict.fromkeys(again + unread[:BACKFILL]))
     sink.owe_history(todo)
     waiting: dict[int, list[LabelEvent]] = {}
     done = 0
