@@ -371,25 +371,25 @@ class Cache(HistoryTables, OutboxTables):
         with self.write() as db:
             self.upsert_notes(notes, db)
 
-    def notes_owed(self) -> list[int]:
-        owed = json.loads(self.get_meta("notes_owed") or "[]")
+    def _owed(self, key: str) -> list[int]:
+        """The issues listed under meta `key` that are still in the cache (one deleted
+        meanwhile has nothing to get. Not `IN (?, …)`: a cut-off first sync can owe more
+        issues than SQLite takes variables)."""
+        owed = json.loads(self.get_meta(key) or "[]")
         if not owed:
             return []
-        # (An issue deleted meanwhile has no notes to get. Not `IN (?, …)`: a cut-off first
-        # sync can owe more issues than SQLite takes variables.)
         still = {row[0] for row in self.conn.execute("SELECT iid FROM issues")}
         return [iid for iid in owed if iid in still]
+
+    def notes_owed(self) -> list[int]:
+        return self._owed("notes_owed")
 
     def owe_notes(self, iids: list[int]) -> None:
         self.set_meta(notes_owed=json.dumps(iids))
 
     def history_owed(self) -> list[int]:
         """Issues (still in the cache) whose label events a cut-off pull left to read."""
-        owed = json.loads(self.get_meta("history_owed") or "[]")
-        if not owed:
-            return []
-        still = {row[0] for row in self.conn.execute("SELECT iid FROM issues")}
-        return [iid for iid in owed if iid in still]
+        return self._owed("history_owed")
 
     def history_unread(self, limit: int | None) -> list[int]:
         """Up to `limit` (None: all) issues whose label events were never read (no health_marks: a
