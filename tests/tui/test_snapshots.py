@@ -33,11 +33,17 @@ def loaded_then(*keys: str) -> Callable[[Pilot[None]], Awaitable[None]]:
 
         await until(pilot, complete)
         await pilot.press(*keys)
-        # Settled: a dialog's scrolling and its border's "more below" follow a refresh
-        # (seen to lag once on a loaded machine).
-        for _ in range(3):
-            await pilot.pause()
+        # Settled: a dialog's scrolling, its scrollbar and its border's "more below"
+        # follow a refresh or two, later on a loaded machine (CI once took the move
+        # dialog's scrollbar a row early). So wait until two looks a pause apart agree.
         await pilot.wait_for_scheduled_animations()
+        shown = pilot.app.export_screenshot()
+        for _ in range(50):
+            await pilot.pause(0.05)
+            again = pilot.app.export_screenshot()
+            if again == shown:
+                break
+            shown = again
 
     return run_before
 

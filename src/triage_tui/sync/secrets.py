@@ -26,11 +26,28 @@ def keep_out(*values: str) -> None:
 
 
 def masked(text: str) -> str:
-    """`text` with every noted secret replaced by HIDDEN (longest first, so one that
-    contains another is hidden whole)."""
+    """`text` with every noted secret replaced by HIDDEN. Where two secrets' places in
+    the text overlap or touch, the whole stretch is hidden once: replacing one secret
+    after another would cut the next one apart and leave a piece of it standing."""
     with _lock:
-        known = sorted(_secrets, key=len, reverse=True)
+        known = tuple(_secrets)
+    spans: list[tuple[int, int]] = []
     for secret in known:
-        if secret in text:
-            text = text.replace(secret, HIDDEN)
-    return text
+        start = text.find(secret)
+        while start != -1:
+            spans.append((start, start + len(secret)))
+            start = text.find(secret, start + 1)
+    if not spans:
+        return text
+    spans.sort()
+    pieces: list[str] = []
+    shown_to = 0
+    hide_from, hide_to = spans[0]
+    for start, end in spans[1:]:
+        if start <= hide_to:
+            hide_to = max(hide_to, end)
+            continue
+        pieces += [text[shown_to:hide_from], HIDDEN]
+        shown_to, hide_from, hide_to = hide_to, start, end
+    pieces += [text[shown_to:hide_from], HIDDEN, text[hide_to:]]
+    return "".join(pieces)
