@@ -193,6 +193,9 @@ class Hostile:
     """A path regex: its GETs are answered 200 with a body that is not JSON."""
     padding: int = 0
     """Bytes of filler added to every issue of a list (a huge page)."""
+    echo_headers: str = ""
+    """A path regex: its GETs are answered 403 with a message that quotes the request's
+    token, as a debugging proxy or WAF in front of GitLab may."""
     chunked: bool = False
     """Answers come with `Transfer-Encoding: chunked` and no Content-Length, as GitLab's
     nginx sends a gzipped or streamed answer (HTTP/1.1, RFC 9112 section 7.1): nothing in
@@ -229,6 +232,8 @@ class GitLabEmulator(_Loopback):
         self.add_user(token, username="root", name="Emulator Admin")
         self.token = token
         self.label_events: dict[int, list[JSON]] = {}
+        """iid -> the issue's resource label events, oldest first."""
+        self._next_label_event = 700_000
         self.writes: list[tuple[str, int, JSON]] = []
         """Every issue write received (method, iid, body): what the app sent."""
         self.multiple_assignees = True
@@ -283,7 +288,15 @@ class GitLabEmulator(_Loopback):
             milestones=demo.milestones,
             members=demo.members,
         )
-        return cls(project, token=token)
+        emulator = cls(project, token=token)
+        # Each demo issue was opened with its labels: GitLab recorded them as label events
+        # by its author, at its creation.
+        for issue in sorted(project.issues.values(), key=lambda i: (i["created_at"], i["id"])):
+            author = issue.get("author") or {"username": "root"}
+            emulator._record_label_events(
+                issue, set(), list(issue["labels"]), author, at=issue["created_at"]
+            )
+        return emulator
 
     def add_user(
         self,
@@ -383,22 +396,73 @@ class GitLabEmulator(_Loopback):
         labels = [name for name in labels if name in known]
         before = set(issue["labels"])
         issue["labels"] = labels
-        now = _stamp(self.clock())
+        self._record_label_events(issue, before, labels, user)
+
+    def _record_label_events(
+        self, issue: JSON, before: set[str], labels: list[str], user: JSON, at: str = ""
+    ) -> None:
+        """Resource label events for a change of labels, as GitLab records them
+        (doc/api/resource_label_events.md): one per label removed or added, all at the
+        same moment, each with the user, the issue (resource_id is its global id) and the
+        label as it is now. Ids count across the instance, not per issue."""
+        now = at or _stamp(self.clock())
         events = self.label_events.setdefault(issue["iid"], [])
-        for name, action in [(n, "remove") for n in before - set(labels)] + [
+        by_name = {label["name"]: label for label in self.project.labels}
+        person = {
+            "id": user.get("id", 1),
+            "username": user.get("username"),
+            "name": user.get("name") or user.get("username"),
+            "state": "active",
+            "avatar_url": None,
+        }
+        for name, action in [(n, "remove") for n in sorted(before - set(labels))] + [
             (n, "add") for n in labels if n not in before
         ]:
+            label = by_name.get(name, {"id": 0, "name": name})
+            self._next_label_event += 1
             events.append(
                 {
-                    "id": len(events) + 1,
-                    "user": {"username": user.get("username")},
+                    "id": self._next_label_event,
+                    "user": dict(person),
                     "created_at": now,
                     "resource_type": "Issue",
                     "resource_id": issue["id"],
-                    "label": {"name": name},
+                    "label": {
+                        "id": label.get("id"),
+                        "name": label["name"],
+                        "color": label.get("color", "#6699cc"),
+                        "description": label.get("description"),
+                    },
                     "action": action,
                 }
             )
+
+    def relabel(self, iid: int, labels: list[str], username: str = "root") -> JSON:
+        """Change an issue's labels as a person in the web UI would: label events by
+        `username`, updated_at bumped. Labels the project lacks are created."""
+        with self.lock:
+            issue = self.project.issues[iid]
+            user = {"username": username, "name": username, "access_level": 40}
+            member = next((m for m in self.project.members if m["username"] == username), None)
+            if member is not None:
+                user["id"] = member["id"]
+            self._set_labels(issue, list(labels), user)
+            issue["updated_at"] = _stamp(self.clock())
+            return dict(issue)
+
+    def delete_label(self, name: str) -> None:
+        """Delete a project label as GitLab does: gone from every issue, and its resource
+        label events keep their place with `"label": null` (the foreign key is nullified),
+        without a new event or a new updated_at."""
+        with self.lock:
+            self.project.labels = [x for x in self.project.labels if x["name"] != name]
+            for issue in self.project.issues.values():
+                if name in issue["labels"]:
+                    issue["labels"] = [n for n in issue["labels"] if n != name]
+            for events in self.label_events.values():
+                for event in events:
+                    if event["label"] is not None and event["label"]["name"] == name:
+                        event["label"] = None
 
     def update_issue(self, iid: int, body: JSON, user: JSON | None = None) -> JSON:
         """Apply an issue PUT as GitLab does (labels replace; add/remove_labels adjust)."""
@@ -730,6 +794,10 @@ class _Handler(BaseHTTPRequestHandler):
         if self.emu.hostile.malformed and re.search(self.emu.hostile.malformed, path):
             self._send(200, b'[{"iid": 1, "title": "cut off', {"Content-Type": "application/json"})
             return True
+        if self.emu.hostile.echo_headers and re.search(self.emu.hostile.echo_headers, path):
+            token = self.headers.get("PRIVATE-TOKEN") or self.headers.get("Authorization")
+            self._send(403, {"message": f"403 Forbidden: token {token} is not allowed here"})
+            return True
         return False
 
     do_GET = lambda self: self._handle("GET")  # noqa: E731
@@ -817,10 +885,10 @@ class _Handler(BaseHTTPRequestHandler):
             self._create_issue(body)
         elif (m := re.fullmatch(r"/issues/(\d+)", rest)) and method == "PUT":
             self._update_issue(int(m.group(1)), body)
-        elif (m := re.fullmatch(r"/issues/(\d+)/resource_label_events", rest)) and method == "GET":
-            with self.emu.lock:
-                events = list(self.emu.label_events.get(int(m.group(1)), []))
-            self._list(events, query)
+        elif (m := re.fullmatch(r"/issues/(\d+)/resource_label_events(?:/(\d+))?", rest)) and (
+            method == "GET"
+        ):
+            self._label_events(int(m.group(1)), m.group(2), query)
         elif (m := re.fullmatch(r"/issues/(\d+)/notes", rest)) and method == "GET":
             with self.emu.lock:
                 notes = list(project.notes.get(int(m.group(1)), []))
@@ -843,6 +911,30 @@ class _Handler(BaseHTTPRequestHandler):
             self._list(project.members, query)
         else:
             self._send(404, {"message": "404 Not Found"})
+
+    def _label_events(self, iid: int, event_id: str | None, query: JSON) -> None:
+        """GET /projects/:id/issues/:issue_iid/resource_label_events[/:id] (doc/api/
+        resource_label_events.md): an issue's label events, oldest first, paginated as
+        every list (per_page at most 100, X-Next-Page, Link); one event by its id. An issue
+        the project lacks is "404 Issue Not Found" (lib/api/helpers/notes_helpers.rb,
+        find_noteable); an event id not among the issue's is "404 Not found"."""
+        with self.emu.lock:
+            known = iid in self.emu.project.issues
+            events = [json.loads(json.dumps(e)) for e in self.emu.label_events.get(iid, [])]
+        if not known:
+            self._send(404, {"message": "404 Issue Not Found"})
+            return
+        events.sort(key=lambda e: (e["created_at"], e["id"]))
+        for event in events:  # (the server's own address: events may predate its start)
+            event["user"]["web_url"] = f"{self.emu.url}/{event['user']['username']}"
+        if event_id is None:
+            self._list(events, query)
+            return
+        found = next((e for e in events if e["id"] == int(event_id)), None)
+        if found is None:
+            self._send(404, {"message": "404 Not found"})
+            return
+        self._send(200, found)
 
     def _graphql(self, body: JSON) -> None:
         """POST /api/graphql (see gitlab_graphql): its own answers to a missing or bad token."""

@@ -110,13 +110,24 @@ def _settings(args: argparse.Namespace) -> Settings:
     )
 
 
-def _service(settings: Settings, cache_path: Path, *, create: bool = False) -> TriageService:
+#: Seconds a batch command (sync, outbox, rebuild) waits for another process's write
+#: lock at the least. Nobody waits on it key by key, and giving up loses its work: on a
+#: busy shared host (ten boards writing as people review, and a sync) a 5 s wait ran out.
+BATCH_BUSY_TIMEOUT = 120.0
+
+
+def _service(
+    settings: Settings, cache_path: Path, *, create: bool = False, batch: bool = True
+) -> TriageService:
     """The service on `cache_path`, private or a team cache as the settings say. (The
     board's sync child is not told --shared: it opens the existing cache, and inherits
-    the umask that opening a team cache set.)"""
+    the umask that opening a team cache set.) Only the board (`batch=False`) waits no
+    longer than the configured busy_timeout: a person is waiting on it."""
     return TriageService(
         cache_path,
-        busy_timeout=settings.busy_timeout,
+        busy_timeout=max(settings.busy_timeout, BATCH_BUSY_TIMEOUT)
+        if batch
+        else settings.busy_timeout,
         settings=settings,
         create=create,
         mode=SHARED_MODE if settings.shared else PRIVATE_MODE,
@@ -329,7 +340,7 @@ def _auth_salesforce(settings: Settings, flow: str) -> int:
 
 def _open_board(settings: Settings, cache_path: Path) -> int:
     today = date.today()
-    service = _service(settings, cache_path)
+    service = _service(settings, cache_path, batch=False)
     # Before the board takes the screen: the warning is read when the board is closed.
     _warn_permissions(settings, cache_path)
     # The board's first read, tried before Textual owns the terminal: a damaged page in it

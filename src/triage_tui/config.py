@@ -220,6 +220,19 @@ def _expect(data: Mapping[str, Any], key: str, kind: type | tuple[type, ...], pa
     return value
 
 
+def _number(
+    data: Mapping[str, Any], key: str, kind: type | tuple[type, ...], default: Any, path: Path
+) -> Any:
+    """A number setting, `default` only when it is missing: 0 is a value (sync_interval
+    0 means never). Negative numbers mean nothing here and are refused."""
+    value = _expect(data, key, kind, path)
+    if value is None:
+        return default
+    if isinstance(value, bool) or value < 0:
+        raise ConfigError(f"{path}: `{key}` should be a number of seconds, 0 or more.")
+    return type(default)(value)
+
+
 def load_settings(path: Path | None = None, **overrides: Any) -> Settings:
     """Read the config file (a missing file means defaults), then apply non-None overrides."""
     path = path or config_path()
@@ -242,8 +255,8 @@ def load_settings(path: Path | None = None, **overrides: Any) -> Settings:
         project=str(project) if project is not None else "",
         cache_path=Path(cache).expanduser() if cache else default_cache_path(),
         shared=bool(_expect(data, "shared", bool, path) or False),
-        sync_interval=int(_expect(data, "sync_interval", int, path) or 300),
-        busy_timeout=float(_expect(data, "busy_timeout", (int, float), path) or 5.0),
+        sync_interval=_number(data, "sync_interval", int, 300, path),
+        busy_timeout=_number(data, "busy_timeout", (int, float), 5.0, path),
         keymap=dict(keymap),
         salesforce=_salesforce(data, path),
         bots=_bots(data, path),

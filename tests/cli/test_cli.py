@@ -6,11 +6,13 @@ import os
 import sqlite3
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
 
 from triage_tui.cli import main
+from triage_tui.store import Cache
 from triage_tui.store.schema import SCHEMA_VERSION
 
 
@@ -72,6 +74,29 @@ def test_locked_cache_is_a_clear_error(tmp_path: Path) -> None:
         conn.close()
     assert result.returncode == 7, result.stderr
     assert "locked" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_batch_command_waits_out_a_writer_the_board_would_not(tmp_path: Path) -> None:
+    """`sync`, `outbox` and `cache rebuild` wait for the write lock far longer than the
+    configured busy_timeout (cli.BATCH_BUSY_TIMEOUT): nobody waits on them key by key,
+    and a sync that gave up after 5 s on a busy shared host lost its whole pull."""
+    path = tmp_path / "busy.db"
+    Cache.open(path, create=True).close()
+    conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    conn.execute("PRAGMA journal_mode = DELETE")  # so that even a read must wait
+    conn.execute("BEGIN EXCLUSIVE")
+    conn.execute("INSERT INTO meta (key, value) VALUES ('held', 'yes')")
+    config = tmp_path / "config.toml"
+    config.write_text("busy_timeout = 0.2\n")
+    release = threading.Timer(2.0, lambda: conn.execute("COMMIT"))
+    release.start()
+    try:
+        result = run_cli("--config", str(config), "--cache", str(path), "outbox")
+    finally:
+        release.join()
+        conn.close()
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
 
 
 def test_bad_config_is_a_clear_error(tmp_path: Path) -> None:

@@ -21,6 +21,7 @@ def test_wheel_ships_and_finds_the_stylesheet(tmp_path: Path) -> None:
             "pip",
             "wheel",
             "--no-deps",
+            "--no-build-isolation",  # hatchling is a dev dependency (pyproject.toml)
             "--quiet",
             "-w",
             str(tmp_path),

@@ -183,7 +183,13 @@ def test_a_cache_from_before_account_keys_finds_its_accounts(tmp_path: Path) -> 
     conn = sqlite3.connect(tmp_path / "cache.db")
     conn.executescript(
         "DROP INDEX idx_accounts_card; DROP INDEX idx_members_username;"
-        "ALTER TABLE accounts DROP COLUMN id15; PRAGMA user_version = 8;"
+        "ALTER TABLE accounts DROP COLUMN id15;"
+        # (and schema 10's health history, the card index rebuilt without it)
+        "DROP INDEX idx_issues_card; DROP TABLE health_history;"
+        "ALTER TABLE issues DROP COLUMN health_marks;"
+        "CREATE INDEX idx_issues_card ON issues (state, iid, title, labels, renewal_date, tam, "
+        "last_update_at, missing_roles, no_leader, salesforce_id, created_at);"
+        "PRAGMA user_version = 8;"
     )
     conn.close()
     (card,) = TriageService(tmp_path / "cache.db", today=lambda: TODAY).cards()

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from triage_tui.store import Cache
+from triage_tui.store import Cache, CacheLocked
 from triage_tui.store.cache import SHARED_MODE
 
 #: Transactions per writer, and how long each holds the write lock: the writers are
@@ -120,6 +120,26 @@ def test_without_a_busy_timeout_a_second_writer_fails(path: Path) -> None:
                 impatient.conn.execute("BEGIN IMMEDIATE")
             # Readers are never blocked by the writer in WAL mode.
             assert impatient.get_meta("anything", "nothing") == "nothing"
+    finally:
+        first.close()
+        impatient.close()
+
+
+def test_a_write_kept_waiting_past_the_busy_timeout_says_so_and_writes_nothing(
+    path: Path,
+) -> None:
+    """Past its busy timeout a write is refused with what to do (CacheLocked, whose exit
+    code the CLI returns), not sqlite3's bare error that surfaced as "Cannot use the
+    cache ...: database is locked" in a board's sync dialog; and it wrote nothing."""
+    first = Cache.open(path, mode=SHARED_MODE)
+    impatient = Cache.open(path, mode=SHARED_MODE, busy_timeout=0.05)
+    try:
+        with first.write(), pytest.raises(CacheLocked, match="busy_timeout") as refused:
+            impatient.set_meta(note="too early")
+        assert refused.value.exit_code == 7
+        assert impatient.get_meta("note", "none") == "none"
+        impatient.set_meta(note="later")  # the lock gone, the same write goes through
+        assert first.get_meta("note") == "later"
     finally:
         first.close()
         impatient.close()
@@ -252,7 +272,7 @@ CRASHER = textwrap.dedent(
     """
     import os, sys
     from datetime import UTC, datetime
-    from triage_tui.store import Cache
+    from triage_tui.store import Cache, CacheLocked
     cache = Cache.open(sys.argv[1])
     assert cache.take_pull_lease("crasher", datetime.now(UTC), ttl=float(sys.argv[2])) == ""
     os._exit(9)  # killed mid-pull: nothing dropped, nothing closed

@@ -102,6 +102,7 @@ def test_a_cache_from_before_the_board_indexes_gets_them(tmp_path: Path) -> None
         "ALTER TABLE issues DROP COLUMN region_column;"
         "ALTER TABLE issues DROP COLUMN is_new;"
         "ALTER TABLE notes DROP COLUMN is_update;"  # (schema 7's)
+        "DROP TABLE health_history; ALTER TABLE issues DROP COLUMN health_marks;"  # (10's)
         "PRAGMA user_version = 4;"
     )
     conn.close()

@@ -146,6 +146,7 @@ def test_a_cache_of_schema_6_gets_flags_and_the_card_index_with_created_at(
         "DROP INDEX idx_accounts_card; DROP INDEX idx_members_username;"
         "ALTER TABLE accounts DROP COLUMN id15;"
         "DROP INDEX idx_issues_card;"
+        "DROP TABLE health_history; ALTER TABLE issues DROP COLUMN health_marks;"
         "CREATE INDEX idx_issues_card ON issues (state, iid, title, labels, renewal_date, tam, "
         "last_update_at, missing_roles, no_leader, salesforce_id);"
         f"UPDATE issues SET last_update_at = '{(OPENED + timedelta(days=5)).isoformat()}';"

@@ -138,7 +138,7 @@ def test_pages_past_10000_follow_next_page(tmp_path: Path) -> None:
     assert len(seen) == len(set(seen)) == 10_050
 
 
-def test_token_never_reaches_the_cache_or_argv(emu: GitLabEmulator, tmp_path: Path) -> None:
+def test_token_never_reaches_the_cache_files(emu: GitLabEmulator, tmp_path: Path) -> None:
     service = make_service(emu, tmp_path)
     assert service.sync().ok
     service.close()

@@ -59,6 +59,27 @@ def test_an_edit_shows_at_once_then_reaches_gitlab(emu: GitLabEmulator, tmp_path
     assert not service.outbox()
 
 
+def test_finished_edits_are_pruned_to_the_newest_after_a_push(
+    emu: GitLabEmulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """prune_outbox was never called: finished rows (each with a whole description) piled
+    up forever. After a push only the newest KEEP_FINISHED stay; waiting ones are kept."""
+    from triage_tui.services import edits
+
+    monkeypatch.setattr(edits, "KEEP_FINISHED", 2)
+    service = synced(emu, tmp_path)
+    iid = red_open_issue(emu)
+    for n in range(4):
+        service.add_note(iid, f"note {n}", f"note {n}")
+    assert service.push().pushed == 4
+    rows = service._cache().conn.execute("SELECT * FROM outbox ORDER BY id").fetchall()
+    assert len(rows) == 2 and "note 2" in repr(rows[0]) and "note 3" in repr(rows[1])
+    emu.faults.append(Fault("POST", r"/notes", 503, times=99))
+    service.add_note(iid, "waits", "waits")
+    service.push()
+    assert [e.edit.body for e in service.outbox()] == ["waits"]
+
+
 def test_every_kind_of_field_is_sent(emu: GitLabEmulator, tmp_path: Path) -> None:
     service = synced(emu, tmp_path)
     iid = red_open_issue(emu)

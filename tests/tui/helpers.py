@@ -54,3 +54,37 @@ async def open_er_call(pilot: Pilot[None], section: str = "") -> ERScreen:
     if section:
         await pilot.press(section)
     return screen
+
+
+def seed_history(service: TriageService, cards: int = 3) -> list[int]:
+    """Give the first `cards` cards of the Colours board's first column a health history
+    over the weeks before TODAY (every colour, a removal, a hostile author and reason),
+    written into the cache as a pull would. Returns their iids, top first."""
+    from datetime import UTC, datetime, time, timedelta
+
+    from triage_tui.domain.board import BoardKind
+    from triage_tui.domain.health import Health
+    from triage_tui.domain.history import HealthChange
+    from triage_tui.store import Cache
+
+    def at(days: int) -> datetime:
+        return datetime.combine(TODAY - timedelta(days=days), time(10), UTC)
+
+    board = service.first_screen(BoardKind.COLOURS, cards)
+    iids = [card.iid for card in board.columns[0].cards[:cards]]
+    histories = {
+        iid: (
+            HealthChange(at(60 - n), Health.GREEN, "ann"),
+            HealthChange(at(30), Health.YELLOW, "tim", "Neutral NPS"),
+            HealthChange(at(20), None, "bot[markup]", None),
+            HealthChange(at(16), Health.AMBER, "tim", "Loss of our champion [b]x[/b]"),
+            HealthChange(at(2), Health.RED, "dora", "Told us they are cancelling"),
+        )
+        for n, iid in enumerate(iids)
+    }
+    cache = Cache.open(service.cache_path)
+    try:
+        cache.store_health_history(histories)
+    finally:
+        cache.close()
+    return iids

@@ -14,6 +14,7 @@ from triage_tui.domain.team import Role
 from triage_tui.services import TriageService
 from triage_tui.tui.app import TriageApp
 from triage_tui.tui.board_view import BoardView
+from triage_tui.tui.dialog import DialogBody
 from triage_tui.tui.help_modal import HelpModal
 from triage_tui.tui.move_modal import MoveModal
 from triage_tui.tui.new_issue_modal import NewIssueModal
@@ -70,6 +71,11 @@ async def assert_every_field_in_view(pilot: Pilot[None], app: TriageApp, dialog:
         assert shown_whole(widget), f"{widget} is not in view at 80x24"
         await pilot.press("tab")
         await settle(pilot)
+        # The body moves at once to a whole row: Textual's animated centring on focus
+        # raced the dialog's own scroll and, on a loaded machine, stopped between rows.
+        for body in screen.query(DialogBody):
+            assert not app.animator.is_being_animated(body, "scroll_y")
+            assert body.scroll_y == int(body.scroll_y), f"{body} rests at {body.scroll_y}"
     assert seen, "the dialog has no field"
     for foot in screen.query(".dialog-foot"):
         assert shown_whole(foot), f"the help line of {dialog.__name__} is cut off"

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from textual.pilot import Pilot
@@ -22,6 +23,7 @@ from triage_tui.domain.accounts import Account
 from triage_tui.domain.edit import EditState
 from triage_tui.domain.er_call import Mismatch
 from triage_tui.domain.health import Health
+from triage_tui.domain.issue import Card
 from triage_tui.domain.team import Role
 from triage_tui.domain.template import parse_description, replace_team
 from triage_tui.services import TriageService
@@ -283,3 +285,105 @@ async def test_health_values_that_mean_no_colour_are_shown_after_a_sync(
         await pilot.pause(0.2)
         shown = " ".join(str(n.message) for n in app._notifications)
     assert '"1-Red" (12 accounts)' in shown and "[salesforce.health_values]" in shown
+
+
+async def test_salesforce_is_right_takes_its_colour_and_an_override_says_why(
+    service: TriageService, emu: GitLabEmulator, sf: SalesforceEmulator
+) -> None:
+    app = board_app(service)
+    async with app.run_test(size=(140, 40)) as pilot:
+        screen = await open_er_call(pilot, "3")
+        mismatch = highlight(
+            screen,
+            lambda m: (
+                isinstance(m, Mismatch)
+                and m.card.health is not None
+                and m.account.health not in (None, Health.RED)
+            ),
+        )
+        assert isinstance(mismatch, Mismatch) and mismatch.account.health is not None
+        target = mismatch.account.health.label
+        await pilot.press("f")
+        await until(pilot, lambda: isinstance(app.screen, MoveModal))
+        # Two Red signals suggest Red against Salesforce's colour: an override.
+        await pilot.press(*"As in Salesforce", "tab", "space", "down", "space")
+        await pilot.pause()
+        shown = widget_text(app.screen.query_one("#suggestion"))
+        assert f"Chosen: {target} over the suggested Red" in shown
+        assert "^g" not in shown  # Salesforce gives the colour here: no other is offered
+        await pilot.press("ctrl+g")
+        await pilot.pause()
+        assert isinstance(app.screen, MoveModal) and app.screen.plan.target_health is not None
+        assert app.screen.plan.target_health.label == target
+        await pilot.press("ctrl+s")  # refused: the override reason is asked for
+        await pilot.pause()
+        assert app.focused is not None and app.focused.id == "override-reason"
+        await pilot.press(*"The score was agreed on the call", "enter")
+        await until(pilot, lambda: target in emu.issue(mismatch.card.iid)["labels"])
+        note = emu.project.notes[mismatch.card.iid][-1]["body"]
+        assert "Override reason: The score was agreed on the call" in note
+
+
+async def test_the_agenda_is_built_from_the_boards_cards_and_reread_only_after_an_edit(
+    service: TriageService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Opening the call takes the board's loaded cards, and a filter change reuses the
+    cards and accounts read (each read was about a second at 50,000 issues); an edit
+    on the call reads both again, so the agenda shows it."""
+    from tests.tui.helpers import board_app as make
+    from triage_tui.tui.board_view import BoardView
+
+    app = make(service)
+    async with app.run_test(size=(120, 40)) as pilot:
+        board = app.screen
+        await until(pilot, lambda: board.query_one(BoardView).board.complete)
+        loaded = lambda: board.cards is not None and not board._loading  # type: ignore[attr-defined]  # noqa: E731
+        await until(pilot, loaded)
+        reads: list[str] = []
+        real_cards, real_accounts = service.cards, service.accounts
+
+        def cards(**options: Any) -> list[Card]:
+            if not options:  # (the board's own loads pass include_closed and stop)
+                reads.append("cards")
+            return real_cards(**options)
+
+        def accounts() -> list[Account]:
+            reads.append("acc")
+            return real_accounts()
+
+        monkeypatch.setattr(service, "cards", cards)
+        monkeypatch.setattr(service, "accounts", accounts)
+        screen = await open_er_call(pilot)
+        assert reads == ["acc"]  # the cards were the board's
+        new = len(screen.agenda.new_issues)
+        await pilot.press("4", "z", "3")  # renewals without a TAM: EMEA only
+        await pilot.pause()
+        assert reads == ["acc"]
+        await pilot.press("1", "r")  # reviewed on the call: the agenda is read again
+        await pilot.pause()
+        assert reads == ["acc", "cards", "acc"]
+        assert len(screen.agenda.new_issues) == new - 1
+
+
+async def test_a_long_section_is_added_as_it_is_reached_and_end_goes_to_its_last_row(
+    service: TriageService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The list holds the rows in chunks (AgendaList.CHUNK), added as the highlight nears
+    the end of those shown; End loads the rest and goes to the very last; every row of
+    the section is reachable, in the agenda's order."""
+    from triage_tui.tui.er_screen import AgendaList
+
+    monkeypatch.setattr(AgendaList, "CHUNK", 4)
+    app = board_app(service)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_er_call(pilot)
+        listing = screen.query_one("#er-list", AgendaList)
+        rows = len(screen.rows)
+        assert rows > 12 and listing.option_count == 4
+        await pilot.press("down", "down", "down")  # near the end of the first chunk
+        assert listing.option_count == 8
+        await pilot.press("end")
+        assert listing.option_count == rows and listing.highlighted == rows - 1
+        assert screen.current() is screen.rows[-1]
+        await pilot.press("home", "down")
+        assert screen.current() is screen.rows[1]

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from textual.pilot import Pilot
 
-from tests.tui.helpers import board_app, until
+from tests.tui.helpers import board_app, seed_history, until
 from triage_tui.services import TriageService
 from triage_tui.tui.board_view import BoardView
 
@@ -33,11 +33,17 @@ def loaded_then(*keys: str) -> Callable[[Pilot[None]], Awaitable[None]]:
 
         await until(pilot, complete)
         await pilot.press(*keys)
-        # Settled: a dialog's scrolling and its border's "more below" follow a refresh
-        # (seen to lag once on a loaded machine).
-        for _ in range(3):
-            await pilot.pause()
+        # Settled: a dialog's scrolling, its scrollbar and its border's "more below"
+        # follow a refresh or two, later on a loaded machine (CI once took the move
+        # dialog's scrollbar a row early). So wait until two looks a pause apart agree.
         await pilot.wait_for_scheduled_animations()
+        shown = pilot.app.export_screenshot()
+        for _ in range(50):
+            await pilot.pause(0.05)
+            again = pilot.app.export_screenshot()
+            if again == shown:
+                break
+            shown = again
 
     return run_before
 
@@ -56,10 +62,19 @@ CASES: dict[str, tuple[tuple[int, int], Sequence[str]]] = {
     # The ER call's agenda: the ~New issues to review, then the accounts with no issue.
     "er-call-new-80x24": ((80, 24), ("E",)),
     "er-call-missing-120x40": ((120, 40), ("E", "2")),
+    # The overview: colour by region with ARR at risk, renewals by quarter, overdue.
+    "overview-80x24": ((80, 24), ("v",)),
+    "overview-120x40": ((120, 40), ("v",)),
     # The tallest dialog on the smallest terminal: an Amber card whose team lost its
     # leader (t, x on TAM Leader) moved to Red asks reason, signals, churn class, leader.
     "move-to-red-80x24": ((80, 24), ("l", "t", "down", "down", "x", "escape", "shift+left")),
     "move-to-red-120x40": ((120, 40), ("l", "t", "down", "down", "x", "escape", "shift+left")),
+    # The suggested score: the first Red card to Amber with two Red signals ticked (Tab
+    # into Red's list, Space, Down, Space): Red suggested, the move an override.
+    "move-suggest-80x24": (
+        (80, 24),
+        ("shift+right", *"Sponsor is back", "tab", "space", "down", "space"),
+    ),
     # (The same move once the reason is given, its churn class asked for in view, is
     # checked by tests/tui/test_dialogs.py: its picture's scrollbar thumb differed by a
     # fraction of a cell from run to run on a loaded machine.)
@@ -69,5 +84,23 @@ CASES: dict[str, tuple[tuple[int, int], Sequence[str]]] = {
 @pytest.mark.parametrize("case", CASES)
 def test_screen_looks_as_accepted(snap_compare: Snap, service: TriageService, case: str) -> None:
     size, keys = CASES[case]
+    app: Any = board_app(service)
+    assert snap_compare(app, terminal_size=size, run_before=loaded_then(*keys))
+
+
+#: The health history (seeded as a pull writes it: tests/tui/helpers.seed_history) on
+#: the Red column's first three cards: their trends, and the first one's dated history.
+HISTORY_CASES: dict[str, tuple[tuple[int, int], Sequence[str]]] = {
+    "history-120x40": ((120, 40), ("enter",)),
+    "history-80x24": ((80, 24), ()),
+}
+
+
+@pytest.mark.parametrize("case", HISTORY_CASES)
+def test_health_history_looks_as_accepted(
+    snap_compare: Snap, service: TriageService, case: str
+) -> None:
+    seed_history(service)
+    size, keys = HISTORY_CASES[case]
     app: Any = board_app(service)
     assert snap_compare(app, terminal_size=size, run_before=loaded_then(*keys))

@@ -31,6 +31,9 @@ class Health(IntEnum):
     @classmethod
     def parse(cls, text: str) -> Health | None:
         """Read a score as GitLab or Salesforce spells it; None when it is not one."""
+        known = _BY_LABEL.get(text)  # as the cache stores it: 50,000 accounts read at once
+        if known is not None:
+            return known
         cleaned = text.strip().lower()
         for prefix in ("health::", "health:", "health "):
             cleaned = cleaned.removeprefix(prefix)
@@ -39,6 +42,8 @@ class Health(IntEnum):
                 return health
         return None
 
+
+_BY_LABEL: dict[str, Health] = {health.label: health for health in Health}
 
 #: Worst first: the order of the Colours board.
 AT_RISK_FIRST: tuple[Health, ...] = (Health.RED, Health.AMBER, Health.YELLOW, Health.GREEN)

@@ -9,6 +9,7 @@ from enum import Enum
 
 from triage_tui.domain.accounts import AccountScore
 from triage_tui.domain.health import Health
+from triage_tui.domain.history import WeekColour, trend_from_marks
 from triage_tui.domain.labels import LabelReading, Region, read_label_set
 from triage_tui.domain.team import not_members
 from triage_tui.domain.template import TemplateFields, parse_description
@@ -48,6 +49,9 @@ class IssueSummary:
     tam_member: bool | None = None
     """The TAM is a member of the project (GitLab refuses anyone else as an assignee, so
     such a TAM was dropped). None: no TAM, or no members cached to tell by."""
+    health_marks: str = ""
+    """The health history in its compact form (domain.history.history_marks); "" when
+    none is known (label events not read yet, or no health label ever)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,6 +113,8 @@ class Card:
     """Days since the issue was opened (None: not known)."""
     days_since_score: int | None = None
     """Days since Salesforce's score was confirmed (None: no account, or no date)."""
+    today: date | None = None
+    """The day the card was read against (the trend's last week ends then)."""
 
     @property
     def iid(self) -> int:
@@ -161,6 +167,15 @@ class Card:
         )
 
     @property
+    def trend(self) -> tuple[WeekColour, ...]:
+        """The last weeks' colours, oldest first (domain.history.weekly_colours); () when
+        no history is known. Worked out when a card is drawn, not when it is read: only
+        the cards in view pay for it (and a memo keeps repaints free)."""
+        if not self.summary.health_marks or self.today is None:
+            return ()
+        return trend_from_marks(self.summary.health_marks, self.today)
+
+    @property
     def search_text(self) -> str:
         """Lower-cased text the board filter matches against."""
         parts = [f"#{self.iid}", self.summary.title, *self.summary.labels]
@@ -193,4 +208,5 @@ def make_card(summary: IssueSummary, today: date) -> Card:
         max(0, (today - updated.date()).days) if updated is not None else None,
         max(0, (today - created.date()).days) if created is not None else None,
         max(0, (today - scored).days) if scored is not None else None,
+        today,
     )

@@ -59,3 +59,18 @@ class Milestone:
     state: str = "active"
     start_date: date | None = None
     due_date: date | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class LabelEvent:
+    """A GitLab resource label event: `author` added (or removed) `label` at `at`.
+
+    `label` is the board's word for it (through the [labels] vocabulary), None when GitLab
+    no longer has the label (it was deleted: GitLab then sends `"label": null`)."""
+
+    id: int
+    issue_iid: int
+    at: datetime
+    author: str
+    label: str | None
+    added: bool

@@ -13,8 +13,9 @@ def counted(count: int, thing: str) -> str:
 
 
 #: A pull's phases, in order, as its progress reports them: the issues, then the notes of
-#: the open ones, then the notes of the closed ones.
+#: the open ones, then the notes of the closed ones, then the health history (label events).
 ISSUES, NOTES, CLOSED_NOTES = "issues", "notes", "closed notes"
+HISTORY = "history"
 #: Not a phase of its own: GitLab's rate limit holds the sync, (seconds left, of how many).
 RATE_LIMIT = "rate limit"
 
@@ -45,6 +46,8 @@ class SyncReport:
     changed: int = 0
     """Of those, the ones new to the cache or changed since it had them."""
     notes_of: int = 0
+    history_of: int = 0
+    """Issues whose health history (label events) this pull read."""
     removed: int = 0
     cursor: datetime | None = None
     error: str = ""
@@ -102,6 +105,7 @@ class SyncReport:
             "issues": self.issues,
             "changed": self.changed,
             "notes_of": self.notes_of,
+            "history_of": self.history_of,
             "removed": self.removed,
             "error": self.error,
             "finished_at": (self.finished_at.isoformat() if self.finished_at is not None else None),
@@ -130,6 +134,7 @@ class SyncReport:
             issues=int(data.get("issues") or 0),
             changed=int(data.get("changed") or 0),
             notes_of=int(data.get("notes_of") or 0),
+            history_of=int(data.get("history_of") or 0),
             removed=int(data.get("removed") or 0),
             error=str(data.get("error") or ""),
             finished_at=datetime.fromisoformat(finished) if finished else None,

@@ -15,6 +15,7 @@ from triage_tui.domain.board import BoardKind, Column
 from triage_tui.domain.health import Health
 from triage_tui.domain.issue import IssueState, iid_text
 from triage_tui.domain.labels import NEW_LABEL, ChurnClass, Region, read_labels
+from triage_tui.domain.suggest import suggest, suggestion_lines, suggestion_summary
 from triage_tui.domain.team import Role, TriageTeam
 
 #: The roles rule 1 asks for on a Red account: either one is enough.
@@ -33,7 +34,9 @@ class HealthQuestions:
     right" on the ER call, a new issue), so no path lands an account in Red with less:
 
     - the reason: always, and required (it goes on the template and into a note);
-    - the colour's signals: offered, optional (ticked ones go into the note);
+    - the signals of all four colours: offered, optional (ticked ones go into the note);
+      two or more suggest a colour (domain.suggest), and choosing another colour than
+      the suggestion is an override, whose reason is required;
     - the churn class: required for Red (rule 7);
     - a leader: for Red when the triage team has no TAM leader and no CS manager /
       director (rule 1). The person names one of the project's members, or says
@@ -112,6 +115,7 @@ class MoveDecision:
 
     reason: str
     signals: tuple[str, ...] = ()
+    """The ticked signals' texts, of any colour (domain.suggest weighs them)."""
     churn: ChurnClass | None = None
     leader_role: Role | None = None
     """TAM leader or CS manager / director, when a leader was asked for and named."""
@@ -119,6 +123,8 @@ class MoveDecision:
     """The named leader's username."""
     no_leader_yet: bool = False
     """The person answered the leader question with "none known yet"."""
+    override_reason: str = ""
+    """Why the colour chosen is not the one the ticked signals suggest (required then)."""
 
     @property
     def named_leader(self) -> Leader | None:
@@ -129,12 +135,22 @@ class MoveDecision:
 
 
 def answer_problems(questions: HealthQuestions, decision: MoveDecision) -> dict[str, str]:
-    """Field ("reason", "churn", "leader") -> what is missing from the person's answer,
+    """Field ("reason", "override", "churn", "leader") -> what is missing from the person's answer,
     for every question asked and not answered. Empty when the answer is complete."""
     problems: dict[str, str] = {}
     if not decision.reason.strip():
         problems["reason"] = (
             f"A reason is required: say why the account is {questions.health.label}."
+        )
+    suggested = suggest(decision.signals).health
+    if (
+        suggested is not None
+        and suggested is not questions.health
+        and not decision.override_reason.strip()
+    ):
+        problems["override"] = (
+            f"The signals suggest {suggested.label}: say why {questions.health.label} "
+            "instead (the override reason), or untick signals."
         )
     if questions.churn and decision.churn is None:
         problems["churn"] = "Pick E&A, E&U, U&A or U&U: every Red account is classified."
@@ -295,12 +311,20 @@ def decided(
 
 
 def reason_note(
-    plan: MovePlan, reason: str, signals: tuple[str, ...] = (), previous: str = ""
+    plan: MovePlan,
+    reason: str,
+    signals: tuple[str, ...] = (),
+    previous: str = "",
+    override_reason: str = "",
 ) -> str:
     """The note recording why health changed, so the issue's history shows it; with the
-    template's reason it replaces (`previous`), so no text of it is lost."""
+    ticked signals, what they suggested and whether the person confirmed or overrode it
+    (and why); and the template's reason it replaces (`previous`), so no text of it is
+    lost."""
     lines = [f"**Health {plan.summary}**", "", reason.strip()]
-    if signals:
+    if signals and plan.target_health is not None:
+        lines += ["", *suggestion_lines(signals, plan.target_health, override_reason)]
+    elif signals:
         lines += ["", "Signals:", *(f"- {signal}" for signal in signals)]
     if plan.leader is not None:
         lines += ["", f"{plan.leader.role.value} @{plan.leader.username} joins the triage team."]
@@ -313,6 +337,20 @@ def reason_note(
     if previous.strip() and previous.strip() != reason.strip():
         lines += ["", "Reason for Health Score until now:", *quoted(previous)]
     return "\n".join(lines)
+
+
+def template_reason(
+    plan: MovePlan, reason: str, signals: tuple[str, ...] = (), override_reason: str = ""
+) -> str:
+    """The "Reason for Health Score" a move writes: the person's reason, and when the
+    ticked signals suggested a colour, a line saying so and whether it was confirmed or
+    overridden (with why), so the issue's description says it as the note does. Fewer
+    signals than a suggestion needs add nothing: the note lists them."""
+    why = reason.strip()
+    health = plan.target_health
+    if health is None or suggest(signals).health is None:
+        return why
+    return f"{why}\n{suggestion_summary(signals, health, override_reason)}"
 
 
 def quoted(text: str) -> list[str]:

@@ -25,6 +25,7 @@ from triage_tui.domain.triage import (
     plan_move,
     reason_note,
     review_labels,
+    template_reason,
 )
 from triage_tui.store import Cache
 from triage_tui.store.outbox import local_issue
@@ -33,6 +34,11 @@ from triage_tui.sync.push import push
 if TYPE_CHECKING:
     from triage_tui.sync.gitlab_source import GitLabSource
     from triage_tui.sync.salesforce_source import SalesforceSource
+
+
+#: Finished outbox rows kept after a push (the newest ones; nothing reads them but a
+#: person looking into the file): without a bound they piled up forever.
+KEEP_FINISHED = 500
 
 
 class EditCommands:
@@ -97,15 +103,22 @@ class EditCommands:
             team=detail.fields.team,
             assignees=detail.assignees,
         )
-        self.move(chosen, decision.reason, decision.signals)
+        self.move(chosen, decision.reason, decision.signals, decision.override_reason)
         return chosen
 
-    def move(self, plan: MovePlan, reason: str = "", signals: tuple[str, ...] = ()) -> int:
+    def move(
+        self,
+        plan: MovePlan,
+        reason: str = "",
+        signals: tuple[str, ...] = (),
+        override_reason: str = "",
+    ) -> int:
         """Record a planned move as one edit: the label (and state) change with the
         template's "Reason for Health Score" rewritten (and the triage team, when a leader
         was named for it), and the reason as a note posted with it, so the issue's history
         says why its health changed. One unit: undo, discard, conflict and retry take the
-        change, the leader and the note together."""
+        change, the leader and the note together. The ticked signals, what they suggested
+        and the override reason go into both (triage.reason_note, template_reason)."""
         why = reason.strip() if plan.needs_reason else ""
         detail = self.detail(plan.iid)
         previous = detail.fields.reason if detail is not None else ""
@@ -121,8 +134,8 @@ class EditCommands:
             add_labels=plan.add_labels,
             remove_labels=plan.remove_labels,
             state=plan.state,
-            reason=why or None,
-            note=reason_note(plan, why, signals, previous) if why else "",
+            reason=template_reason(plan, why, signals, override_reason) if why else None,
+            note=reason_note(plan, why, signals, previous, override_reason) if why else "",
             **team,
         )
 
@@ -229,9 +242,13 @@ class EditCommands:
         accounts, _ = self._salesforce()
         with self._push_lock:  # one push at a time, or an edit could be sent twice
             # The service's clock, not the machine's: Salesforce's health date is today's.
-            return push(
+            report = push(
                 source, self._cache(), author=self.user, accounts=accounts, today=self.today()
             )
+        if report.pushed:
+            # Finished edits are history GitLab holds; each kept its whole description.
+            self._cache().prune_outbox(KEEP_FINISHED)
+        return report
 
     def outbox(self, states: Iterable[EditState] | None = None) -> list[OutboxEntry]:
         """Edits not yet settled (pending, failed, in conflict), oldest first."""

@@ -25,6 +25,7 @@ from triage_tui.config import Settings, config_path, with_source
 from triage_tui.domain.accounts import Account
 from triage_tui.domain.board import Board, BoardKind, first_screen
 from triage_tui.domain.edit import EditKind
+from triage_tui.domain.history import HealthChange
 from triage_tui.domain.issue import Card, IssueDetail, make_card
 from triage_tui.domain.records import Note
 from triage_tui.domain.sync_report import RATE_LIMIT, SyncReport
@@ -198,6 +199,11 @@ class TriageService(ERCommands):
     def detail(self, iid: int) -> IssueDetail | None:
         return self._cache().issue_detail(iid)
 
+    def health_history(self, iid: int) -> list[HealthChange]:
+        """The issue's health changes, newest first, as the last sync read them from
+        GitLab's label events (the cache only: works offline)."""
+        return self._cache().health_history(iid)
+
     def notes(self, iid: int) -> list[Note]:
         """The issue's notes, newest first; this user's updates not yet on GitLab come
         first, with negative ids (the outbox entry's, negated)."""
@@ -226,10 +232,12 @@ class TriageService(ERCommands):
         self._cache().save_draft(iid, self.user, body, self.now())
 
     def post_update(self, iid: int, body: str) -> int:
-        """Send a weekly update (through the outbox) and forget its draft."""
-        entry = self.add_note(iid, body.strip(), "weekly update")
+        """Send a weekly update (through the outbox) and forget its draft. The draft goes
+        first: were the note's write refused after it, the text is still on screen to
+        post again; the other way round, a refused second write left the draft of a note
+        already sent, to be posted twice."""
         self.save_draft(iid, "")
-        return entry
+        return self.add_note(iid, body.strip(), "weekly update")
 
     def info(self) -> CacheInfo:
         return self._cache().info()

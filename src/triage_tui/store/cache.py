@@ -26,7 +26,8 @@ from triage_tui.store.errors import (
     CacheNotADatabase,
     CacheTooNew,
 )
-from triage_tui.store.health import cache_failure, is_file_fault
+from triage_tui.store.health import cache_failure, is_cache_fault
+from triage_tui.store.history import HistoryTables
 from triage_tui.store.outbox import OutboxTables
 from triage_tui.store.schema import (
     BOARD_RULES,
@@ -127,7 +128,7 @@ def _check_header(path: Path) -> None:
         )
 
 
-class Cache(OutboxTables):
+class Cache(HistoryTables, OutboxTables):
     """One connection to the cache. Not shared across threads: open one per thread."""
 
     def __init__(
@@ -307,7 +308,7 @@ class Cache(OutboxTables):
             if self.conn.in_transaction:  # (a failed COMMIT may leave it open)
                 with suppress(sqlite3.Error):
                     self.conn.execute("ROLLBACK")
-            if is_file_fault(error):
+            if is_cache_fault(error):
                 raise cache_failure(error, self.path or ":memory:") from error
             raise
 
@@ -370,17 +371,40 @@ class Cache(OutboxTables):
         with self.write() as db:
             self.upsert_notes(notes, db)
 
-    def notes_owed(self) -> list[int]:
-        owed = json.loads(self.get_meta("notes_owed") or "[]")
+    def _owed(self, key: str) -> list[int]:
+        """The issues listed under meta `key` that are still in the cache (one deleted
+        meanwhile has nothing to get. Not `IN (?, …)`: a cut-off first sync can owe more
+        issues than SQLite takes variables)."""
+        owed = json.loads(self.get_meta(key) or "[]")
         if not owed:
             return []
-        # (An issue deleted meanwhile has no notes to get. Not `IN (?, …)`: a cut-off first
-        # sync can owe more issues than SQLite takes variables.)
         still = {row[0] for row in self.conn.execute("SELECT iid FROM issues")}
         return [iid for iid in owed if iid in still]
 
+    def notes_owed(self) -> list[int]:
+        return self._owed("notes_owed")
+
     def owe_notes(self, iids: list[int]) -> None:
         self.set_meta(notes_owed=json.dumps(iids))
+
+    def history_owed(self) -> list[int]:
+        """Issues (still in the cache) whose label events a cut-off pull left to read."""
+        return self._owed("history_owed")
+
+    def history_unread(self, limit: int | None) -> list[int]:
+        """Up to `limit` (None: all) issues whose label events were never read (no health_marks: a
+        cache from before schema 10, or issues a first sync has not reached yet), open
+        ones and the most recently changed first. Local issues (not on GitLab yet) have
+        none to read."""
+        rows = self.conn.execute(
+            "SELECT iid FROM issues WHERE iid > 0 AND health_marks IS NULL "
+            "ORDER BY state = 'opened' DESC, updated_at DESC LIMIT ?",
+            [-1 if limit is None else limit],
+        )
+        return [row[0] for row in rows]
+
+    def owe_history(self, iids: list[int]) -> None:
+        self.set_meta(history_owed=json.dumps(iids))
 
     def store_project_meta(
         self, labels: list[LabelInfo], milestones: list[Milestone], members: list[Member]
@@ -410,6 +434,9 @@ class Cache(OutboxTables):
             ]
             self.conn.executemany("DELETE FROM issues WHERE iid = ?", gone)
             self.conn.execute("DELETE FROM notes WHERE issue_iid NOT IN (SELECT iid FROM issues)")
+            self.conn.execute(
+                "DELETE FROM health_history WHERE iid NOT IN (SELECT iid FROM issues)"
+            )
         return len(gone)
 
     def take_pull_lease(

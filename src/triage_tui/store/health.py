@@ -20,7 +20,13 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from triage_tui.store.errors import CacheDamaged, CacheError, CacheFull, CacheReadOnly
+from triage_tui.store.errors import (
+    CacheDamaged,
+    CacheError,
+    CacheFull,
+    CacheLocked,
+    CacheReadOnly,
+)
 
 if TYPE_CHECKING:
     from triage_tui.store.cache import Cache
@@ -32,6 +38,8 @@ _READONLY = 8
 _CORRUPT = 11
 _NOTADB = 26
 _CANTOPEN = 14
+_BUSY = 5
+_LOCKED = 6
 
 #: What a read of a damaged cache raises (for the CLI, which imports no sqlite3).
 DATABASE_ERRORS = (sqlite3.DatabaseError,)
@@ -40,11 +48,13 @@ DATABASE_ERRORS = (sqlite3.DatabaseError,)
 _KEPT = "the edits already waiting are kept in it (`triage-tui outbox export FILE` saves them)"
 
 
-def is_file_fault(error: sqlite3.Error) -> bool:
-    """The file, its disk or its permissions failed (not a constraint or an SQL mistake,
-    which are the code's and stay as they are)."""
+def is_cache_fault(error: sqlite3.Error) -> bool:
+    """The file, its disk or its permissions failed, or another process kept it busy past
+    the busy timeout (not a constraint or an SQL mistake, which are the code's and stay
+    as they are)."""
     code = getattr(error, "sqlite_errorcode", None)
-    return code is not None and code & 0xFF in (_FULL, _IOERR, _READONLY, _CORRUPT, _NOTADB)
+    faults = (_FULL, _IOERR, _READONLY, _CORRUPT, _NOTADB, _BUSY, _LOCKED)
+    return code is not None and code & 0xFF in faults
 
 
 def damaged(where: Path | str, detail: str) -> CacheDamaged:
@@ -77,6 +87,12 @@ def cache_failure(error: sqlite3.Error, where: Path | str) -> CacheError:
         return CacheError(
             f"Cannot open the cache {where} ({error}): check that its directory exists and "
             "is yours, or pass another --cache."
+        )
+    if primary in (_BUSY, _LOCKED):
+        return CacheLocked(
+            f"The cache {where} was busy: another triage-tui kept writing to it for longer "
+            "than this one waits (`busy_timeout` in the config). Nothing was changed by this "
+            "try; try again in a moment."
         )
     if primary == _IOERR:
         return CacheError(
@@ -349,6 +365,6 @@ def reading(path: Path | str) -> Iterator[None]:
     try:
         yield
     except sqlite3.DatabaseError as error:
-        if is_file_fault(error):
+        if is_cache_fault(error):
             raise cache_failure(error, path) from error
         raise

@@ -97,7 +97,7 @@ SELECT i.iid, i.title, i.state, i.labels, i.renewal_date, i.tam, i.last_update_a
        CASE WHEN i.tam IS NULL OR NOT EXISTS (SELECT 1 FROM members) THEN NULL
             ELSE EXISTS (SELECT 1 FROM members m WHERE m.username = i.tam COLLATE NOCASE)
        END AS tam_member,
-       i.created_at
+       i.created_at, i.health_marks
 FROM issues i
 LEFT JOIN (
     SELECT issue_iid,
@@ -145,6 +145,7 @@ def _summary(row: tuple[Any, ...]) -> IssueSummary:
         if row[12] is not None
         else None,
         bool(row[16]) if row[16] is not None else None,
+        row[18] or "",
     )
 
 

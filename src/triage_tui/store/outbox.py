@@ -203,9 +203,16 @@ class OutboxTables(AccountTables):
         """Pushed (or found already applied): store GitLab's version, keep later edits."""
         with self.write() as db:
             row = self.conn.execute(
-                "SELECT issue_iid FROM outbox WHERE id = ?", [entry_id]
+                "SELECT issue_iid, payload FROM outbox WHERE id = ?", [entry_id]
             ).fetchone()
             self._set(entry_id, state=EditState.DONE.value, error="")
+            if server is not None and row is not None:
+                edit = Edit.from_json(row[1])
+                if edit.add_labels or edit.remove_labels or edit.kind is EditKind.CREATE:
+                    # GitLab recorded label events for it; the row now has GitLab's
+                    # updated_at, so the next pull would not see the issue as changed:
+                    # its health history is owed (store.cache.history_owed).
+                    self._owe_history_in(server.iid)
             if server is not None:
                 local = row[0] if row else None
                 if local is not None and local != server.iid:
@@ -222,6 +229,17 @@ class OutboxTables(AccountTables):
                 self._overlay(db, [server.iid])
             if note is not None:
                 self.upsert_notes([note], db)
+
+    def _owe_history_in(self, iid: int) -> None:
+        """Add `iid` to the issues whose label events are owed, in the caller's
+        transaction."""
+        found = self.conn.execute("SELECT value FROM meta WHERE key = 'history_owed'").fetchone()
+        owed = json.loads(found[0] or "[]") if found is not None else []
+        if iid not in owed:
+            self.conn.execute(
+                "INSERT OR REPLACE INTO meta (key, value) VALUES ('history_owed', ?)",
+                [json.dumps([*owed, iid])],
+            )
 
     def fail_edit(self, entry_id: int, error: str) -> None:
         with self.write():

@@ -207,7 +207,7 @@ def _v6(db: sqlite_utils.Database) -> None:
 #: with its own copy of the list (tests/store/test_weekly_updates.py checks they agree).
 CARD_COLUMNS = (
     "iid, title, labels, renewal_date, tam, last_update_at, missing_roles, no_leader, "
-    "salesforce_id, created_at"
+    "salesforce_id, created_at, health_marks"
 )
 
 #: The newest weekly update of each issue in `iids` (every issue when `iids` is None)
@@ -316,6 +316,26 @@ def _v9(db: sqlite_utils.Database) -> None:
     db.execute("CREATE INDEX idx_members_username ON members (username COLLATE NOCASE)")
 
 
+def _v10(db: sqlite_utils.Database) -> None:
+    # Self-contained, like _v9 (it may be renumbered when branches merge). Each issue's
+    # health history (store.history), from GitLab's label events: one row per change,
+    # newest read first for the detail pane. And its compact form on the issue row
+    # (domain.history.history_marks), so the card read carries the trend without a
+    # second query; NULL until the issue's label events have been read.
+    db.table("health_history").create(
+        {"iid": int, "at": str, "health": str, "author": str, "reason": str},
+    )
+    db.table("health_history").create_index(["iid", "at"])
+    db.table("issues").add_column("health_marks", str)
+    # The covering card index, rebuilt with it (the columns as of this version).
+    db.execute("DROP INDEX IF EXISTS idx_issues_card")
+    columns = (
+        "iid, title, labels, renewal_date, tam, last_update_at, missing_roles, no_leader, "
+        "salesforce_id, created_at, health_marks"
+    )
+    db.execute(f"CREATE INDEX idx_issues_card ON issues (state, {columns})")
+
+
 MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
     _v1,
     _v2,
@@ -326,5 +346,6 @@ MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
     _v7,
     _v8,
     _v9,
+    _v10,
 )
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -28,6 +28,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from triage_tui.sync.secrets import keep_out
+
 KEYRING_SERVICE = "triage-tui"
 
 
@@ -39,6 +41,9 @@ class CredentialError(Exception):
 class Token:
     value: str = field(repr=False)
     source: str
+
+    def __post_init__(self) -> None:
+        keep_out(self.value)
 
     def __str__(self) -> str:
         return f"<token from {self.source}>"
@@ -293,6 +298,10 @@ class SalesforceCredentials:
     consumer_secret: str = field(default="", repr=False)
     private_key_file: str = ""
     refresh_token: str = field(default="", repr=False)
+
+    def __post_init__(self) -> None:
+        secrets = (self.password, self.security_token, self.session_id, self.consumer_secret)
+        keep_out(*secrets, self.refresh_token)
 
     @property
     def kind(self) -> str:

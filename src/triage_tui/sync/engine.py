@@ -10,9 +10,10 @@ from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
+from triage_tui.domain.history import HealthChange, health_changes
 from triage_tui.domain.issue import IssueState
-from triage_tui.domain.records import LabelInfo, Member, Milestone, Note, RemoteIssue
-from triage_tui.domain.sync_report import CLOSED_NOTES, ISSUES, NOTES, SyncReport
+from triage_tui.domain.records import LabelEvent, LabelInfo, Member, Milestone, Note, RemoteIssue
+from triage_tui.domain.sync_report import CLOSED_NOTES, HISTORY, ISSUES, NOTES, SyncReport
 from triage_tui.sync.errors import describe
 
 #: Re-read this much before the stored cursor: clocks and commits at the boundary
@@ -20,6 +21,11 @@ from triage_tui.sync.errors import describe
 OVERLAP = timedelta(minutes=5)
 #: A full pass this often catches deleted and moved issues, which `updated_after` misses.
 FULL_EVERY = timedelta(hours=24)
+#: Issues whose label events were never read, read per pull besides the changed ones.
+#: GitLab has no bulk form of the list (a request an issue): a first sync of 10,000 issues
+#: reading all of them took 8.5x its issues phase. Capped, the history fills in over the
+#: next pulls (the board's, every sync_interval), open and recently changed issues first.
+BACKFILL = 1000
 #: The notes still owed are written down after this many issues' notes (and at the end).
 OWED_EVERY = 100
 
@@ -30,6 +36,10 @@ class IssueSource(Protocol):
     def issue_pages(self, updated_after: datetime | None = None) -> Iterable[list[RemoteIssue]]: ...
     def issues_by_iid(self, iids: list[int]) -> list[RemoteIssue]: ...
     def notes_for(self, iids: list[int]) -> Iterable[list[Note]]: ...
+    def label_events_for(self, iids: list[int]) -> Iterable[list[LabelEvent]]:
+        """Each issue's label events, one list per issue in the order of `iids`."""
+        ...
+
     def labels(self) -> list[LabelInfo]: ...
     def milestones(self) -> list[Milestone]: ...
     def members(self) -> list[Member]: ...
@@ -54,6 +64,23 @@ class SyncSink(Protocol):
         """Remember the issues whose notes are still to fetch, in case this pull is cut off."""
         ...
 
+    def history_owed(self) -> list[int]:
+        """Issues (still in the cache) whose label events an earlier pull did not fetch."""
+        ...
+
+    def owe_history(self, iids: list[int]) -> None: ...
+    def history_unread(self, limit: int | None) -> list[int]:
+        """Issues whose label events were never read (up to `limit`), most wanted first."""
+        ...
+
+    def reason_notes(self, iids: list[int]) -> dict[int, list[Note]]:
+        """The cached notes of these issues that may record a health move's reason."""
+        ...
+
+    def store_health_history(self, histories: dict[int, tuple[HealthChange, ...]]) -> None:
+        """Replace each issue's health history (one write transaction)."""
+        ...
+
     def store_project_meta(
         self, labels: list[LabelInfo], milestones: list[Milestone], members: list[Member]
     ) -> None: ...
@@ -70,7 +97,7 @@ class SyncSink(Protocol):
 
 
 Progress = Callable[[str, int, int | None], None]
-"""(phase, done, total): phases ISSUES, then NOTES, then CLOSED_NOTES."""
+"""(phase, done, total): phases ISSUES, then NOTES, then CLOSED_NOTES, then HISTORY."""
 
 
 def _quiet(phase: str, done: int, total: int | None) -> None:
@@ -107,17 +134,20 @@ def pull(
     closed: set[int] = set()
     changed: list[int] = []
     count = 0
+    history_of = 0
     try:
         owed = sink.notes_owed()
+        history_owed = sink.history_owed()
 
         def store(issues: list[RemoteIssue]) -> None:
-            # The notes of a changed issue are owed before the issue is stored: once stored,
-            # it no longer shows as changed, and a pull cut off before the notes phase (a
-            # later page failed) would leave its notes behind for good.
+            # The notes (and label events) of a changed issue are owed before the issue is
+            # stored: once stored, it no longer shows as changed, and a pull cut off before
+            # the notes phase (a later page failed) would leave its notes behind for good.
             new = sink.changed_issues(issues)
             if new:
                 changed.extend(new)
                 sink.owe_notes(list(dict.fromkeys(owed + changed)))
+                sink.owe_history(list(dict.fromkeys(history_owed + changed)))
             sink.store_issues(issues)
 
         for page in source.issue_pages(updated_after=since):
@@ -149,6 +179,8 @@ def pull(
         sink.owe_notes(todo)
         _pull_notes(source, sink, todo, closed, progress)
         sink.owe_notes([])
+        # After the notes, which give the changes their reasons.
+        history_of = _pull_history(source, sink, changed, progress)
         sink.store_project_meta(source.labels(), source.milestones(), source.members())
         removed = sink.remove_issues_except(seen, kept_since=now - OVERLAP) if full else 0
     except Exception as error:  # every failure becomes data in the report
@@ -168,6 +200,7 @@ def pull(
         # (An issue changed twice while the pull ran is on two pages: counted once.)
         changed=len(set(changed)),
         notes_of=len(todo),
+        history_of=history_of,
         removed=removed,
         cursor=newest,
         finished_at=now,
@@ -207,3 +240,48 @@ def _pull_notes(
             sink.store_notes(waiting)
             sink.owe_notes([iid for iid in todo if iid not in fetched])
             raise
+
+
+def _pull_history(
+    source: IssueSource, sink: SyncSink, wanted: list[int], progress: Progress
+) -> int:
+    """The health history of the `wanted` issues and of those an earlier pull still owes,
+    from their label events, with the reasons from their cached notes; stored OWED_EVERY
+    issues a transaction. What is not stored when the pull is cut off stays owed.
+    Returns how many issues' history was read.
+
+    `wanted`: the changed issues (a label change bumps updated_at); besides them, up to
+    BACKFILL never read. (A label deleted from the project changes no issue's updated_at: its
+    events stay as read until the issue next changes.)"""
+    # Never read (every issue of a first sync, which are all "changed"): BACKFILL of
+    # them, the rest in later pulls. Read before: again when changed or left owed.
+    unread = sink.history_unread(None)
+    never = set(unread)
+    again = [iid for iid in wanted + sink.history_owed() if iid not in never]
+    todo = list(dict.fromkeys(again + unread[:BACKFILL]))
+    sink.owe_history(todo)
+    waiting: dict[int, list[LabelEvent]] = {}
+    done = 0
+
+    def flush() -> None:
+        if not waiting:
+            return
+        notes = sink.reason_notes(list(waiting))
+        sink.store_health_history(
+            {iid: health_changes(events, notes.get(iid, [])) for iid, events in waiting.items()}
+        )
+        waiting.clear()
+        sink.owe_history(todo[done:])
+
+    try:
+        for events in source.label_events_for(todo):
+            waiting[todo[done]] = events
+            done += 1
+            if done % OWED_EVERY == 0 or done == len(todo):
+                flush()
+            progress(HISTORY, done, len(todo))
+    except Exception:
+        flush()
+        raise
+    sink.owe_history([])
+    return len(todo)

@@ -16,6 +16,7 @@ from triage_tui.domain.accounts import Account
 from triage_tui.domain.failure import PhrasedError
 from triage_tui.domain.text import clean_line
 from triage_tui.sync.credentials import SOAP_RETIREMENT, CredentialError
+from triage_tui.sync.secrets import masked
 
 
 class SyncError(Exception):
@@ -23,7 +24,12 @@ class SyncError(Exception):
 
 
 def describe(error: BaseException, url: str) -> str:
-    """A one-line, plain description of a GitLab client failure."""
+    """A one-line, plain description of a GitLab client failure, with no secret in it
+    (what answered may have quoted the token it was sent: sync.secrets)."""
+    return masked(_describe_gitlab(error, url))
+
+
+def _describe_gitlab(error: BaseException, url: str) -> str:
     import gitlab.exceptions as gle
     import requests
 
@@ -140,7 +146,11 @@ def describe_salesforce(error: BaseException, fields: Mapping[str, str] | None =
     """A one-line, plain description of a Salesforce client failure. `fields` (logical ->
     API name, as configured) lets an unknown-field error name the setting to change.
     Never includes a password, security token or session id: only fixed sentences, error
-    codes and Salesforce's own messages (which carry none) are used."""
+    codes and Salesforce's messages are used, and any secret those quote is masked."""
+    return masked(_describe_salesforce(error, fields))
+
+
+def _describe_salesforce(error: BaseException, fields: Mapping[str, str] | None) -> str:
     import requests
     from simple_salesforce.exceptions import SalesforceAuthenticationFailed, SalesforceError
 

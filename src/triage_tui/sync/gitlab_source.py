@@ -27,11 +27,19 @@ from typing import Any
 from urllib.parse import quote, urljoin, urlsplit
 
 from triage_tui.domain.edit import Edit
-from triage_tui.domain.records import LabelInfo, Member, Milestone, Note, RemoteIssue
+from triage_tui.domain.records import (
+    LabelEvent,
+    LabelInfo,
+    Member,
+    Milestone,
+    Note,
+    RemoteIssue,
+)
 from triage_tui.domain.vocabulary import IDENTITY, LabelVocabulary
 from triage_tui.sync import mapping
 from triage_tui.sync.errors import SyncError
 from triage_tui.sync.rate_limit import RateLimitGate, retry_after
+from triage_tui.sync.secrets import keep_out, masked
 
 PER_PAGE = 100
 #: Issues whose notes one GraphQL request asks for. The query's complexity does not grow
@@ -185,6 +193,7 @@ class GitLabSource:
     ) -> None:
         import gitlab  # lazily: start-up of the board must not pay for it
 
+        keep_out(token)  # (a server's error message must never show it: sync.secrets)
         self.url = url.rstrip("/")
         self.project = project
         self.max_retries = max_retries
@@ -429,6 +438,31 @@ class GitLabSource:
             return {}
         return mapping.notes_from_graphql(data)
 
+    def label_events(self, iid: int) -> list[LabelEvent]:
+        """Every label event of the issue (GET /projects/:id/issues/:iid/
+        resource_label_events, doc/api/resource_label_events.md), oldest first. An issue
+        GitLab no longer has (deleted while the pull ran: 404) has none."""
+        import gitlab.exceptions as gle
+
+        found: list[LabelEvent] = []
+        try:
+            for page in self._pages(f"/issues/{iid}/resource_label_events", {}):
+                for item in page:
+                    event = mapping.label_event_from_gitlab(item, iid, self.vocabulary)
+                    if event is not None:
+                        found.append(event)
+        except gle.GitlabHttpError as error:
+            if error.response_code != 404:
+                raise
+            return []
+        return found
+
+    def label_events_for(self, iids: list[int]) -> Iterator[list[LabelEvent]]:
+        """The label events of many issues, one list per issue in the order of `iids`,
+        `concurrency` requests at a time (GitLab has no bulk form of this list)."""
+        with ThreadPoolExecutor(self.concurrency, thread_name_prefix="gitlab-events") as pool:
+            yield from pool.map(self.label_events, iids)
+
     def _graphql_path(self) -> str:
         """The project's full path (GraphQL finds projects by path, the config may give
         the numeric id)."""
@@ -544,7 +578,7 @@ def _problem(error: Exception) -> str:
     import gitlab.exceptions as gle
 
     if isinstance(error, GraphQLRefused):
-        return f"GitLab refused the bulk notes query: {str(error)[:200]}"
+        return f"GitLab refused the bulk notes query: {masked(str(error))[:200]}"
     if isinstance(error, gle.GitlabError):
         return f"GitLab answered {error.response_code} to the bulk notes query"
     return f"the bulk notes query failed ({type(error).__name__})"

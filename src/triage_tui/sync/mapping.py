@@ -17,7 +17,14 @@ from typing import Any
 
 from triage_tui.domain.edit import Edit
 from triage_tui.domain.issue import IssueState
-from triage_tui.domain.records import LabelInfo, Member, Milestone, Note, RemoteIssue
+from triage_tui.domain.records import (
+    LabelEvent,
+    LabelInfo,
+    Member,
+    Milestone,
+    Note,
+    RemoteIssue,
+)
 from triage_tui.domain.text import clean_line, clean_text
 from triage_tui.domain.vocabulary import IDENTITY, LabelVocabulary
 
@@ -90,6 +97,27 @@ def note_from_gitlab(data: JSON, issue_iid: int) -> Note:
         body=clean_text(data.get("body")),
         created_at=parse_timestamp(data.get("created_at")) or datetime(1970, 1, 1, tzinfo=UTC),
         system=bool(data.get("system")),
+    )
+
+
+def label_event_from_gitlab(
+    data: JSON, issue_iid: int, vocabulary: LabelVocabulary = IDENTITY
+) -> LabelEvent | None:
+    """A resource label event (doc/api/resource_label_events.md), its label as the board's
+    word; None for one that is no label change ("action" neither add nor remove). A
+    deleted label comes as `"label": null` and is kept as None."""
+    action = data.get("action")
+    if action not in ("add", "remove"):
+        return None
+    label = data.get("label")
+    name = clean_line(label.get("name")) if isinstance(label, dict) else ""
+    return LabelEvent(
+        id=int(data["id"]),
+        issue_iid=issue_iid,
+        at=parse_timestamp(data.get("created_at")) or datetime(1970, 1, 1, tzinfo=UTC),
+        author=_username(data.get("user")) or "unknown",
+        label=vocabulary.to_board(name) if name else None,
+        added=action == "add",
     )
 
 

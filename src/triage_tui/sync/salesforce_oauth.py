@@ -24,6 +24,8 @@ from typing import Any
 
 import requests
 
+from triage_tui.sync.secrets import keep_out
+
 #: What the device flow asks for: the REST API, and a refresh token to keep.
 DEVICE_SCOPE = "api refresh_token"
 
@@ -45,6 +47,9 @@ class Grant:
     instance_url: str
     access_token: str = field(repr=False)
     refresh_token: str = field(default="", repr=False)
+
+    def __post_init__(self) -> None:
+        keep_out(self.access_token, self.refresh_token)
 
 
 def login_url(domain: str) -> str:

@@ -20,6 +20,7 @@ from triage_tui.domain.board import Board, BoardKind, build_board
 from triage_tui.domain.issue import Card
 from triage_tui.domain.sync_report import (
     CLOSED_NOTES,
+    HISTORY,
     ISSUES,
     NOTES,
     RATE_LIMIT,
@@ -124,6 +125,14 @@ class BoardScreen(EditingScreen):
             show=False,
             tooltip="Copy the issue's GitLab link",
             id="issue.copy-link",
+        ),
+        Binding(
+            "v",
+            "overview",
+            "Overview",
+            show=False,
+            tooltip="Colour by region with ARR at risk, renewals by quarter, overdue updates",
+            id="board.overview",
         ),
         Binding(
             "question_mark",
@@ -308,8 +317,9 @@ class BoardScreen(EditingScreen):
         if version == self.data_version:
             return
         now = time.monotonic()
-        # The notes phases only move "last update" ages: one reload as each ends.
-        throttled = self.sync_phase in (NOTES, CLOSED_NOTES)
+        # The notes phases only move "last update" ages, the history phase the trends: one
+        # reload as each ends.
+        throttled = self.sync_phase in (NOTES, CLOSED_NOTES, HISTORY)
         throttled = throttled or now - self._last_reload < SYNC_RELOAD_EVERY
         if self.sync_status and not force and throttled:
             return
@@ -448,7 +458,8 @@ class BoardScreen(EditingScreen):
 
     def _show_detail(self, card: Card | None) -> None:
         detail = self.service.detail(card.iid) if card else None
-        self.detail.show_issue(detail, self.today)
+        history = self.service.health_history(card.iid) if card else []
+        self.detail.show_issue(detail, self.today, history)
 
     def action_open_detail(self) -> None:
         self.detail.remove_class("hidden")
@@ -505,6 +516,26 @@ class BoardScreen(EditingScreen):
         if not event.value:
             event.input.add_class("hidden")
         self.set_focus(self.board_view)
+
+    def action_er_call(self) -> None:
+        from triage_tui.tui.er_screen import ERScreen
+
+        def closed(_: None) -> None:
+            self.reload_cards()
+
+        # The board's cards once all are loaded and none is being read again (an edit
+        # just made may not be in them yet): a second read was ~1 s at 50,000.
+        cards = self.cards if not (self._loading or self._reload_wanted) else None
+        screen = ERScreen(self.service, self.today, edited=self._edited, cards=cards)
+        self.app.push_screen(screen, closed)
+
+    def action_overview(self) -> None:
+        from triage_tui.tui.overview_screen import OverviewScreen
+
+        # The board's own cards once loaded; before that (the first paint holds only each
+        # column's head), every open card from the cache.
+        cards = self.cards if self.cards is not None else self.service.cards(include_closed=False)
+        self.app.push_screen(OverviewScreen(cards, self.today))
 
     def action_help(self) -> None:
         bindings = [(b.binding, b.enabled) for b in self.active_bindings.values()]

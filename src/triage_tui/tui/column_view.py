@@ -19,6 +19,7 @@ from textual.widget import Widget
 from triage_tui.domain.board import NO_HEALTH, NO_REGION, BoardKind, Column
 from triage_tui.domain.er_call import STALE_SCORE_DAYS
 from triage_tui.domain.health import Health
+from triage_tui.domain.history import UNKNOWN, WeekColour, week_mark
 from triage_tui.domain.issue import Card, iid_text
 from triage_tui.tui.format import health_text, money_phrase, renewal_phrase, update_phrase
 
@@ -286,6 +287,9 @@ class ColumnView(Widget):
             right.append((renewal_phrase(card.days_to_renewal, short=True), Style()))
             if card.is_new:
                 right.append(("NEW", self._overlay("tag--new")))
+            return self._draw(
+                width, surface, health_style, left, right, trend=self._trend(card.trend)
+            )
         else:
             left.append((f"@{card.summary.tam}" if card.summary.tam else "no TAM", Style()))
             if card.summary.tam_member is False:
@@ -361,6 +365,26 @@ class ColumnView(Widget):
             return [[sf, word, (age, age_style)], [sf, word], []]
         return [[("SF", Style()), word, (age, age_style)], [("SF", Style()), (age, age_style)], []]
 
+    def _trend(self, weeks: tuple[WeekColour, ...]) -> list[tuple[str, Style]]:
+        """The card's trend as runs of marks, oldest first: one cell a week, the colour's
+        initial (R A Y G), "-" for no health label, "·" for a week not known; each in its
+        colour, but readable without any (16 colours, TERM=linux, a monochrome screen).
+        A run of equal weeks is one piece: one style change, not one a week."""
+        runs: list[tuple[str, Style]] = []
+        for week in weeks:
+            text = week_mark(week)
+            if runs and runs[-1][0][-1] == text:
+                runs[-1] = (runs[-1][0] + text, runs[-1][1])
+                continue
+            if week is UNKNOWN:
+                style = self._overlay("card--muted")
+            elif isinstance(week, Health):
+                style = self._overlay(_HEALTH_CLASS[week])
+            else:
+                style = self._overlay("health--none")
+            runs.append((text, style))
+        return runs
+
     def _draw(
         self,
         width: int,
@@ -370,6 +394,7 @@ class ColumnView(Widget):
         right: list[tuple[str, Style]],
         *,
         mark: str = "",
+        trend: list[tuple[str, Style]] | None = None,
     ) -> Strip:
         # Plain pieces (a null Style) go into one run of the surface's style with the
         # spaces around them: every segment is written with its own style codes, and a
@@ -395,6 +420,19 @@ class ColumnView(Widget):
             room -= cell_len(clipped)
         if mark:
             add(mark, self._overlay("tag--not-member"))
+        if trend:
+            # After the left text, as many of the latest weeks as fit (two at least), so
+            # the card never widens and the right-hand tags stay whole.
+            weeks = sum(cell_len(text) for text, _ in trend)
+            shown = min(weeks, room - 1)
+            if shown >= 2:
+                run.append(" ")
+                skip = weeks - shown
+                for text, style in trend:
+                    piece, skip = text[skip:], max(0, skip - len(text))
+                    if piece:
+                        add(piece, style)
+                room -= shown + 1
         run.append(" " * room)
         for text, style in right:
             run.append(" ")

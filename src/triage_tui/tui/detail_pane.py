@@ -6,6 +6,7 @@ markup in a title or description is drawn as the characters it is.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 
 from textual.app import ComposeResult
@@ -14,8 +15,10 @@ from textual.content import Content
 from textual.widgets import Static
 
 from triage_tui.domain.er_call import STALE_SCORE_DAYS
+from triage_tui.domain.history import HealthChange
 from triage_tui.domain.issue import Card, IssueDetail, iid_text, make_card
 from triage_tui.domain.team import Role
+from triage_tui.domain.text import clean_line
 from triage_tui.tui.format import (
     health_text,
     last_update_phrase,
@@ -130,6 +133,51 @@ def render_detail(detail: IssueDetail, today: date) -> Content:
     return Content.assemble(*parts)
 
 
+def render_history(history: Sequence[HealthChange], card: Card) -> Content:
+    """Every health change, newest first: the day, the colour it became, who, and why
+    (the reason of the health move's note; "no reason recorded" when none was found).
+    Salesforce's score date comes in among them, as the day the score was last
+    confirmed. Empty when nothing is known (label events not read yet). Text from GitLab
+    is cleaned again and shown as the characters it is (Content from plain strings)."""
+    account = card.summary.account
+    scored = account.health_date if account is not None else None
+    if not history and scored is None:
+        return Content("")
+    # (day, 0 for a change and 1 for Salesforce's date: after that day's changes, moment)
+    rows: list[tuple[tuple[str, int, str], list[Content | str | tuple[str, str]]]] = []
+    for change in history:
+        colour = change.health.label if change.health is not None else "no health"
+        day = change.at.date().isoformat()
+        line: list[Content | str | tuple[str, str]] = [
+            (f"  {day}  ", "$text-muted"),
+            (f"{colour:<9}", "bold"),
+            f" @{clean_line(change.author)}\n",
+        ]
+        if change.reason is not None:
+            line.append(f"    {clean_line(change.reason)}\n")
+        else:
+            line.append(("    no reason recorded\n", "$text-muted"))
+        rows.append(((day, 0, change.at.isoformat()), line))
+    if account is not None and scored is not None:
+        score = account.health.label if account.health is not None else "no score"
+        rows.append(
+            (
+                (scored.isoformat(), 1, ""),
+                [
+                    (f"  {scored.isoformat()}  ", "$text-muted"),
+                    (f"{score:<9}", "bold"),
+                    (" Salesforce: confirmed\n", "$text-muted"),
+                ],
+            )
+        )
+    rows.sort(key=lambda row: row[0])
+    parts: list[Content | str | tuple[str, str]] = [("Health history\n", "bold")]
+    for _, line in reversed(rows):
+        parts += line
+    parts.append("\n")
+    return Content.assemble(*parts)
+
+
 def render_description(detail: IssueDetail) -> Content:
     text = detail.description
     note = ""
@@ -147,15 +195,23 @@ class DetailPane(VerticalScroll):
 
     def compose(self) -> ComposeResult:
         yield Static(id="detail-fields", markup=False)
+        yield Static(id="detail-history", markup=False)
         yield Static(id="detail-description", markup=False)
 
-    def show_issue(self, detail: IssueDetail | None, today: date) -> None:
+    def show_issue(
+        self, detail: IssueDetail | None, today: date, history: Sequence[HealthChange] = ()
+    ) -> None:
         fields = self.query_one("#detail-fields", Static)
+        changes = self.query_one("#detail-history", Static)
         description = self.query_one("#detail-description", Static)
         if detail is None:
             fields.update(Content("No issue selected."))
+            changes.update(Content(""))
             description.update(Content(""))
             return
         fields.update(render_detail(detail, today))
+        shown = render_history(history, make_card(detail.summary, today))
+        changes.update(shown)
+        changes.display = bool(shown.plain)
         description.update(render_description(detail))
         self.scroll_home(animate=False)

@@ -76,6 +76,15 @@ class FormModal(ModalScreen[ResultType]):
     """A dialog of questions: the focused one is kept in view with its label and error,
     and a refused save shows the first wrong field."""
 
+    def set_focus(
+        self, widget: Widget | None, scroll_visible: bool = True, from_app_focus: bool = False
+    ) -> None:
+        # keep_question_in_view scrolls (at once, to the whole question). Textual's own
+        # scroll on focus, an animated centring, ran against it and stopped the body
+        # between rows, at a place that depended on timing.
+        del scroll_visible
+        super().set_focus(widget, scroll_visible=False, from_app_focus=from_app_focus)
+
     def on_descendant_focus(self, event: events.DescendantFocus) -> None:
         # After the refresh: an error line just shown or hidden has its height by then.
         self.call_after_refresh(keep_question_in_view, event.widget)

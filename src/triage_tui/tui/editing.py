@@ -18,6 +18,7 @@ from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
 from triage_tui.domain.edit import EditState
+from triage_tui.domain.health import Health
 from triage_tui.domain.issue import IssueState, iid_text
 from triage_tui.domain.milestone import milestone_title
 from triage_tui.domain.new_issue import NewIssueForm
@@ -25,7 +26,7 @@ from triage_tui.domain.sync_report import PushReport, retry_delay
 from triage_tui.domain.team import TriageTeam
 from triage_tui.domain.template import parse_date
 from triage_tui.domain.triage import MoveDecision, MovePlan, MoveRefused
-from triage_tui.tui.guards import can_edit
+from triage_tui.tui.guards import can_edit, saving
 from triage_tui.tui.keys import key_text
 
 if TYPE_CHECKING:
@@ -224,8 +225,6 @@ class EditingScreen(Screen[None]):
         self.app.push_screen(MenuModal(f"Move {iid_text(card.iid)} to…", choices), picked)
 
     def _plan_and_ask(self, column_index: int) -> None:
-        from triage_tui.tui.move_modal import MoveModal
-
         card = self.board_view.current
         if card is None:
             return
@@ -236,23 +235,54 @@ class EditingScreen(Screen[None]):
             self.notify(str(refused), severity="warning", timeout=5, markup=False)
             return
         if not plan.needs_reason:
-            self._record_move(plan, MoveDecision(""))
+            self._record_move(plan, MoveDecision(""), card.summary.title)
             return
+        self._ask_move(plan, card.summary.title)
 
-        def decided(decision: MoveDecision | None) -> None:
-            if decision is not None:
-                self._record_move(plan, decision)
+    def _ask_move(self, plan: MovePlan, title: str, answers: MoveDecision | None = None) -> None:
+        """The move dialog for `plan`; `answers`: what the person already answered (they
+        took the signals' suggested colour instead of the one they moved to)."""
+        from triage_tui.tui.move_modal import MoveModal, TakeSuggestion
 
-        modal = MoveModal(plan, card.summary.title, self.member_choices())
+        def decided(decision: MoveDecision | TakeSuggestion | None) -> None:
+            if isinstance(decision, TakeSuggestion):
+                self._take_suggestion(plan, title, decision.health, decision.answers)
+            elif decision is not None:
+                self._record_move(plan, decision, title)
+
+        modal = MoveModal(plan, title, self.member_choices(), answers=answers)
         self.app.push_screen(modal, decided)
 
-    def _record_move(self, plan: MovePlan, decision: MoveDecision) -> None:
+    def _take_suggestion(
+        self, plan: MovePlan, title: str, health: Health, answers: MoveDecision
+    ) -> None:
+        """The move planned again to the colour the signals suggest (with its own
+        questions: a move to Red asks the churn class), what was typed and ticked kept.
+        Where that move is refused (the card already has the suggested colour), the
+        first dialog comes back as it was: nothing a person typed is dropped."""
+        board = self.board_view.board
+        column = next((c for c in board.columns if c.health is health), None)
         try:
-            moved = self.service.decide_move(plan, decision)
-        except ValueError as refused:  # MoveRefused too: the issue left the cache meanwhile
+            if column is None:  # the Colours board always has each colour's column
+                raise MoveRefused(f"No {health.label} column to move to.")
+            suggested = self.service.plan_move(plan.iid, board.kind, column)
+        except MoveRefused as refused:
             self.notify(str(refused), severity="warning", timeout=5, markup=False)
+            self._ask_move(plan, title, answers)
             return
-        self._edited(f"{iid_text(plan.iid)}: {moved.summary}")
+        self._ask_move(suggested, title, answers)
+
+    def _record_move(self, plan: MovePlan, decision: MoveDecision, title: str) -> None:
+        # Not saved: the dialog comes back with what was answered (none for a move that
+        # asks nothing: pressing the key again is all it takes).
+        again = (lambda: self._ask_move(plan, title, decision)) if plan.needs_reason else None
+        with saving(self, again):
+            try:
+                moved = self.service.decide_move(plan, decision)
+            except ValueError as refused:  # MoveRefused too: the issue left the cache
+                self.notify(str(refused), severity="warning", timeout=5, markup=False)
+                return
+            self._edited(f"{iid_text(plan.iid)}: {moved.summary}")
 
     def member_choices(self) -> list[tuple[str, str]]:
         """The project's members as (username, name), to pick people from."""
@@ -264,7 +294,8 @@ class EditingScreen(Screen[None]):
     def action_review(self) -> None:
         card = self.board_view.current
         if card is not None:
-            self._edited(f"{iid_text(card.iid)} {self.service.toggle_reviewed(card.iid)}")
+            with saving(self):
+                self._edited(f"{iid_text(card.iid)} {self.service.toggle_reviewed(card.iid)}")
 
     def action_review_queue(self) -> None:
         """Only ~New issues, to walk with j/k and review with r (each leaves the queue)."""
@@ -279,9 +310,10 @@ class EditingScreen(Screen[None]):
 
         def created(form: NewIssueForm | None) -> None:
             if form is not None:
-                local = self.service.new_issue(form)
-                self.select_when_loaded(local)
-                self._edited(f"new issue for {form.account.strip()}")
+                with saving(self):
+                    local = self.service.new_issue(form)
+                    self.select_when_loaded(local)
+                    self._edited(f"new issue for {form.account.strip()}")
 
         self.app.push_screen(NewIssueModal(members=self.member_choices()), created)
 
@@ -300,14 +332,6 @@ class EditingScreen(Screen[None]):
         notes = NotesScreen(self.service, detail, self.today, send=self.push_edits)
         self.app.push_screen(notes, closed)
 
-    def action_er_call(self) -> None:
-        from triage_tui.tui.er_screen import ERScreen
-
-        def closed(_: None) -> None:
-            self.reload_cards()
-
-        self.app.push_screen(ERScreen(self.service, self.today, edited=self._edited), closed)
-
     @needs_edit
     def action_team(self) -> None:
         from triage_tui.tui.team_screen import TeamScreen
@@ -319,8 +343,9 @@ class EditingScreen(Screen[None]):
         iid = card.iid
 
         def save(team: TriageTeam, summary: str) -> None:
-            self.service.set_team(iid, team, summary)
-            self._edited(f"{iid_text(iid)} {summary}")
+            with saving(self):
+                self.service.set_team(iid, team, summary)
+                self._edited(f"{iid_text(iid)} {summary}")
 
         members = self.member_choices()
         heading = f"Triage team of {iid_text(iid)} {card.summary.title}"
@@ -360,10 +385,11 @@ class EditingScreen(Screen[None]):
                 if detail.summary.state is IssueState.CLOSED
                 else IssueState.CLOSED
             )
-            self.service.update(
-                iid, "reopened" if state is IssueState.OPENED else "closed", state=state
-            )
-            self._edited(f"{iid_text(iid)} {state.value}")
+            with saving(self):
+                self.service.update(
+                    iid, "reopened" if state is IssueState.OPENED else "closed", state=state
+                )
+                self._edited(f"{iid_text(iid)} {state.value}")
         elif key == "l":
             names = [label.name for label in self.service.labels()]
             options = [(n, n) for n in dict.fromkeys([*names, *labels])]
@@ -403,8 +429,9 @@ class EditingScreen(Screen[None]):
 
             def saved(text: str | None) -> None:
                 if text is not None:
-                    self.service.set_due_date(iid, parse_date(text) if text else None)
-                    self._edited(f"{iid_text(iid)} due date")
+                    with saving(self):
+                        self.service.set_due_date(iid, parse_date(text) if text else None)
+                        self._edited(f"{iid_text(iid)} due date")
 
             self.app.push_screen(
                 TextModal(
@@ -428,20 +455,24 @@ class EditingScreen(Screen[None]):
 
         def picked(values: tuple[str, ...] | None) -> None:
             if values is not None:
-                save(values)
-                self._edited(heading.lower())
+                with saving(self):
+                    save(values)
+                    self._edited(heading.lower())
 
         self.app.push_screen(PickModal(heading, options, selected, multiple=multiple), picked)
 
     # -- undo, outbox, push -----------------------------------------------------------------
 
     def action_undo(self) -> None:
-        undone = self.service.undo_last()
-        if undone is None:
-            self.notify("Nothing to undo: every edit is on GitLab.", timeout=4)
-            return
-        self.notify(f"Undone: #{undone.edit.iid} {undone.edit.summary}", timeout=4, markup=False)
-        self.reload_cards()
+        with saving(self):
+            undone = self.service.undo_last()
+            if undone is None:
+                self.notify("Nothing to undo: every edit is on GitLab.", timeout=4)
+                return
+            self.notify(
+                f"Undone: #{undone.edit.iid} {undone.edit.summary}", timeout=4, markup=False
+            )
+            self.reload_cards()
 
     def action_outbox(self) -> None:
         from triage_tui.tui.outbox_screen import OutboxScreen
@@ -451,10 +482,11 @@ class EditingScreen(Screen[None]):
     def _decide(self, action: str, entry_id: int | None) -> None:
         from triage_tui.tui.outbox_screen import OutboxScreen
 
-        if action == "retry" and entry_id is not None:
-            self.service.retry_edit(entry_id)
-        elif action == "discard" and entry_id is not None:
-            self.service.discard_edit(entry_id)
+        with saving(self):
+            if action == "retry" and entry_id is not None:
+                self.service.retry_edit(entry_id)
+            elif action == "discard" and entry_id is not None:
+                self.service.discard_edit(entry_id)
         self.reload_cards()
         self.push_edits()
         if isinstance(self.app.screen, OutboxScreen):

@@ -41,7 +41,7 @@ from triage_tui.domain.triage import MoveRefused
 from triage_tui.services import TriageService
 from triage_tui.tui.detail_pane import render_detail
 from triage_tui.tui.format import WithHint, money_phrase, renewal_phrase, silent_phrase
-from triage_tui.tui.guards import can_edit
+from triage_tui.tui.guards import can_edit, saving
 from triage_tui.tui.keys import key_text
 from triage_tui.tui.new_issue_modal import NewIssueModal
 from triage_tui.tui.pickers import MenuModal, TextModal
@@ -120,6 +120,45 @@ def _card_line(card: Card, note: str = "") -> Content:
     )
 
 
+class AgendaList(OptionList):
+    """The section's rows, added CHUNK at a time as the highlight comes near the end of
+    those shown: a stock OptionList measures every option as it is added (~7,000 ~New
+    issues at 50,000 took over a second to open). End still goes to the very last row."""
+
+    CHUNK = 400
+
+    def __init__(self, *, id: str) -> None:
+        super().__init__(id=id)
+        self.pending: list[Row] = []
+        """The rows not added yet, in order."""
+        self.make: Callable[[Row], Option] = lambda row: Option(str(row))
+
+    def show(self, rows: list[Row], make: Callable[[Row], Option], highlighted: int) -> None:
+        """Show `rows` (each made an option by `make` once it is added), `highlighted`
+        highlighted."""
+        self.clear_options()
+        self.pending, self.make = list(rows), make
+        self.more(highlighted + 1)
+        if self.option_count:
+            self.highlighted = min(highlighted, self.option_count - 1)
+
+    def more(self, at_least: int = 0) -> None:
+        """Add the next chunk (or up to `at_least` rows in all)."""
+        wanted = max(at_least, self.option_count + self.CHUNK) - self.option_count
+        if wanted > 0 and self.pending:
+            chunk, self.pending = self.pending[:wanted], self.pending[wanted:]
+            self.add_options([self.make(row) for row in chunk])
+
+    def watch_highlighted(self, highlighted: int | None) -> None:
+        super().watch_highlighted(highlighted)
+        if highlighted is not None and highlighted >= self.option_count - self.CHUNK // 4:
+            self.more()
+
+    def action_last(self) -> None:
+        self.more(self.option_count + len(self.pending))
+        super().action_last()
+
+
 class ERScreen(Screen[None]):
     BINDINGS = [
         Binding("escape", "close", "Board", id="er.close"),
@@ -139,10 +178,19 @@ class ERScreen(Screen[None]):
     ]
 
     def __init__(
-        self, service: TriageService, today: date, *, edited: Callable[[str], None]
+        self,
+        service: TriageService,
+        today: date,
+        *,
+        edited: Callable[[str], None],
+        cards: list[Card] | None = None,
     ) -> None:
-        """`edited(what)` tells the board screen an edit was recorded (it pushes)."""
+        """`edited(what)` tells the board screen an edit was recorded (it pushes).
+        `cards`: the board's, every open one loaded already (None: read them)."""
         super().__init__()
+        self._inputs: tuple[list[Card], list[Account]] | None = None
+        """The cards and accounts the agenda was built from (a filter reuses them)."""
+        self._board_cards = cards
         self.service = service
         self.today = today
         self.edited = edited
@@ -161,7 +209,7 @@ class ERScreen(Screen[None]):
         yield Static(id="er-title", markup=False)
         yield Static(id="er-sections", markup=False)
         with Horizontal(id="er-main"):
-            yield OptionList(id="er-list")
+            yield AgendaList(id="er-list")
             with VerticalScroll(id="er-detail"):
                 yield Static(id="er-detail-text", markup=False)
         yield Static(id="er-help", markup=False)
@@ -176,17 +224,30 @@ class ERScreen(Screen[None]):
 
     # -- showing --------------------------------------------------------------------------
 
-    def refresh_agenda(self) -> None:
+    def refresh_agenda(self, *, changed: bool = True) -> None:
+        """The agenda again: read from the cache after an edit (`changed`), or from the
+        same cards and accounts when only a filter changed."""
+        if changed:
+            self._inputs = None
         self.agenda = self._read_agenda()
         self._show()
 
     def _read_agenda(self) -> Agenda:
+        if self._inputs is None:
+            cards, self._board_cards = self._board_cards, None  # (the first read only)
+            self._inputs = (
+                cards if cards is not None else self.service.cards(),
+                self.service.accounts(),
+            )
+        cards, accounts = self._inputs
         (arr, regions), (stale_arr, stale_regions) = self.filters["renewal"], self.filters["stale"]
         return self.service.agenda(
             arr_threshold=arr,
             regions=regions,
             stale_arr_threshold=stale_arr,
             stale_regions=stale_regions,
+            cards=cards,
+            accounts=accounts,
         )
 
     def _section_rows(self) -> list[Row]:
@@ -227,6 +288,11 @@ class ERScreen(Screen[None]):
         return _card_line(item, note)
 
     def _show(self) -> None:
+        self._show_heads()
+        self._show_list()
+
+    def _show_heads(self) -> None:
+        """The title, the section tabs and the help line (what a resize changes)."""
         counts = self.agenda.counts()
         narrow = self.has_class("narrow")
         call = self.call
@@ -251,19 +317,21 @@ class ERScreen(Screen[None]):
             shown = SHORT[key] if narrow else name
             tabs += [(f" {n} {shown} ({count}) ", style), "" if narrow else " "]
         self.query_one("#er-sections", Static).update(Content.assemble(*tabs))
+        self._help()
+
+    def _show_list(self) -> None:
         self.rows = self._section_rows()
-        listing = self.query_one("#er-list", OptionList)
+        listing = self.query_one("#er-list", AgendaList)
         highlighted = listing.highlighted or 0
-        listing.clear_options()
         if self.rows:
-            listing.add_options(Option(self._line(row)) for row in self.rows)
-            listing.highlighted = min(highlighted, len(self.rows) - 1)
+            highlighted = min(highlighted, len(self.rows) - 1)
+            listing.show(self.rows, lambda row: Option(self._line(row)), highlighted)
         else:
+            listing.show([], listing.make, 0)
             empty = "Nothing here: this part of the agenda is done."
             if self.section == "mismatch" and not self.agenda.salesforce:
                 empty = self.service.salesforce_setup()
             listing.add_option(Option(Content(empty), disabled=True))  # text, not markup
-        self._help()
         self._detail()
 
     def _help(self) -> None:
@@ -351,15 +419,20 @@ class ERScreen(Screen[None]):
             self.add_class("show-detail")
 
     def on_resize(self, event: events.Resize) -> None:
+        # The rows do not depend on the width: only the heads are drawn again (the list
+        # was built twice on opening, once more by the first resize).
         self.set_class(event.size.width < NARROW_WIDTH, "narrow")
-        self._show()
+        self._show_heads()
 
     # -- fixing things -------------------------------------------------------------------
 
     def _done(self, kind: ActionKind, text: str, *, iid: int = 0) -> None:
         """An edit was recorded for the call: into its record, then pushed."""
         if self.call is not None:
-            self.call = self.service.er_call_did(self.call, kind, text, iid=iid)
+            # The edit itself is recorded: a refused write of the call's record is said
+            # here, never taken (by the caller's `saving`) for the edit's, to be redone.
+            with saving(self):
+                self.call = self.service.er_call_did(self.call, kind, text, iid=iid)
         self.edited(f"{iid_text(iid)} {text}" if iid else text)
         self.refresh_agenda()
 
@@ -368,8 +441,9 @@ class ERScreen(Screen[None]):
         if row is None or not isinstance(row.item, Card) or self.section != "new":
             return
         card = row.item
-        self.service.toggle_reviewed(card.iid)
-        self._done(ActionKind.REVIEWED, card.summary.title, iid=card.iid)
+        with saving(self):
+            self.service.toggle_reviewed(card.iid)
+            self._done(ActionKind.REVIEWED, card.summary.title, iid=card.iid)
 
     def action_open_issue(self) -> None:
         row = self.current() if can_edit(self, self.service) else None
@@ -379,23 +453,27 @@ class ERScreen(Screen[None]):
 
         def created(form: NewIssueForm | None) -> None:
             if form is not None:
-                local = self.service.new_issue(form)
-                health = form.health or "?"  # truthy: str (the form's text)
-                self._done(ActionKind.OPENED, f"{form.account.strip()} ({health})", iid=local)
+                with saving(self):
+                    local = self.service.new_issue(form)
+                    health = form.health or "?"  # truthy: str (the form's text)
+                    line = f"{form.account.strip()} ({health})"
+                    self._done(ActionKind.OPENED, line, iid=local)
 
         members = [(m.username, m.name) for m in self.service.members()]
         form = self.service.form_for_account(account)
         self.app.push_screen(NewIssueModal(form, members=members), created)
 
-    def _ask_reason(self, heading: str, then: Callable[[str], None]) -> None:
+    def _ask_reason(self, heading: str, then: Callable[[str], None], typed: str = "") -> None:
         def check(text: str) -> str:
             return "" if text.strip() else "Say why: it goes on the issue and in Salesforce."
 
         def answered(reason: str | None) -> None:
             if reason:
-                then(reason)
+                # Not saved: asked again with the reason as typed.
+                with saving(self, lambda: self._ask_reason(heading, then, reason)):
+                    then(reason)
 
-        self.app.push_screen(TextModal(heading, "", check, "the reason"), answered)
+        self.app.push_screen(TextModal(heading, typed, check, "the reason"), answered)
 
     def _editable_mismatch(self) -> Mismatch | None:
         """The highlighted mismatch, when there is one and this user may edit."""
@@ -452,24 +530,35 @@ class ERScreen(Screen[None]):
         # The board's move dialog, so a move to Red asks here what it asks there (churn
         # class, leader: triage.HealthQuestions), not only a reason.
         from triage_tui.domain.triage import MoveDecision
-        from triage_tui.tui.move_modal import MoveModal
+        from triage_tui.tui.move_modal import MoveModal, TakeSuggestion
 
         card = mismatch.card
 
-        def relabel(decision: MoveDecision | None) -> None:
-            if decision is None:
+        def relabel(decision: MoveDecision | TakeSuggestion | None) -> None:
+            # Salesforce's score is the colour here, so the dialog offers no other
+            # (may_retarget): a suggestion against it is overridden, with its reason.
+            if not isinstance(decision, MoveDecision):
                 return
-            try:
-                moved = self.service.decide_move(plan, decision)
-            except ValueError as refused:  # MoveRefused too: the issue left the cache
-                self.notify(str(refused), severity="warning", markup=False)
-                return
-            line = f"{card.summary.title}: {moved.summary} ({decision.reason})"
-            self._done(ActionKind.CHANGED, line, iid=card.iid)
+            with saving(self, lambda: ask(decision)):  # not saved: asked again, as answered
+                try:
+                    moved = self.service.decide_move(plan, decision)
+                except ValueError as refused:  # MoveRefused too: the issue left the cache
+                    self.notify(str(refused), severity="warning", markup=False)
+                    return
+                line = f"{card.summary.title}: {moved.summary} ({decision.reason})"
+                self._done(ActionKind.CHANGED, line, iid=card.iid)
 
         members = [(m.username, m.name) for m in self.service.members()]
         context = f"Salesforce is right: the issue takes its score, {target.label}. Why?"
-        self.app.push_screen(MoveModal(plan, card.summary.title, members, context=context), relabel)
+
+        def ask(answers: MoveDecision | None) -> None:
+            modal = MoveModal(
+                plan, card.summary.title, members, context=context, may_retarget=False,
+                answers=answers,
+            )  # fmt: skip
+            self.app.push_screen(modal, relabel)
+
+        ask(None)
 
     def _filtered_section(self) -> str | None:
         """The section the ARR and region filters apply to (4 or 5), or None, said."""
@@ -495,7 +584,7 @@ class ERScreen(Screen[None]):
                 value = float(text.replace(",", "").rstrip("kK") or "0")
                 value = value * 1000 if text.lower().endswith("k") else value
                 self.filters[section] = (value, self.filters[section][1])
-                self.refresh_agenda()
+                self.refresh_agenda(changed=False)
 
         arr = self.filters[section][0]
         self.app.push_screen(TextModal("Accounts with ARR at least", f"{arr:.0f}", check), saved)
@@ -510,7 +599,7 @@ class ERScreen(Screen[None]):
             if key is not None:
                 regions = () if key == "0" else (list(Region)[int(key) - 1].label,)
                 self.filters[section] = (self.filters[section][0], regions)
-                self.refresh_agenda()
+                self.refresh_agenda(changed=False)
 
         self.app.push_screen(MenuModal("Accounts in which region?", choices), picked)
 
@@ -559,12 +648,13 @@ class ERScreen(Screen[None]):
         def answered(key: str | None) -> None:
             if key != "y":
                 return
-            ended, path = self.service.end_er_call(call)
-            self.app.copy_to_clipboard(self.service.er_summary(ended))
-            self.notify(
-                f"Call ended. Summary written to {path} and copied.", timeout=8, markup=False
-            )
-            self.dismiss(None)
+            with saving(self):
+                ended, path = self.service.end_er_call(call)
+                self.app.copy_to_clipboard(self.service.er_summary(ended))
+                self.notify(
+                    f"Call ended. Summary written to {path} and copied.", timeout=8, markup=False
+                )
+                self.dismiss(None)
 
         self.app.push_screen(
             MenuModal(question, [("y", "End the call"), ("n", "Not yet")]), answered

@@ -9,6 +9,7 @@ the app loses nothing.
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import suppress
 from datetime import date
 
 from textual import on, work
@@ -29,9 +30,9 @@ from triage_tui.domain.weekly import (
     is_health_move_note,
     update_template,
 )
-from triage_tui.services import TriageService
+from triage_tui.services import CacheProblem, TriageService
 from triage_tui.tui.format import WithHint, last_update_phrase
-from triage_tui.tui.guards import can_edit
+from triage_tui.tui.guards import can_edit, saving
 from triage_tui.tui.keys import key_text
 
 #: A longer note is cut here (GitLab allows 1 MB): laying out a megabyte would stall the app.
@@ -171,7 +172,10 @@ class NotesScreen(Screen[None]):
         body = event.text_area.text
         health = make_card(self.detail.summary, self.today).health
         # The untouched template is not a draft; anything more is kept.
-        self.service.save_draft(self.iid, body if has_content(body, health) else "")
+        # Busy or full for a moment: the text is still in the area, and the next change
+        # keeps it again (posting says plainly if the cache still refuses).
+        with suppress(CacheProblem):
+            self.service.save_draft(self.iid, body if has_content(body, health) else "")
 
     async def action_post(self) -> None:
         if not can_edit(self, self.service):
@@ -180,7 +184,12 @@ class NotesScreen(Screen[None]):
         if not has_content(text.text, make_card(self.detail.summary, self.today).health):
             self.notify("Write what happened this week first.", severity="warning", timeout=4)
             return
-        self.service.post_update(self.iid, text.text)
+        posted = False
+        with saving(self):
+            self.service.post_update(self.iid, text.text)
+            posted = True
+        if not posted:
+            return  # the cache refused it (said): what was written stays in the composer
         self.send()
         text.text = ""
         self.query_one("#composer").add_class("hidden")
