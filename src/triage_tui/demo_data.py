@@ -68,7 +68,7 @@ _PREFIXES = (
 )
 _SUFFIXES = ("Corp", "Inc", "GmbH", "Ltd", "Holdings", "Labs", "Group", "AG", "S.A.", "KK", "Pty")
 # Hostile and awkward titles: markup, escape sequences, wide text, very long text.
-_AWKWARD_TITLES = (
+AWKWARD_TITLES = (
     "[@click=app.quit]x[/]",
     "[bold red]Markup[/] Industries",
     "\x1b[31mEscape\x1b[0m \x1b]0;pwned\x07Sequences Ltd",
@@ -224,11 +224,16 @@ def generate(today: date, count: int = 300, seed: int = 7) -> DemoProject:
     names = list(_account_names(count))
     for index, plain_name in enumerate(names):
         iid = index + 1
-        awkward = index < len(_AWKWARD_TITLES) and count >= 50
-        name = _AWKWARD_TITLES[index] if awkward else plain_name
+        awkward = index < len(AWKWARD_TITLES) and count >= 50
+        name = AWKWARD_TITLES[index] if awkward else plain_name
         health = rng.choices(list(Health), weights=(2, 3, 4, 3))[0]
         region = rng.choice(list(Region))
         renewal = today + timedelta(days=rng.randint(-20, 380))
+        if awkward:
+            # The hostile titles stay (the demo shows the board draws them as text), but
+            # below the cards a first-time user reads first: a column puts ~New and the
+            # nearest renewals on top, so these renew late and are not ~New (below).
+            renewal = today + timedelta(days=340 + index)
         tam, leader = rng.choice(_TAMS), rng.choice(_LEADERS)
         team = TriageTeam.of(
             [
@@ -254,7 +259,9 @@ def generate(today: date, count: int = 300, seed: int = 7) -> DemoProject:
             description += "\n" + ("Very long pasted call transcript. " * 31_000)  # ~1 MB
         labels = [health.label, region.label]
         created = now - timedelta(days=rng.randint(1, 200), hours=rng.randint(0, 23))
-        if created > now - timedelta(days=10) or rng.random() < 0.12:
+        # (Drawn for every issue, so the other issues come out as before.)
+        is_new = created > now - timedelta(days=10) or rng.random() < 0.12
+        if is_new and not awkward:
             labels.append(NEW_LABEL)
         if health is Health.RED:
             labels.append(rng.choice(list(ChurnClass)).label)

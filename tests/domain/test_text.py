@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tests.domain.factories import FAST
-from triage_tui.domain.text import clean_line, clean_text
+from triage_tui.domain.text import clean_line, clean_paste, clean_text
 
 
 @pytest.mark.parametrize(
@@ -31,7 +31,14 @@ from triage_tui.domain.text import clean_line, clean_text
         ("nul\x00bell\x07bs\x08", "nulbellbs"),
         ("vt\x0bff\x0c", "vtff"),
         ("del\x7f", "del"),
-        ("c1\x9b31m", "c131m"),  # 8-bit CSI introducer goes; the rest is harmless text
+        ("c1\x9b31mred", "c1red"),  # 8-bit CSI: the whole sequence, as for ESC [
+        ("a\x9b2Jb", "ab"),
+        ("a\x9d0;PWNED\x9cb", "ab"),  # 8-bit OSC ... ST
+        ("a\x9d0;PWNED\x07b", "ab"),
+        ("a\x90q#0;2\x9cb", "ab"),  # 8-bit DCS
+        ("a\x1bPq#0;2;0;0;0#0~~\x1b\\b", "ab"),  # DCS (sixel) with its payload
+        ("a\x1b_apc\x1b\\b", "ab"),
+        ("stray\x90 C1 keeps the text after it", "stray C1 keeps the text after it"),
         ("c1\x85\x9d\x9c", "c1"),
         ("tab\tand\nnewline", "tab\tand\nnewline"),
         ("crlf\r\nline", "crlf\nline"),
@@ -123,6 +130,29 @@ SAFE = st.text(
         exclude_characters="".join(UNSAFE) + "\r",
     )
 )
+
+
+@FAST
+@given(HOSTILE, st.booleans())
+def test_a_paste_is_cleaned_and_a_one_line_paste_is_one_line(raw: str, one_line: bool) -> None:
+    pasted = clean_paste(raw, one_line=one_line)
+    assert not UNSAFE & set(pasted)
+    if one_line:
+        assert len(pasted.splitlines()) <= 1
+    else:
+        assert pasted == clean_text(raw)
+
+
+@FAST
+@given(
+    st.lists(
+        st.text(alphabet=st.characters(exclude_categories=("Cc", "Cs", "Zl", "Zp")), min_size=1)
+    )
+)
+def test_a_one_line_paste_keeps_every_line(lines: list[str]) -> None:
+    """Joined by spaces, not cut at the first line break (Input keeps only the first).
+    (Lines of at least a character: a paste's final line break adds no trailing space.)"""
+    assert clean_paste("\n".join(lines), one_line=True) == " ".join(lines)
 
 
 @FAST

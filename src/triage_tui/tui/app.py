@@ -7,10 +7,13 @@ from collections.abc import Iterable, Mapping
 from datetime import date
 from pathlib import Path
 
+from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
+from textual.widgets import Input
 
+from triage_tui.domain.text import clean_paste
 from triage_tui.services import TriageService
 from triage_tui.tui.board_screen import BoardScreen
 
@@ -58,6 +61,14 @@ class TriageApp(App[None]):
         self.call_after_refresh(gc.freeze)
         if self.keymap:  # only a keymap to check pays for importing every screen
             self.call_after_refresh(self._check_keymap)
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Paste) and not event.is_forwarded:
+            # A bracketed paste reaches whichever field has focus with its escapes intact
+            # (Input and TextArea insert it as is, and draw it back to the terminal):
+            # cleaned here, once, before Textual routes it to any widget.
+            event.text = clean_paste(event.text, one_line=isinstance(self.focused, Input))
+        await super().on_event(event)
 
     def get_default_screen(self) -> Screen[None]:
         return BoardScreen(self.service, self.today, poll_seconds=self.poll_seconds)

@@ -248,7 +248,7 @@ class BoardScreen(EditingScreen):
     def action_sync(self) -> None:
         problem = self.service.sync_problem()
         if problem:
-            self.notify(problem, title="Cannot sync", severity="warning", timeout=8)
+            self.notify(problem, title="Cannot sync", severity="warning", timeout=8, markup=False)
             return
         self._sync()
 
@@ -292,9 +292,17 @@ class BoardScreen(EditingScreen):
         self.update_bars()
         self._poll(force=True)
         if not message.report.ok:
-            self.notify(message.report.summary(), title="Sync failed", severity="error", timeout=10)
+            self.notify(
+                message.report.summary(),
+                title="Sync failed",
+                severity="error",
+                timeout=10,
+                markup=False,
+            )
         elif message.report.salesforce_warning:  # synced, but some accounts show no score
-            self.notify(message.report.salesforce_warning, severity="warning", timeout=10)
+            self.notify(
+                message.report.salesforce_warning, severity="warning", timeout=10, markup=False
+            )
 
     def on_resize(self, event: Resize) -> None:
         self.set_class(event.size.width < NARROW_WIDTH, "narrow")
@@ -378,6 +386,7 @@ class BoardScreen(EditingScreen):
                 title="Board not refreshed",
                 severity="error",
                 timeout=10,
+                markup=False,
             )
 
     async def _rebuild(self) -> None:
@@ -475,7 +484,7 @@ class BoardScreen(EditingScreen):
         detail = self.service.detail(card.iid) if card else None
         if detail and detail.web_url:
             self.app.copy_to_clipboard(detail.web_url)
-            self.notify(f"Copied {detail.web_url}", timeout=3)
+            self.notify(f"Copied {detail.web_url}", timeout=3, markup=False)
 
     # -- board switching, closed, filter ----------------------------------------------------
 

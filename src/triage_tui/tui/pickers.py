@@ -12,6 +12,7 @@ from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
+from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, SelectionList, Static
 from textual.widgets.option_list import Option
@@ -35,11 +36,13 @@ class MenuModal(ModalScreen[str | None]):
         with Vertical(classes="dialog menu-dialog"):
             yield Static(self.heading, markup=False, classes="dialog-head dialog-title")
             yield OptionList(
-                *(Option(f"{key}  {label}", id=key) for key, label in self.choices),
+                *(Option(Content(f"{key}  {label}"), id=key) for key, label in self.choices),
                 id="menu-options",
             )
             enter, cancel = key_name(self.app, "enter"), key_text(self, "menu.cancel")
-            yield Static(f"{enter} or the key picks · {cancel} cancels", classes="dialog-foot")
+            yield Static(
+                f"{enter} or the key picks · {cancel} cancels", classes="dialog-foot", markup=False
+            )
 
     def on_key(self, event: events.Key) -> None:
         for key, _ in self.choices:
@@ -97,7 +100,7 @@ class PickModal(ModalScreen[tuple[str, ...] | None]):
                 if self.multiple
                 else f"{key_name(self.app, 'down')} to the list · {save} picks · {cancel} cancels"
             )
-            yield Static(help_text, classes="dialog-foot")
+            yield Static(help_text, classes="dialog-foot", markup=False)
 
     def on_mount(self) -> None:
         self._fill("")
@@ -112,13 +115,15 @@ class PickModal(ModalScreen[tuple[str, ...] | None]):
         if self.multiple:
             selection = self.query_one("#pick-list", SelectionList)
             selection.clear_options()
+            # Content, not str: a str prompt is parsed as markup, and labels and member
+            # names come from GitLab ("[" alone made the markup parser raise).
             selection.add_options(
-                [Selection(label, value, value in self.chosen) for value, label in shown]
+                [Selection(Content(label), value, value in self.chosen) for value, label in shown]
             )
         else:
             options = self.query_one("#pick-list", OptionList)
             options.clear_options()
-            options.add_options([Option(label, id=value) for value, label in shown])
+            options.add_options([Option(Content(label), id=value) for value, label in shown])
             if shown:
                 options.highlighted = 0
 
@@ -181,7 +186,8 @@ class TextModal(ModalScreen[str | None]):
                 yield Input(self.value, placeholder=self.placeholder, id="text-value")
                 yield Static("", id="text-error", classes="field-error", markup=False)
             enter, cancel = key_name(self.app, "enter"), key_text(self, "text.cancel")
-            yield Static(f"{enter} saves · {cancel} cancels", classes="dialog-foot")
+            # (Key names can be "[" under a [keymap]: plain text, as everything not ours.)
+            yield Static(f"{enter} saves · {cancel} cancels", classes="dialog-foot", markup=False)
 
     def on_mount(self) -> None:
         self.query_one("#text-value", Input).focus()

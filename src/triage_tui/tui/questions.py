@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Vertical
@@ -98,8 +99,10 @@ class LeaderQuestion(Vertical):
                 )
             yield RadioButton("None known yet", value=none_yet, name=NONE_YET)
         known = {name for name, _ in self.members}
+        # Text, not str: Select parses a str prompt as markup, and members' names come
+        # from GitLab; Text keeps Select's type-to-search, which Content would lose.
         yield Select(
-            [(f"@{name}  {full}", name) for name, full in self.members],
+            [(Text(f"@{name}  {full}"), name) for name, full in self.members],
             value=username if username in known else Select.NULL,
             prompt="who (type to search the project's members)",
             id="leader",
