@@ -18,6 +18,7 @@ from pathlib import Path
 from triage_tui import __version__
 from triage_tui.config import (
     EXAMPLE,
+    READ_ONLY_ENV,
     ConfigError,
     Settings,
     config_path,
@@ -94,6 +95,12 @@ def _parser() -> argparse.ArgumentParser:
         "rebuild it from the servers, keeping the edits not yet on GitLab",
     )
     cache.add_argument("what", choices=("init", "rebuild"))
+    serve = commands.add_parser(
+        "serve",
+        help="the board in a browser on 127.0.0.1 (to share the ER call): a read-only "
+        "link to follow, and an edit link for you",
+    )
+    serve.add_argument("--port", type=int, default=8000, help="port on 127.0.0.1 (default 8000)")
     demo = commands.add_parser("demo", help="write a demo cache (for trying things and benchmarks)")
     demo.add_argument("--out", type=Path, required=True, help="where to write the cache")
     demo.add_argument("--count", type=int, default=300, help="number of issues (default 300)")
@@ -341,6 +348,7 @@ def _auth_salesforce(settings: Settings, flow: str) -> int:
 def _open_board(settings: Settings, cache_path: Path) -> int:
     today = date.today()
     service = _service(settings, cache_path, batch=False)
+    service.read_only = os.environ.get(READ_ONLY_ENV, "")  # a follower of `serve`
     # Before the board takes the screen: the warning is read when the board is closed.
     _warn_permissions(settings, cache_path)
     # The board's first read, tried before Textual owns the terminal: a damaged page in it
@@ -354,6 +362,27 @@ def _open_board(settings: Settings, cache_path: Path) -> int:
     app.run()
     service.close()
     return app.return_code or 0
+
+
+def _serve(args: argparse.Namespace) -> int:
+    """Serve the board as this command line would open it (the same cache and config).
+    The demo is written once here: every tab's board reads that one copy."""
+    board: list[str] = []
+    if args.demo:
+        demo = write_demo_cache(demo_cache_path(), today=date.today())
+        board += ["--cache", str(demo)]
+    elif args.cache:
+        board += ["--cache", str(args.cache.expanduser().resolve())]
+    if args.shared:
+        board.append("--shared")
+    for option, value in (("--gitlab-url", args.gitlab_url), ("--project", args.project)):
+        if value is not None:
+            board += [option, value]
+    if not 0 < args.port < 65536:
+        raise ConfigError(f"--port {args.port}: a port is 1 to 65535.")
+    from triage_tui.serve import serve  # aiohttp and textual-serve only for this command
+
+    return serve(board, args.port)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -387,6 +416,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             )
         if args.command == "cache":
             return _cache_rebuild(settings) if args.what == "rebuild" else _cache_init(settings)
+        if args.command == "serve":
+            return _serve(args)
         if args.demo:
             demo = write_demo_cache(demo_cache_path(), today=date.today())
             return _open_board(replace(settings, shared=False), demo)  # demo data is private

@@ -100,6 +100,11 @@ EXAMPLE = """\
 """
 
 
+#: In a board's environment: why it may only read, whatever its cache and tokens allow
+#: (`triage-tui serve` starts a follower's board so; see triage_tui.serve).
+READ_ONLY_ENV = "TRIAGE_TUI_READ_ONLY"
+
+
 class ConfigError(Exception):
     """The config file cannot be used; the message says why and where."""
 

@@ -99,8 +99,12 @@ class TriageService(ERCommands):
         create: bool = False,
         user: str = "",
         mode: int = 0o600,
+        read_only: str = "",
     ) -> None:
         self.cache_path = cache_path
+        self.read_only = read_only
+        """Why this board neither edits nor syncs, whatever the cache and tokens allow
+        (a browser viewer of `triage-tui serve` without the edit link); empty if not."""
         self.today = today
         self.now = now
         """The clock of what a person does (edits, the ER call's record); frozen in tests."""
@@ -263,6 +267,8 @@ class TriageService(ERCommands):
 
     def sync_problem(self) -> str:
         """Why a sync cannot start (empty when it can)."""
+        if self.read_only:
+            return self.read_only
         if self.info().source == "demo":
             return "This is demo data: there is no GitLab to sync with."
         if not (self.settings.gitlab_url and self.settings.project):
@@ -276,6 +282,8 @@ class TriageService(ERCommands):
         """Why this person cannot make edits (empty when they can). Demo edits stay
         local; on a real cache an edit needs this person's own token, so GitLab
         attributes it to them."""
+        if self.read_only:
+            return self.read_only
         if self.info().source == "demo":
             return ""
         cannot_write = write_problem(self.cache_path)
@@ -291,6 +299,8 @@ class TriageService(ERCommands):
 
     def push_problem(self) -> str:
         """Why edits cannot be sent now, briefly (empty when they can)."""
+        if self.read_only:
+            return self.read_only
         if self.info().source == "demo":
             return "demo data: edits are not sent, and the demo starts afresh each time"
         return self.sync_problem()

@@ -434,6 +434,8 @@ class BoardScreen(EditingScreen):
         # What needs the person comes first: a long source name must not push it off.
         status = Content.assemble(
             (" ● ", "$success" if not info.last_error else "$error"),
+            # A follower of `triage-tui serve` knows before pressing an edit key.
+            ("read-only, following · " if self.service.read_only else "", "bold $warning"),
             (
                 f"✗ {counted(needs, 'edit')} {verb} you ({key_text(self, 'outbox.open')}) · "
                 if needs
