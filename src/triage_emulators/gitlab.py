@@ -289,12 +289,12 @@ class GitLabEmulator(_Loopback):
             members=demo.members,
         )
         emulator = cls(project, token=token)
-        # Each demo issue was opened with its labels: GitLab recorded them as label events
-        # by its author, at its creation.
-        for issue in sorted(project.issues.values(), key=lambda i: (i["created_at"], i["id"])):
-            author = issue.get("author") or {"username": "root"}
+        # How each demo issue's labels came to be (opened with some, moved between
+        # colours since), as GitLab recorded them: label events.
+        for step in demo.steps:
+            issue = project.issues[step.iid]
             emulator._record_label_events(
-                issue, set(), list(issue["labels"]), author, at=issue["created_at"]
+                issue, set(step.before), list(step.after), step.user, at=step.at
             )
         return emulator
 

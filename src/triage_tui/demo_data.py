@@ -16,6 +16,7 @@ from typing import Any
 from triage_tui.domain.health import Health
 from triage_tui.domain.labels import NEW_LABEL, ChurnClass, Region, read_labels
 from triage_tui.domain.milestone import milestone_title, quarter_bounds
+from triage_tui.domain.records import LabelEvent
 from triage_tui.domain.team import Role, TriageTeam
 from triage_tui.domain.template import TemplateFields, parse_description, render_description
 
@@ -132,6 +133,18 @@ _UPDATES = (
 )
 
 
+@dataclass(frozen=True)
+class LabelStep:
+    """An issue's labels changing from `before` to `after` at `at`, by `user`: its
+    opening (from no labels) or a later move between health colours."""
+
+    at: str
+    iid: int
+    before: tuple[str, ...]
+    after: tuple[str, ...]
+    user: JSON
+
+
 @dataclass
 class DemoProject:
     """A project in GitLab's JSON shapes."""
@@ -141,6 +154,23 @@ class DemoProject:
     labels: list[JSON] = field(default_factory=list)
     milestones: list[JSON] = field(default_factory=list)
     members: list[JSON] = field(default_factory=list)
+    steps: list[LabelStep] = field(default_factory=list)
+    """How every issue's labels came to be, oldest first: what GitLab's resource label
+    events say (the emulator serves them; the demo cache's health history is read from
+    them)."""
+
+    def label_events(self) -> Iterator[LabelEvent]:
+        """The steps as label events, one per label removed or added, as GitLab records
+        them (ids in time order)."""
+        ident = 700_000
+        for step in self.steps:
+            at = datetime.strptime(step.at, "%Y-%m-%dT%H:%M:%S.000Z").replace(tzinfo=UTC)
+            author = str(step.user["username"])
+            removed = [(name, False) for name in step.before if name not in step.after]
+            added = [(name, True) for name in step.after if name not in step.before]
+            for name, is_add in removed + added:
+                ident += 1
+                yield LabelEvent(ident, step.iid, at, author, name, is_add)
 
 
 def _stamp(moment: datetime) -> str:
@@ -336,7 +366,41 @@ def generate(today: date, count: int = 300, seed: int = 7) -> DemoProject:
             }
         )
         project.notes[iid] = updates
+        project.steps.extend(_history(iid, labels, (created, updated), _USERS[tam], seed=seed))
+    project.steps.sort(key=lambda step: (step.at, step.iid))
     return project
+
+
+def _history(
+    iid: int, labels: list[str], span: tuple[datetime, datetime], user: JSON, *, seed: int
+) -> list[LabelStep]:
+    """How the issue's labels came to be: opened with them, or (for most issues with one
+    health label) opened at another colour and moved once to three times since, all within
+    `span` (its creation to its last update). Its own random stream: the rest of the demo
+    comes out as before."""
+    rng = random.Random(f"{seed}-history-{iid}")
+    created, updated = span
+    colours = [h for h in (Health.parse(label) for label in labels) if h is not None]
+    span_days = (updated - created).days
+    moves = rng.choice((0, 1, 1, 2, 2, 3)) if len(colours) == 1 and span_days >= 4 else 0
+    path = [colours[0]] if colours else []
+    for _ in range(moves):  # back from today's colour, mostly one step at a time
+        near = [h for h in Health if abs(int(h) - int(path[0])) == 1]
+        path.insert(0, rng.choice(near if rng.random() < 0.8 else list(Health)))
+    path = [h for i, h in enumerate(path) if i == 0 or h is not path[i - 1]]
+    days = sorted(rng.sample(range(1, span_days), len(path) - 1)) if len(path) > 1 else []
+    moments = [created] + [created + timedelta(days=d, hours=rng.randint(0, 6)) for d in days]
+    rest = tuple(label for label in labels if Health.parse(label) is None)
+    steps: list[LabelStep] = []
+    before: tuple[str, ...] = ()
+    for index, moment in enumerate(moments):
+        if path:
+            after = (path[index].label, *rest) if index < len(path) - 1 else tuple(labels)
+        else:
+            after = tuple(labels)
+        steps.append(LabelStep(_stamp(moment), iid, before, after, user))
+        before = after
+    return steps
 
 
 def _sf_stamp(moment: datetime) -> str:

@@ -5,7 +5,9 @@ from __future__ import annotations
 from textual.widgets import Static
 
 from tests.tui.helpers import board_app, seed_history, until, widget_text
+from triage_tui.domain.board import BoardKind
 from triage_tui.services import TriageService
+from triage_tui.store import Cache
 from triage_tui.tui.board_view import BoardView
 from triage_tui.tui.column_view import ColumnView
 
@@ -16,6 +18,15 @@ def history_text(app: object) -> str:
 
 async def test_cards_show_the_trend_and_the_pane_the_history(service: TriageService) -> None:
     iids = seed_history(service)
+    # The demo gives every card a history; the fourth's is taken away (as if never read).
+    fourth_iid = service.first_screen(BoardKind.COLOURS, 4).columns[0].cards[3].iid
+    cache = Cache.open(service.cache_path)
+    try:
+        with cache.write() as db:
+            db.execute("DELETE FROM health_history WHERE iid = ?", [fourth_iid])
+            db.execute("UPDATE issues SET health_marks = NULL WHERE iid = ?", [fourth_iid])
+    finally:
+        cache.close()
     app = board_app(service)
     async with app.run_test(size=(120, 40)) as pilot:
         await until(pilot, lambda: app.screen.query(BoardView).first().board.complete)
@@ -30,7 +41,7 @@ async def test_cards_show_the_trend_and_the_pane_the_history(service: TriageServ
         assert "YAAR" in lines[7]  # "US-EAST" leaves room for four weeks beside NEW
         # A card with no history read shows no trend.
         fourth = lines[3 + 3 * 4]
-        assert red.column.cards[3].iid not in iids
+        assert red.column.cards[3].iid == fourth_iid not in iids
         assert not any(mark in fourth for mark in ("AAR", "·"))
         # The detail pane: every change, newest first, with who and why.
         await pilot.press("enter")

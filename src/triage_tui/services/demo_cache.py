@@ -13,6 +13,7 @@ from triage_tui.store import Cache
 
 if TYPE_CHECKING:
     from triage_tui.demo_data import DemoProject
+    from triage_tui.domain.records import LabelEvent
 
 
 def load_project(cache: Cache, project: DemoProject) -> None:
@@ -35,6 +36,16 @@ def load_project(cache: Cache, project: DemoProject) -> None:
             ),
             db,
         )
+
+
+def load_history(cache: Cache, project: DemoProject) -> None:
+    """Every issue's health history, read from its label events as the sync reads them."""
+    from triage_tui.domain.history import health_changes
+
+    events: dict[int, list[LabelEvent]] = {issue["iid"]: [] for issue in project.issues}
+    for event in project.label_events():
+        events[event.issue_iid].append(event)
+    cache.store_health_history({iid: health_changes(found, []) for iid, found in events.items()})
 
 
 def load_accounts(cache: Cache, records: list[dict[str, Any]]) -> None:
@@ -61,6 +72,7 @@ def write_demo_cache(path: Path, *, today: date, count: int = 300, seed: int = 7
             project = demo_data.generate(today, count=count, seed=seed)
             load_project(cache, project)
             load_accounts(cache, demo_data.salesforce_accounts(project, today))
+            load_history(cache, project)
             cache.set_meta(
                 source="demo",
                 source_name=f"demo data ({count} issues)",
