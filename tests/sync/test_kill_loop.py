@@ -1,5 +1,7 @@
-"""SIGKILL of `triage-tui sync` and of `triage-tui outbox push` at random points, at least
-100 times: after every kill the cache opens and reads clean, the next sync completes,
+"""SIGKILL of `triage-tui sync`, of `triage-tui outbox push` and of the board (with the
+sync child it starts, which pushes and pulls) at random points, at least 100 times (10
+or more of them the board's): after every kill the cache opens and reads clean, the next
+sync completes,
 no edit is lost or applied twice (label events and notes counted on the GitLab
 emulator) and the cache equals the server.
 
@@ -16,6 +18,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import random
+import signal
 import sqlite3
 import time
 from collections.abc import Iterator
@@ -45,6 +48,7 @@ PRELOAD = [
     "requests",
     "sqlite_utils",
     "keyring",
+    "triage_tui.tui.app",
 ]
 
 #: Kills wanted (a child that finished before its kill is not counted).
@@ -62,6 +66,32 @@ def _child(argv: list[str], env: dict[str, str]) -> None:
 
     gitlab_source.PER_PAGE = 4
     raise SystemExit(main(argv))
+
+
+def _board(argv: list[str], env: dict[str, str]) -> None:
+    """The board (`triage-tui` with no command), drawn to no terminal: at its start it
+    syncs in its child process, which pushes the waiting edits and pulls. Its own process
+    group, so a kill takes the board and its sync child at once, as a crash of the
+    session would."""
+    os.setpgrp()
+    os.environ.update(env)
+    from textual import constants
+
+    # (Textual read TEXTUAL_DRIVER when the forkserver imported it.)
+    constants.DRIVER = "textual.drivers.headless_driver:HeadlessDriver"  # type: ignore[misc]
+    from triage_tui.cli import main
+
+    raise SystemExit(main(argv))
+
+
+def _kill(child: Any, kind: str) -> None:
+    if kind == "board":
+        try:
+            os.killpg(child.pid, signal.SIGKILL)  # the board and its sync child
+            return
+        except ProcessLookupError:  # killed before it made its own group
+            pass
+    child.kill()
 
 
 @pytest.fixture(scope="module")
@@ -161,10 +191,11 @@ def test_kills_during_syncs_and_pushes_lose_nothing_and_apply_nothing_twice(
     base = ["--cache", str(path), "--gitlab-url", emu.url, "--project", emu.project.path]
     edits: dict[int, int] = {}
     iids = sorted(emu.project.issues)
-    kills = {"sync": 0, "push": 0}
+    kills = {"sync": 0, "push": 0, "board": 0}
     tries = 0
     started = time.monotonic()
     span = _span(forkserver, [*base, "sync", "--full"], env)
+    board_span = span + 1.5  # the board's start, then its sync child's (a fresh process)
     try:
         while sum(kills.values()) < KILLS and tries < TRIES:
             tries += 1
@@ -172,13 +203,15 @@ def test_kills_during_syncs_and_pushes_lose_nothing_and_apply_nothing_twice(
                 n = len(edits)
                 edits[n] = iid = rng.choice(iids)
                 service.update(iid, f"k{n}", add_labels=(f"k{n}",), note=f"Reason {n}.")
-            kind = rng.choice(["sync", "push"])
-            argv = [*base, *(["sync"] if kind == "sync" else ["outbox", "push"])]
-            child = forkserver.Process(target=_child, args=(argv, env))
+            kind = rng.choices(["sync", "push", "board"], weights=(2, 2, 1))[0]
+            command = {"sync": ["sync"], "push": ["outbox", "push"], "board": []}[kind]
+            target = _board if kind == "board" else _child
+            child = forkserver.Process(target=target, args=([*base, *command], env))
             child.start()
-            time.sleep(rng.uniform(0.0, span * 0.8))
+            # (The board never ends by itself: its kill lands in its first sync, or after.)
+            time.sleep(rng.uniform(0.0, board_span if kind == "board" else span * 0.8))
             if child.is_alive():
-                child.kill()
+                _kill(child, kind)
                 kills[kind] += 1
             child.join(30)
             assert child.exitcode is not None
@@ -190,6 +223,7 @@ def test_kills_during_syncs_and_pushes_lose_nothing_and_apply_nothing_twice(
     took = time.monotonic() - started
     print(f"{sum(kills.values())} kills ({kills}) in {tries} tries, {took:.1f} s, seed {seed}")
     assert sum(kills.values()) >= KILLS, (kills, tries, seed)
+    assert kills["board"] >= 10, kills
     assert len(edits) > KILLS
 
 
