@@ -110,6 +110,10 @@ class ERCommands(EditCommands):
         counts = (agenda if agenda is not None else self.agenda()).counts()
         return calls.start(by=self.user, at=self.now(), counts=counts)
 
+    def current_er_call(self) -> ERCall | None:
+        """The call in progress, if one is (a board that may only read starts none)."""
+        return self._cache().er_calls.current()
+
     def er_call_did(self, call: ERCall, kind: ActionKind, text: str, *, iid: int = 0) -> ERCall:
         """Add what was just done to the call's record; the record as it now is."""
         calls = self._cache().er_calls

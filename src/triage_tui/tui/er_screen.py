@@ -218,7 +218,11 @@ class ERScreen(Screen[None]):
     def on_mount(self) -> None:
         # The agenda once: read with the default filters, it gives a new call its counts.
         self.agenda = self._read_agenda()
-        self.call = self.service.er_call(self.agenda)
+        # A board that may only read (a follower of `serve`) joins the call, never starts one.
+        read_only = bool(self.service.read_only)
+        self.call = (
+            self.service.current_er_call() if read_only else self.service.er_call(self.agenda)
+        )
         self._show()
         self.query_one("#er-list", OptionList).focus()
 
@@ -630,7 +634,7 @@ class ERScreen(Screen[None]):
         self._ask_reason(f"{account.name} is {health.label}: what confirms it?", send)
 
     def action_export(self) -> None:
-        if self.call is None:
+        if self.call is None or not can_edit(self, self.service):
             return
         text = self.service.er_summary(self.call)
         path = self.service.export_er_summary(text)
@@ -641,7 +645,7 @@ class ERScreen(Screen[None]):
 
     def action_end_call(self) -> None:
         call = self.call
-        if call is None:
+        if call is None or not can_edit(self, self.service):
             return
         question = f"End the call? ({call.tally()}; the summary is written and copied)"
 
