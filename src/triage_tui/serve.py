@@ -17,6 +17,7 @@ import logging
 import os
 import secrets
 import shlex
+import socket
 import sys
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -26,7 +27,7 @@ from aiohttp import web
 from textual_serve.app_service import AppService
 from textual_serve.server import Server
 
-from triage_tui.config import READ_ONLY_ENV
+from triage_tui.config import READ_ONLY_ENV, ConfigError
 from triage_tui.sync.secrets import keep_out
 
 READ_ONLY_REASON = (
@@ -176,8 +177,29 @@ def _size(value: str | None, default: int) -> int:
         return default
 
 
+def _port_problem(port: int) -> str:
+    """Why the port cannot be served on (empty when it can): asked before the server
+    starts, which would say its links first and then fail with a traceback."""
+    with socket.socket() as probe:
+        # As the server will bind: a port left in TIME_WAIT by the last run is free.
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError as error:
+            return (
+                f"cannot serve on 127.0.0.1:{port}: {error.strerror or error} (another "
+                "`triage-tui serve` on a shared host?). Pick another with --port N."
+            )
+    return ""
+
+
 def serve(board_argv: Sequence[str], port: int) -> int:
     """Serve the board (started with `board_argv`) until Ctrl+C."""
+    if problem := _port_problem(port):
+        raise ConfigError(problem)
     server = BoardServer(board_argv, port=port, edit_key=secrets.token_urlsafe(24))
-    server.serve()
+    try:
+        server.serve()
+    except OSError as error:  # taken between the check and the start
+        raise ConfigError(_port_problem(port) or f"cannot serve: {error}") from error
     return 0

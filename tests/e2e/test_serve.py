@@ -154,3 +154,16 @@ def test_a_wrong_edit_link_is_refused(served: Served, path: str) -> None:
     with pytest.raises(urllib.error.HTTPError) as refused:
         urllib.request.urlopen(url, timeout=10)
     assert refused.value.code == 403
+
+
+def test_a_port_in_use_is_one_line_and_no_traceback(served: Served) -> None:
+    """A second `serve` on the port (two people on a shared host): said plainly, exit 2."""
+    port = served.follow.rstrip("/").rsplit(":", 1)[1]
+    argv = [str(TRIAGE_TUI), "--demo", "serve", "--port", port]
+    done = subprocess.run(
+        argv, env=served.env, capture_output=True, text=True, timeout=60, check=False
+    )
+    assert done.returncode == 2
+    assert "Traceback" not in done.stderr + done.stdout
+    assert f"cannot serve on 127.0.0.1:{port}" in done.stderr and "--port" in done.stderr
+    assert "Follow" not in done.stdout  # no links printed for a server that never ran
