@@ -25,6 +25,7 @@ import pytest
 
 from tests.e2e.browser import chromium, chromium_binary
 from tests.e2e.terminal import TRIAGE_TUI, clean_env
+from triage_tui.services import TriageService
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("e2e")]
 
@@ -108,6 +109,15 @@ def boards_of(served: Served) -> dict[int, bytes]:
     return found
 
 
+def served_cache(served: Served) -> Path:
+    """The cache the served boards read (the demo `serve` wrote, on their command line)."""
+    for pid in boards_of(served):
+        argv = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+        if b"--cache" in argv:
+            return Path(argv[argv.index(b"--cache") + 1].decode())
+    raise AssertionError("no served board names its cache")
+
+
 def test_a_follower_sees_the_board_reads_only_and_holds_no_secret(
     served: Served, tmp_path: Path
 ) -> None:
@@ -127,6 +137,16 @@ def test_a_follower_sees_the_board_reads_only_and_holds_no_secret(
             for environ in boards.values():
                 assert CANARY.encode() not in environ
                 assert b"TRIAGE_TUI_READ_ONLY=" in environ
+            # The host edits (here straight into the cache, as the host's own board
+            # does): the follower's page shows it without a key pressed.
+            await page.press("b")  # back to the Colours board, #217 at the top of Red
+            await page.until_shown("Monarch Labs")
+            service = TriageService(served_cache(served), user="host")
+            try:
+                service.update(217, "title", title="Followed Live Holdings")
+            finally:
+                service.close()
+            await page.until_shown("#217 Followed Liv")  # (cut to the card's width)
 
     asyncio.run(follow())
     assert CANARY not in Path(tmp_path).joinpath("home").as_posix()
