@@ -10,6 +10,7 @@ from pathlib import Path
 from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.widgets import Input
 
@@ -62,6 +63,21 @@ class TriageApp(App[None]):
         if self.keymap:  # only a keymap to check pays for importing every screen
             self.call_after_refresh(self._check_keymap)
 
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        # Every toast is plain text: most carry remote or error text (a title, a label,
+        # GitLab's message), where "[/" raised and "[@click=app.quit]" ran; none of ours
+        # uses markup. Here, once, for every screen's notify (Widget.notify asks markup).
+        del markup
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=False)
+
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, events.Paste) and not event.is_forwarded:
             # A bracketed paste reaches whichever field has focus with its escapes intact
@@ -95,5 +111,4 @@ class TriageApp(App[None]):
                 title="The keymap in the config file",
                 severity="warning",
                 timeout=30,
-                markup=False,
             )

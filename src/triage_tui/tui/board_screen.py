@@ -248,7 +248,7 @@ class BoardScreen(EditingScreen):
     def action_sync(self) -> None:
         problem = self.service.sync_problem()
         if problem:
-            self.notify(problem, title="Cannot sync", severity="warning", timeout=8, markup=False)
+            self.notify(problem, title="Cannot sync", severity="warning", timeout=8)
             return
         self._sync()
 
@@ -297,12 +297,9 @@ class BoardScreen(EditingScreen):
                 title="Sync failed",
                 severity="error",
                 timeout=10,
-                markup=False,
             )
         elif message.report.salesforce_warning:  # synced, but some accounts show no score
-            self.notify(
-                message.report.salesforce_warning, severity="warning", timeout=10, markup=False
-            )
+            self.notify(message.report.salesforce_warning, severity="warning", timeout=10)
 
     def on_resize(self, event: Resize) -> None:
         self.set_class(event.size.width < NARROW_WIDTH, "narrow")
@@ -386,7 +383,6 @@ class BoardScreen(EditingScreen):
                 title="Board not refreshed",
                 severity="error",
                 timeout=10,
-                markup=False,
             )
 
     async def _rebuild(self) -> None:
@@ -486,7 +482,7 @@ class BoardScreen(EditingScreen):
         detail = self.service.detail(card.iid) if card else None
         if detail and detail.web_url:
             self.app.copy_to_clipboard(detail.web_url)
-            self.notify(f"Copied {detail.web_url}", timeout=3, markup=False)
+            self.notify(f"Copied {detail.web_url}", timeout=3)
 
     # -- board switching, closed, filter ----------------------------------------------------
 

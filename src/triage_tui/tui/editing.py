@@ -232,7 +232,7 @@ class EditingScreen(Screen[None]):
         try:
             plan = self.service.plan_move(card.iid, board.kind, board.columns[column_index])
         except MoveRefused as refused:
-            self.notify(str(refused), severity="warning", timeout=5, markup=False)
+            self.notify(str(refused), severity="warning", timeout=5)
             return
         if not plan.needs_reason:
             self._record_move(plan, MoveDecision(""), card.summary.title)
@@ -267,7 +267,7 @@ class EditingScreen(Screen[None]):
                 raise MoveRefused(f"No {health.label} column to move to.")
             suggested = self.service.plan_move(plan.iid, board.kind, column)
         except MoveRefused as refused:
-            self.notify(str(refused), severity="warning", timeout=5, markup=False)
+            self.notify(str(refused), severity="warning", timeout=5)
             self._ask_move(plan, title, answers)
             return
         self._ask_move(suggested, title, answers)
@@ -280,7 +280,7 @@ class EditingScreen(Screen[None]):
             try:
                 moved = self.service.decide_move(plan, decision)
             except ValueError as refused:  # MoveRefused too: the issue left the cache
-                self.notify(str(refused), severity="warning", timeout=5, markup=False)
+                self.notify(str(refused), severity="warning", timeout=5)
                 return
             self._edited(f"{iid_text(plan.iid)}: {moved.summary}")
 
@@ -469,9 +469,7 @@ class EditingScreen(Screen[None]):
             if undone is None:
                 self.notify("Nothing to undo: every edit is on GitLab.", timeout=4)
                 return
-            self.notify(
-                f"Undone: #{undone.edit.iid} {undone.edit.summary}", timeout=4, markup=False
-            )
+            self.notify(f"Undone: #{undone.edit.iid} {undone.edit.summary}", timeout=4)
             self.reload_cards()
 
     def action_outbox(self) -> None:
@@ -538,7 +536,6 @@ class EditingScreen(Screen[None]):
                 title="GitLab did not take an edit",
                 severity="error",
                 timeout=10,
-                markup=False,
             )
         if self._push_again:
             self._push_again = False

@@ -492,7 +492,6 @@ class ERScreen(Screen[None]):
                 f"Salesforce writes are off: {problem}.",
                 severity="warning",
                 timeout=8,
-                markup=False,
             )
         return not problem
 
@@ -528,7 +527,7 @@ class ERScreen(Screen[None]):
         try:
             plan = self.service.plan_move(mismatch.card.iid, BoardKind.COLOURS, column)
         except MoveRefused as refused:
-            self.notify(str(refused), severity="warning", markup=False)
+            self.notify(str(refused), severity="warning")
             return
 
         # The board's move dialog, so a move to Red asks here what it asks there (churn
@@ -547,7 +546,7 @@ class ERScreen(Screen[None]):
                 try:
                     moved = self.service.decide_move(plan, decision)
                 except ValueError as refused:  # MoveRefused too: the issue left the cache
-                    self.notify(str(refused), severity="warning", markup=False)
+                    self.notify(str(refused), severity="warning")
                     return
                 line = f"{card.summary.title}: {moved.summary} ({decision.reason})"
                 self._done(ActionKind.CHANGED, line, iid=card.iid)
@@ -639,9 +638,7 @@ class ERScreen(Screen[None]):
         text = self.service.er_summary(self.call)
         path = self.service.export_er_summary(text)
         self.app.copy_to_clipboard(text)
-        self.notify(
-            f"Summary written to {path} and copied to the clipboard.", timeout=8, markup=False
-        )
+        self.notify(f"Summary written to {path} and copied to the clipboard.", timeout=8)
 
     def action_end_call(self) -> None:
         call = self.call
@@ -655,9 +652,7 @@ class ERScreen(Screen[None]):
             with saving(self):
                 ended, path = self.service.end_er_call(call)
                 self.app.copy_to_clipboard(self.service.er_summary(ended))
-                self.notify(
-                    f"Call ended. Summary written to {path} and copied.", timeout=8, markup=False
-                )
+                self.notify(f"Call ended. Summary written to {path} and copied.", timeout=8)
                 self.dismiss(None)
 
         self.app.push_screen(

@@ -42,7 +42,6 @@ def saving(screen: Widget, again: Callable[[], None] | None = None) -> Iterator[
             title="Not saved",
             severity="error",
             timeout=20,
-            markup=False,
         )
         if again is not None:
             again()

@@ -119,9 +119,7 @@ class NotesScreen(Screen[None]):
 
     async def on_notes_screen_fetched(self, message: Fetched) -> None:
         if message.problem:
-            self.notify(
-                f"Showing the notes from the cache: {message.problem}", timeout=6, markup=False
-            )
+            self.notify(f"Showing the notes from the cache: {message.problem}", timeout=6)
             return
         self.detail = self.service.detail(self.iid) or self.detail
         self._title()
@@ -208,7 +206,7 @@ class NotesScreen(Screen[None]):
         # Never followed: a link in a note is data. Copying it lets a person open it.
         event.stop()
         self.app.copy_to_clipboard(event.href)
-        self.notify(f"Copied link: {event.href[:80]}", timeout=4, markup=False)
+        self.notify(f"Copied link: {event.href[:80]}", timeout=4)
 
 
 def _note_widgets(note: Note, bots: frozenset[str]) -> list[Static | Markdown]:
