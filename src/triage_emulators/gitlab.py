@@ -294,7 +294,7 @@ class GitLabEmulator(_Loopback):
         for step in demo.steps:
             issue = project.issues[step.iid]
             emulator._record_label_events(
-                issue, set(step.before), list(step.after), step.user, at=step.at
+                issue, set(step.before), list(step.after), step.user, at=_stamp(step.at)
             )
         return emulator
 

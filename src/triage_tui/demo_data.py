@@ -138,7 +138,7 @@ class LabelStep:
     """An issue's labels changing from `before` to `after` at `at`, by `user`: its
     opening (from no labels) or a later move between health colours."""
 
-    at: str
+    at: datetime
     iid: int
     before: tuple[str, ...]
     after: tuple[str, ...]
@@ -164,13 +164,12 @@ class DemoProject:
         them (ids in time order)."""
         ident = 700_000
         for step in self.steps:
-            at = datetime.strptime(step.at, "%Y-%m-%dT%H:%M:%S.000Z").replace(tzinfo=UTC)
             author = str(step.user["username"])
             removed = [(name, False) for name in step.before if name not in step.after]
             added = [(name, True) for name in step.after if name not in step.before]
             for name, is_add in removed + added:
                 ident += 1
-                yield LabelEvent(ident, step.iid, at, author, name, is_add)
+                yield LabelEvent(ident, step.iid, step.at, author, name, is_add)
 
 
 def _stamp(moment: datetime) -> str:
@@ -393,12 +392,10 @@ def _history(
     rest = tuple(label for label in labels if Health.parse(label) is None)
     steps: list[LabelStep] = []
     before: tuple[str, ...] = ()
-    for index, moment in enumerate(moments):
-        if path:
-            after = (path[index].label, *rest) if index < len(path) - 1 else tuple(labels)
-        else:
-            after = tuple(labels)
-        steps.append(LabelStep(_stamp(moment), iid, before, after, user))
+    for index, moment in enumerate(moments):  # (one moment per colour of the path)
+        last = index == len(moments) - 1
+        after = tuple(labels) if last else (path[index].label, *rest)
+        steps.append(LabelStep(moment, iid, before, after, user))
         before = after
     return steps
 
