@@ -367,6 +367,8 @@ def _open_board(settings: Settings, cache_path: Path) -> int:
 def _serve(args: argparse.Namespace) -> int:
     """Serve the board as this command line would open it (the same cache and config).
     The demo is written once here: every tab's board reads that one copy."""
+    if not 0 < args.port < 65536:
+        raise ConfigError(f"--port {args.port}: a port is 1 to 65535.")
     board: list[str] = []
     if args.demo:
         demo = write_demo_cache(demo_cache_path(), today=date.today())
@@ -378,8 +380,6 @@ def _serve(args: argparse.Namespace) -> int:
     for option, value in (("--gitlab-url", args.gitlab_url), ("--project", args.project)):
         if value is not None:
             board += [option, value]
-    if not 0 < args.port < 65536:
-        raise ConfigError(f"--port {args.port}: a port is 1 to 65535.")
     from triage_tui.serve import serve  # aiohttp and textual-serve only for this command
 
     return serve(board, args.port)
