@@ -312,3 +312,26 @@ def test_a_killed_holders_lease_is_taken_over_at_once(cache: Cache) -> None:
     later = NOW + timedelta(seconds=401)
     assert cache.take_pull_lease("bob@x:2", later, ttl=300, gone=_holder_gone) == alive
     assert not _holder_gone(f"dan@another-host:{dead.pid}")
+
+
+def test_a_killed_holder_never_reaped_is_gone_too(cache: Cache) -> None:
+    """Seen in CI's kill loop: a board killed with its sync child left the child a zombie
+    (its new parent, the container's PID 1, reaps nothing). kill(pid, 0) still answers
+    for a zombie, so its lease held the next sync off. Here the zombie is this test's
+    own child, not yet waited for."""
+    from triage_tui.services.service import _holder_gone
+
+    ended = subprocess.Popen([sys.executable, "-c", "pass"])
+    deadline = time.monotonic() + 30
+    stat = Path(f"/proc/{ended.pid}/stat")
+    while stat.read_text().rpartition(")")[2].split()[0] != "Z":
+        assert time.monotonic() < deadline, "the child never ended"
+        time.sleep(0.02)
+    try:
+        zombie = f"alice@{socket.gethostname()}:{ended.pid}"
+        assert _holder_gone(zombie)
+        assert cache.take_pull_lease(zombie, NOW, ttl=300) == ""
+        assert cache.take_pull_lease("bob@x:2", NOW, ttl=300, gone=_holder_gone) == ""
+        assert not _holder_gone(f"carol@{socket.gethostname()}:{os.getpid()}")  # running
+    finally:
+        ended.wait()

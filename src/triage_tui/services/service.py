@@ -82,7 +82,20 @@ def _holder_gone(holder: str) -> bool:
         return True
     except OSError:  # PermissionError: someone else's process, alive
         return False
-    return False
+    return _is_zombie(int(pid))
+
+
+def _is_zombie(pid: int) -> bool:
+    """The process has ended but was never reaped: it still answers kill(pid, 0). Seen
+    when the board is killed with its sync child: the orphaned child goes to PID 1, and a
+    container's PID 1 may reap nothing, so its lease held every sync off for 5 minutes.
+    (Linux's /proc; elsewhere taken as running.)"""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    # "pid (comm) state ...": comm may hold spaces and parentheses, so after the last ")".
+    return stat.rpartition(")")[2].split()[:1] == ["Z"]
 
 
 class TriageService(ERCommands):
