@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from bisect import insort
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import Enum
 
 from triage_tui.domain.health import AT_RISK_FIRST, Health
@@ -150,6 +151,36 @@ def build_board(
             members.sort(key=_order)
             columns.append(_column(kind, key, tuple(members)))
     return Board(kind=kind, columns=tuple(columns), total=total)
+
+
+def with_card(
+    board: Board, iid: int, card: Card | None, *, show_closed: bool = False, query: str = ""
+) -> Board:
+    """`board` (a complete one, built with these `show_closed` and `query`) with issue
+    `iid` as `card` now is (None: gone from the cache): what `build_board` would give for
+    the same cards with that one changed, without placing the other tens of thousands
+    again after an edit of one issue."""
+    if not board.complete:
+        raise ValueError("only a complete board can take one card's change")
+    keys, fixed = _keys(board.kind)
+    placed = {column.key: list(column.cards) for column in board.columns}
+    total = board.total
+    if (at := board.find(iid)) is not None:
+        del placed[board.columns[at[0]].key][at[1]]
+        total -= 1
+    if (
+        card is not None
+        and (show_closed or not card.closed)
+        and matches(card, parse_query(query))
+    ):
+        insort(placed.setdefault(column_key(card.reading, board.kind), []), card, key=_order)
+        total += 1
+    columns = tuple(
+        _column(board.kind, key, tuple(members))
+        for key in keys
+        if (members := placed.get(key, [])) or key in fixed
+    )
+    return replace(board, columns=columns, total=total)
 
 
 def first_screen(
