@@ -296,23 +296,24 @@ def test_every_card_is_placed_exactly_once(
 @FAST
 @given(
     cards(),
-    st.sampled_from(list(BoardKind)),
-    st.booleans(),
-    st.sampled_from(["", "is:new", "is:overdue", "is:problem", "emea", "red"]),
+    st.tuples(
+        st.sampled_from(list(BoardKind)),
+        st.booleans(),
+        st.sampled_from(["", "is:new", "is:overdue", "is:problem", "emea", "red"]),
+    ),
     st.integers(1, 14),
     st.none() | st.tuples(LABEL_SETS, st.booleans(), st.none() | st.integers(-400, 400)),
 )
 def test_one_card_changed_is_the_board_built_again(
     all_cards: list[Card],
-    kind: BoardKind,
-    show_closed: bool,
-    query: str,
+    view: tuple[BoardKind, bool, str],
     iid: int,
     change: tuple[list[str], bool, int | None] | None,
 ) -> None:
     """An edit of one issue (its labels, ~New, closed, renewal; gone; or one not on the
     board before) gives the board a full rebuild would: every colour and region, the
     extra columns appearing and going, closed shown or not, every filter."""
+    kind, show_closed, query = view
     changed = (
         card(iid, *change[0], closed=change[1], renewal_in=change[2])
         if change is not None
@@ -320,9 +321,9 @@ def test_one_card_changed_is_the_board_built_again(
     )
     after = [c for c in all_cards if c.iid != iid] + ([changed] if changed is not None else [])
     board = build_board(all_cards, kind, show_closed=show_closed, query=query)
-    assert with_card(
-        board, iid, changed, show_closed=show_closed, query=query
-    ) == build_board(after, kind, show_closed=show_closed, query=query)
+    assert with_card(board, iid, changed, show_closed=show_closed, query=query) == build_board(
+        after, kind, show_closed=show_closed, query=query
+    )
 
 
 def test_only_a_complete_board_takes_one_cards_change() -> None:

@@ -292,3 +292,38 @@ async def test_a_push_that_raises_does_not_hold_later_edits_back(
         await pilot.press("r")  # back to review: this one is pushed, with the first
         await until(pilot, lambda: not service.outbox())
         assert "New" in emu.issue(iid)["labels"]
+
+
+async def test_edits_on_a_loaded_board_place_their_card_without_reading_every_card(
+    emu: GitLabEmulator, tmp_path: Path
+) -> None:
+    """Reviews pressed one after another (offline, so they wait) each move their card
+    at once, and the board shown is the one a full read gives: no change is lost to the
+    one before it, and no full load ran."""
+    service = synced(emu, tmp_path, sync_interval=0)
+    emu.stop()
+    app = board_app(service)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = app.screen
+        await until(pilot, lambda: screen.cards is not None)  # type: ignore[attr-defined]
+        loads = screen._loads_started  # type: ignore[attr-defined]
+        await pilot.press("R")
+        reviewed = []
+        for _ in range(3):
+            reviewed.append(first_card_iid(app))
+            await pilot.press("r")
+        await until(pilot, lambda: first_card_iid(app) not in reviewed)
+        await pilot.press("escape")  # every open issue again
+        await pilot.pause()
+        board = screen.board_view.board  # type: ignore[attr-defined]
+        assert board == screen._build(service.cards())  # type: ignore[attr-defined]
+        assert screen._loads_started == loads  # type: ignore[attr-defined]
+        assert len(set(reviewed)) == 3
+        # Two edits in one go, before the first placement is shown: both show.
+        two = [c.iid for c in board.columns[0].cards[:2]]
+        for iid in two:
+            service.toggle_reviewed(iid)
+            screen.reload_cards(iid)  # type: ignore[attr-defined]
+        await pilot.pause()
+        assert screen.board_view.board == screen._build(service.cards())  # type: ignore[attr-defined]
+        assert all(not c.is_new for c in service.cards() if c.iid in reviewed)

@@ -168,11 +168,7 @@ def with_card(
     if (at := board.find(iid)) is not None:
         del placed[board.columns[at[0]].key][at[1]]
         total -= 1
-    if (
-        card is not None
-        and (show_closed or not card.closed)
-        and matches(card, parse_query(query))
-    ):
+    if card is not None and (show_closed or not card.closed) and matches(card, parse_query(query)):
         insort(placed.setdefault(column_key(card.reading, board.kind), []), card, key=_order)
         total += 1
     columns = tuple(

@@ -186,6 +186,11 @@ class TriageService(ERCommands):
                 break
         return cards
 
+    def card(self, iid: int) -> Card | None:
+        """Issue `iid`'s card as the cache has it now (None: not in it)."""
+        summary = self._cache().issue_summary(iid)
+        return make_card(summary, self.today()) if summary is not None else None
+
     def first_screen(self, kind: BoardKind, per_column: int) -> Board:
         """The open-issue board with only each column's first `per_column` cards read (the
         counts are whole): a board of any size paints this at once; `cards` brings the rest."""

@@ -268,6 +268,10 @@ class IssueTables:
             self.conn.execute("COMMIT")
         return counts, heads
 
+    def issue_summary(self, iid: int) -> IssueSummary | None:
+        row = self.conn.execute(_SUMMARY_SQL + " WHERE i.iid = ?", [iid]).fetchone()
+        return _summary(row) if row is not None else None
+
     def issue_detail(self, iid: int) -> IssueDetail | None:
         row = self.conn.execute(_SUMMARY_SQL + " WHERE i.iid = ?", [iid]).fetchone()
         if row is None:

@@ -175,7 +175,7 @@ class EditingScreen(Screen[None]):
     def board_view(self) -> BoardView:
         raise NotImplementedError
 
-    def reload_cards(self) -> None:
+    def reload_cards(self, iid: int | None = None) -> None:
         raise NotImplementedError
 
     def update_bars(self) -> None:
@@ -282,7 +282,7 @@ class EditingScreen(Screen[None]):
             except ValueError as refused:  # MoveRefused too: the issue left the cache
                 self.notify(str(refused), severity="warning", timeout=5)
                 return
-            self._edited(f"{iid_text(plan.iid)}: {moved.summary}")
+            self._edited(f"{iid_text(plan.iid)}: {moved.summary}", plan.iid)
 
     def member_choices(self) -> list[tuple[str, str]]:
         """The project's members as (username, name), to pick people from."""
@@ -295,7 +295,8 @@ class EditingScreen(Screen[None]):
         card = self.board_view.current
         if card is not None:
             with saving(self):
-                self._edited(f"{iid_text(card.iid)} {self.service.toggle_reviewed(card.iid)}")
+                what = self.service.toggle_reviewed(card.iid)
+                self._edited(f"{iid_text(card.iid)} {what}", card.iid)
 
     def action_review_queue(self) -> None:
         """Only ~New issues, to walk with j/k and review with r (each leaves the queue)."""
@@ -345,7 +346,7 @@ class EditingScreen(Screen[None]):
         def save(team: TriageTeam, summary: str) -> None:
             with saving(self):
                 self.service.set_team(iid, team, summary)
-                self._edited(f"{iid_text(iid)} {summary}")
+                self._edited(f"{iid_text(iid)} {summary}", iid)
 
         members = self.member_choices()
         heading = f"Triage team of {iid_text(iid)} {card.summary.title}"
@@ -389,7 +390,7 @@ class EditingScreen(Screen[None]):
                 self.service.update(
                     iid, "reopened" if state is IssueState.OPENED else "closed", state=state
                 )
-                self._edited(f"{iid_text(iid)} {state.value}")
+                self._edited(f"{iid_text(iid)} {state.value}", iid)
         elif key == "l":
             names = [label.name for label in self.service.labels()]
             options = [(n, n) for n in dict.fromkeys([*names, *labels])]
@@ -431,7 +432,7 @@ class EditingScreen(Screen[None]):
                 if text is not None:
                     with saving(self):
                         self.service.set_due_date(iid, parse_date(text) if text else None)
-                        self._edited(f"{iid_text(iid)} due date")
+                        self._edited(f"{iid_text(iid)} due date", iid)
 
             self.app.push_screen(
                 TextModal(
@@ -490,9 +491,10 @@ class EditingScreen(Screen[None]):
         if isinstance(self.app.screen, OutboxScreen):
             self.app.screen.show_entries(self.service.outbox())
 
-    def _edited(self, what: str) -> None:
+    def _edited(self, what: str, iid: int | None = None) -> None:
+        """An edit was recorded (`iid`: of that issue alone): shown, then pushed."""
         self.push_status = f"saved {what}"
-        self.reload_cards()
+        self.reload_cards(iid)
         self.push_edits()
 
     def push_edits(self) -> None:
