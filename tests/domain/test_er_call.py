@@ -5,21 +5,24 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from triage_tui.domain.accounts import Account, account_id_from_url, same_account
+from triage_tui.domain.board import with_card_in
 from triage_tui.domain.er_call import (
     ActionKind,
     CallAction,
     ERCall,
+    account_index,
+    agenda_with_card,
     build_agenda,
     renewals_without_tam,
     stale_scores,
     summary_markdown,
 )
 from triage_tui.domain.health import Health
-from triage_tui.domain.issue import IssueState, IssueSummary, make_card
+from triage_tui.domain.issue import Card, IssueState, IssueSummary, make_card
 
 TODAY = date(2026, 11, 24)
 NOW = datetime(2026, 11, 24, 12, tzinfo=UTC)
@@ -27,7 +30,7 @@ NOW = datetime(2026, 11, 24, 12, tzinfo=UTC)
 
 def card(
     iid: int, labels: tuple[str, ...], sf: str, *, updated_days: int = 1, closed: bool = False
-):  # type: ignore[no-untyped-def]
+) -> Card:
     summary = IssueSummary(
         iid=iid,
         title=f"Account {iid}",
@@ -231,3 +234,71 @@ def test_stale_scores_take_the_region_and_arr_filters() -> None:
     assert [a.id for a in stale_scores(accounts, TODAY)] == [C, B, A]
     assert [a.id for a in stale_scores(accounts, TODAY, regions=["emea"])] == [C, A]
     assert [a.id for a in stale_scores(accounts, TODAY, arr_threshold=100_000)] == [C, B]
+
+
+SF_IDS = [f"0010000000000{n:02d}AAA" for n in range(6)]
+AGENDA_LABELS = st.lists(
+    st.sampled_from(["Red", "Amber", "Yellow", "Green", "New", "EMEA", "other"]), max_size=4
+)
+
+
+@st.composite
+def agenda_cards(draw: st.DrawFn, iid: int) -> Card:
+    """A card of any colour (or none, or two), ~New or not, open or closed, silent or
+    not, of a known account, an unknown one or none."""
+    return card(
+        iid,
+        tuple(draw(AGENDA_LABELS)),
+        draw(st.sampled_from([*SF_IDS, "", "001999999999999AAA", SF_IDS[0][:15]])),
+        updated_days=draw(st.integers(0, 30)),
+        closed=draw(st.booleans()),
+    )
+
+
+@st.composite
+def agenda_inputs(draw: st.DrawFn) -> tuple[list[Card], list[Account]]:
+    iids = draw(st.lists(st.integers(1, 12), unique=True, min_size=1, max_size=10))
+    cards = [draw(agenda_cards(iid)) for iid in iids]
+    ids = draw(st.lists(st.sampled_from(SF_IDS), unique=True))
+    # Names from a short list, so that accounts of one name are ordered too.
+    accounts = [
+        account(sf, draw(HEALTHS), name=draw(st.sampled_from(["Acme", "Initech"]))) for sf in ids
+    ]
+    return cards, accounts
+
+
+@settings(max_examples=500, deadline=None)
+@given(agenda_inputs(), st.data(), st.booleans())
+def test_one_card_changed_is_the_agenda_built_again(
+    inputs: tuple[list[Card], list[Account]], data: st.DataObject, salesforce: bool
+) -> None:
+    """An edit of one issue (any colour to any, ~New taken off or put back, closed or
+    reopened, its account changed, gone, or one new to the cache) gives the agenda a
+    full build would: every section, in its order."""
+    cards, accounts = inputs
+    iid = data.draw(st.sampled_from([c.iid for c in cards]) | st.just(13))  # 13: a new one
+    before = next((c for c in cards if c.iid == iid), None)
+    after = data.draw(st.none() | agenda_cards(iid))
+    now = with_card_in(cards, iid, after)
+    agenda = build_agenda(cards, accounts, TODAY, salesforce=salesforce)
+    assert agenda_with_card(agenda, now, before, after, account_index(accounts)) == build_agenda(
+        now, accounts, TODAY, salesforce=salesforce
+    )
+
+
+def test_closing_an_accounts_only_issue_puts_it_back_among_the_missing_in_order() -> None:
+    """Acme (Red) had its issue closed on the call: it is missing an issue again, listed
+    before Initech (Red, missing already) as a full build lists them."""
+    acme, initech = SF_IDS[0], SF_IDS[1]
+    accounts = [
+        account(initech, Health.RED, name="Initech"),
+        account(acme, Health.RED, name="Acme"),
+    ]
+    cards = [card(1, ("Red",), acme), card(2, ("Amber",), acme, closed=True)]
+    closed = card(1, ("Red",), acme, closed=True)
+    now = with_card_in(cards, 1, closed)
+    agenda = agenda_with_card(
+        build_agenda(cards, accounts, TODAY), now, cards[0], closed, account_index(accounts)
+    )
+    assert [a.name for a in agenda.missing_issues] == ["Acme", "Initech"]
+    assert agenda == build_agenda(now, accounts, TODAY)

@@ -117,6 +117,7 @@ def test_offline_edits_wait_and_go_when_gitlab_is_back(emu: GitLabEmulator, tmp_
 
     report = service.push()
     assert not report.ok and "server error" in report.error and report.waiting == 2
+    assert report.touched == (iid,)  # its card shows the deferral: the board reads it again
     entries = service.outbox()
     assert [e.state for e in entries] == [EditState.PENDING, EditState.PENDING]
     assert entries[0].attempts == 1 and "503" in entries[0].error
@@ -206,6 +207,7 @@ def test_a_rejected_edit_stays_with_gitlabs_reason_and_holds_later_ones(
     service.update(second, "close", state=IssueState.CLOSED)
     report = service.push()
     assert report.failed == 1 and report.pushed == 1
+    assert report.touched == (first, second)  # the cards the board reads again, no more
     entries = service.outbox()
     assert [e.state for e in entries] == [EditState.FAILED, EditState.PENDING]
     assert "due_date" in entries[0].error and "is invalid" in entries[0].error
@@ -302,6 +304,7 @@ def test_a_new_issue_is_created_once_and_takes_its_real_number(
     assert card(service, local).summary.pending_edits == 2
     report = service.push()
     assert report.pushed == 2, report
+    assert report.touched is None  # the issue's number changed: every card is read again
     created = max(emu.project.issues)
     issue = emu.issue(created)
     assert issue["title"] == "Initech Corp" and set(issue["labels"]) == set(labels)

@@ -21,7 +21,7 @@ from triage_emulators.salesforce import SalesforceEmulator
 from triage_tui.config import SalesforceSettings, data_dir
 from triage_tui.domain.accounts import Account
 from triage_tui.domain.edit import EditState
-from triage_tui.domain.er_call import Mismatch
+from triage_tui.domain.er_call import Agenda, Mismatch
 from triage_tui.domain.health import Health
 from triage_tui.domain.issue import Card
 from triage_tui.domain.team import Role
@@ -328,8 +328,9 @@ async def test_the_agenda_is_built_from_the_boards_cards_and_reread_only_after_a
     service: TriageService, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Opening the call takes the board's loaded cards, and a filter change reuses the
-    cards and accounts read (each read was about a second at 50,000 issues); an edit
-    on the call reads both again, so the agenda shows it."""
+    cards and accounts read (each read was about a second at 50,000 issues); a review on
+    the call reads that one card again, an edit of an account (GitLab is right) reads
+    the accounts again, and either way the agenda is the one a fresh read gives."""
     from tests.tui.helpers import board_app as make
     from triage_tui.tui.board_view import BoardView
 
@@ -340,7 +341,7 @@ async def test_the_agenda_is_built_from_the_boards_cards_and_reread_only_after_a
         loaded = lambda: board.cards is not None and not board._loading  # type: ignore[attr-defined]  # noqa: E731
         await until(pilot, loaded)
         reads: list[str] = []
-        real_cards, real_accounts = service.cards, service.accounts
+        real_cards, real_accounts, real_card = service.cards, service.accounts, service.card
 
         def cards(**options: Any) -> list[Card]:
             if not options:  # (the board's own loads pass include_closed and stop)
@@ -351,18 +352,65 @@ async def test_the_agenda_is_built_from_the_boards_cards_and_reread_only_after_a
             reads.append("acc")
             return real_accounts()
 
+        def card(iid: int) -> Card | None:
+            reads.append(f"#{iid}")
+            return real_card(iid)
+
+        def sections(agenda: Agenda) -> list[list[str]]:
+            # Which issues and accounts, in order (a card's pending-edit count may have
+            # changed by a push since: the lines do not show it).
+            def key(item: object) -> str:
+                if isinstance(item, Mismatch):
+                    return f"{item.card.iid}/{item.account.id}"
+                return str(item.iid) if isinstance(item, Card) else str(getattr(item, "id", item))
+
+            return [
+                [key(item) for item in section]
+                for section in (
+                    agenda.new_issues,
+                    agenda.missing_issues,
+                    agenda.mismatches,
+                    agenda.silent_issues,
+                    agenda.unmatched_issues,
+                )
+            ]
+
+        def fresh() -> list[list[str]]:
+            return sections(service.agenda(cards=real_cards(), accounts=real_accounts()))
+
+        def shown() -> list[list[str]]:
+            return sections(screen.agenda)
+
         monkeypatch.setattr(service, "cards", cards)
         monkeypatch.setattr(service, "accounts", accounts)
+        monkeypatch.setattr(service, "card", card)
         screen = await open_er_call(pilot)
         assert reads == ["acc"]  # the cards were the board's
         new = len(screen.agenda.new_issues)
         await pilot.press("4", "z", "3")  # renewals without a TAM: EMEA only
         await pilot.pause()
         assert reads == ["acc"]
-        await pilot.press("1", "r")  # reviewed on the call: the agenda is read again
+        await pilot.press("1")
+        reviewed = screen.agenda.new_issues[0].iid
+        await pilot.press("r")  # reviewed on the call: its card alone is read again
+        await until(pilot, lambda: not service.outbox() and not board._pushing)  # type: ignore[attr-defined]
         await pilot.pause()
-        assert reads == ["acc", "cards", "acc"]
+        # (The board behind reads it too, to place it, and again once it is pushed.)
+        assert reads[0] == "acc" and set(reads[1:]) == {f"#{reviewed}"}, reads
         assert len(screen.agenda.new_issues) == new - 1
+        assert shown() == fresh()
+        await pilot.press("3")
+        mismatch = highlight(
+            screen, lambda m: isinstance(m, Mismatch) and m.card.health is not None
+        )
+        before = len(reads)
+        await pilot.press("g")  # GitLab is right: Salesforce's score (an account) changes
+        await until(pilot, lambda: isinstance(app.screen, TextModal))
+        await pilot.press(*"Checked on the call", "enter")
+        await until(pilot, lambda: "cards" in reads)
+        assert sorted(reads[before : before + 2]) == ["acc", "cards"]
+        assert mismatch not in screen.agenda.mismatches
+        assert shown() == fresh()
 
 
 async def test_a_long_section_is_added_as_it_is_reached_and_end_goes_to_its_last_row(

@@ -179,6 +179,13 @@ def with_card(
     return replace(board, columns=columns, total=total)
 
 
+def with_card_in(cards: Sequence[Card], iid: int, card: Card | None) -> list[Card]:
+    """`cards` with issue `iid`'s card as `card` (None: dropped), in its place (a card
+    not in them goes last): the order a fresh read gives, which the ER call lists in."""
+    at = next((n for n, c in enumerate(cards) if c.iid == iid), len(cards))
+    return [*cards[:at], *([card] if card is not None else []), *cards[at + 1 :]]
+
+
 def first_screen(
     kind: BoardKind, counts: Mapping[str, int], heads: Mapping[str, Sequence[Card]]
 ) -> Board:

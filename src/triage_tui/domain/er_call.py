@@ -6,10 +6,12 @@ Each check is a pure function of the board's cards, the Salesforce accounts and
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from bisect import insort
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from enum import Enum
+from typing import TypeVar
 
 from triage_tui.domain.accounts import Account
 from triage_tui.domain.health import Health
@@ -21,6 +23,8 @@ STALE_SCORE_DAYS = 31
 #: "Large accounts without a TAM that renew within 90 days."
 RENEWAL_WINDOW_DAYS = 90
 DEFAULT_ARR_THRESHOLD = 100_000.0
+
+_T = TypeVar("_T")
 
 
 def score_word(health: Health | None) -> str:
@@ -73,7 +77,7 @@ def account_index(accounts: Iterable[Account]) -> dict[str, Account]:
     return {account.id[:15]: account for account in accounts}
 
 
-def account_of(card: Card, index: dict[str, Account]) -> Account | None:
+def account_of(card: Card, index: Mapping[str, Account]) -> Account | None:
     sf_id = card.summary.salesforce_id
     return index.get(sf_id[:15]) if sf_id else None
 
@@ -141,6 +145,23 @@ def stale_scores(
     )
 
 
+def _at_risk(account: Account) -> bool:
+    return account.health is not None and account.health.at_risk
+
+
+def _missing_order(account: Account) -> tuple[int, str, str]:
+    # Red first, then by name; the id orders accounts of one name the same every time.
+    return (
+        -(account.health if account.health is not None else Health.GREEN),
+        account.name,
+        account.id,
+    )
+
+
+def _mismatched(card: Card, account: Account) -> bool:
+    return account.health is not None and card.health is not account.health
+
+
 def build_agenda(
     cards: Iterable[Card],
     accounts: Iterable[Account],
@@ -166,18 +187,14 @@ def build_agenda(
         account = account_of(card, index)
         if account is None:
             unmatched.append(card)
-        elif account.health is not None and card.health is not account.health:
+        elif _mismatched(card, account):
             mismatches.append(Mismatch(card, account))
     return Agenda(
         new_issues=tuple(c for c in open_cards if c.is_new),
         missing_issues=tuple(
             sorted(
-                (
-                    a
-                    for a in accounts
-                    if a.health is not None and a.health.at_risk and a.id[:15] not in with_issue
-                ),
-                key=lambda a: (-(a.health if a.health is not None else Health.GREEN), a.name),
+                (a for a in accounts if _at_risk(a) and a.id[:15] not in with_issue),
+                key=_missing_order,
             )
         ),
         mismatches=tuple(mismatches),
@@ -190,6 +207,86 @@ def build_agenda(
         silent_issues=tuple(c for c in open_cards if c.update_overdue),
         unmatched_issues=tuple(unmatched) if salesforce else (),
         salesforce=salesforce,
+    )
+
+
+def agenda_with_card(
+    agenda: Agenda,
+    cards: Sequence[Card],
+    before: Card | None,
+    after: Card | None,
+    index: Mapping[str, Account],
+) -> Agenda:
+    """`agenda` (build_agenda's, from the cards with `before` as one issue's card) with
+    that card now `after` (None: gone); `cards` as they are now, that issue's card in its
+    place. What build_agenda gives for `cards`, without looking up every card's account
+    again after one edit (~0.3 s at 50,000, on each review on the call). `index`: the
+    accounts' account_index, each account's id unique in its first 15 characters (as
+    Salesforce's are)."""
+    changed = after if after is not None else before
+    if changed is None:
+        return agenda
+    iid = changed.iid
+    positions: dict[int, int] = {}
+
+    def position(card: Card) -> int:
+        # (Read once and only if a card goes where it was not: ~40 ms at 50,000.)
+        if not positions:
+            positions.update((c.iid, n) for n, c in enumerate(cards))
+        return positions[card.iid]
+
+    now = after if after is not None and not after.closed else None
+    account = account_of(now, index) if now is not None else None
+
+    def placed(
+        section: tuple[_T, ...], card: Callable[[_T], Card], item: _T | None
+    ) -> tuple[_T, ...]:
+        # A section lists its cards in the cards' order: this one leaves it, and goes
+        # back in at its place if it belongs there now (where it was, if it was there).
+        at = next((n for n, entry in enumerate(section) if card(entry).iid == iid), None)
+        if at is not None:
+            rest = (item,) if item is not None else ()
+            return (*section[:at], *rest, *section[at + 1 :])
+        if item is None:
+            return section
+        kept = list(section)
+        insort(kept, item, key=lambda entry: position(card(entry)))
+        return tuple(kept)
+
+    def itself(card: Card) -> Card:
+        return card
+
+    def when(wanted: bool) -> Card | None:
+        return now if now is not None and wanted else None
+
+    missing = list(agenda.missing_issues)
+    had = account_of(before, index) if before is not None and not before.closed else None
+    if account is not None:  # its account has an open issue now
+        missing = [a for a in missing if a.id[:15] != account.id[:15]]
+    if had is not None and _at_risk(had) and (account is None or account.id[:15] != had.id[:15]):
+        key = had.id[:15]
+        if not any(
+            c.iid != iid and not c.closed and (c.summary.salesforce_id or "")[:15] == key
+            for c in cards
+        ):
+            insort(missing, had, key=_missing_order)
+    return replace(
+        agenda,
+        new_issues=placed(agenda.new_issues, itself, when(now is not None and now.is_new)),
+        missing_issues=tuple(missing),
+        mismatches=placed(
+            agenda.mismatches,
+            lambda m: m.card,
+            Mismatch(now, account)
+            if now is not None and account is not None and _mismatched(now, account)
+            else None,
+        ),
+        silent_issues=placed(
+            agenda.silent_issues, itself, when(now is not None and now.update_overdue)
+        ),
+        unmatched_issues=placed(
+            agenda.unmatched_issues, itself, when(agenda.salesforce and account is None)
+        ),
     )
 
 

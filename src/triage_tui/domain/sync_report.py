@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass
 from datetime import datetime
+from typing import Any
 
 
 def counted(count: int, thing: str) -> str:
@@ -139,7 +140,7 @@ class SyncReport:
             error=str(data.get("error") or ""),
             finished_at=datetime.fromisoformat(finished) if finished else None,
             skipped=str(data.get("skipped") or ""),
-            pushed=PushReport(**pushed) if pushed else None,
+            pushed=_push_report(pushed) if pushed else None,
             accounts=int(data.get("accounts") or 0),
             salesforce_error=str(data.get("salesforce_error") or ""),
             salesforce_calls=int(data.get("salesforce_calls") or 0),
@@ -181,6 +182,11 @@ class SyncReport:
         return text + (f", {self.removed} removed" if self.removed else "") + pushed
 
 
+def _push_report(data: dict[str, Any]) -> PushReport:
+    touched = data.get("touched", ())
+    return PushReport(**{**data, "touched": tuple(touched) if touched is not None else None})
+
+
 @dataclass(frozen=True, slots=True)
 class PushReport:
     """What a push of the outbox did."""
@@ -191,6 +197,10 @@ class PushReport:
     waiting: int = 0
     """Edits left pending by a transient failure (retried later)."""
     error: str = ""
+    touched: tuple[int, ...] | None = ()
+    """The issues whose cards the push may have changed (an edit of theirs was sent,
+    refused or deferred); None: not these alone (an issue was created, so its number
+    changed, or a Salesforce score was written, which every card of the account shows)."""
 
     @property
     def ok(self) -> bool:

@@ -180,6 +180,7 @@ def push(
     """
     pushed = failed = conflicted = 0
     attempted: set[int] = set()
+    touched: set[int] | None = set()
     while True:
         # Re-read each time: a created issue moves its later edits to its real iid.
         ready = [
@@ -192,6 +193,10 @@ def push(
             break
         entry = ready[0]
         attempted.add(entry.id)
+        if entry.edit.kind in (EditKind.CREATE, EditKind.SALESFORCE_HEALTH):
+            touched = None
+        elif touched is not None:
+            touched.add(entry.edit.iid)
         try:
             if _push_one(
                 writer, sink, entry, accounts, today if today is not None else date.today()
@@ -208,5 +213,9 @@ def push(
                 failed += 1
                 continue
             sink.defer_edit(entry.id, message)
-            return PushReport(pushed, failed, conflicted, waiting=len(ready), error=message)
-    return PushReport(pushed, failed, conflicted)
+            return PushReport(pushed, failed, conflicted, len(ready), message, _sorted(touched))
+    return PushReport(pushed, failed, conflicted, touched=_sorted(touched))
+
+
+def _sorted(iids: set[int] | None) -> tuple[int, ...] | None:
+    return tuple(sorted(iids)) if iids is not None else None

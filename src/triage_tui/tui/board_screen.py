@@ -16,7 +16,7 @@ from textual.reactive import reactive
 from textual.widgets import Footer, Input, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
-from triage_tui.domain.board import Board, BoardKind, build_board, with_card
+from triage_tui.domain.board import Board, BoardKind, build_board, with_card, with_card_in
 from triage_tui.domain.issue import Card
 from triage_tui.domain.sync_report import (
     CLOSED_NOTES,
@@ -347,17 +347,8 @@ class BoardScreen(EditingScreen):
 
     def _place_card(self, iid: int, cards: list[Card]) -> None:
         card = self.service.card(iid)
-        kept = card is not None and (self.show_closed or not card.closed)
-        at = next((n for n, c in enumerate(cards) if c.iid == iid), None)
-        # In place, so the order is a fresh read's (the ER call lists cards in it).
-        if at is None:
-            self.cards = [*cards, card] if kept and card is not None else cards
-        else:
-            self.cards = [
-                *cards[:at],
-                *([card] if kept and card is not None else []),
-                *cards[at + 1 :],
-            ]
+        kept = card if card is not None and (self.show_closed or not card.closed) else None
+        self.cards = with_card_in(cards, iid, kept)
         # Edits can follow each other faster than the placed board is shown: each one
         # builds on the last placement, or an earlier change would be lost.
         view = self._view()
@@ -559,14 +550,12 @@ class BoardScreen(EditingScreen):
     def action_er_call(self) -> None:
         from triage_tui.tui.er_screen import ERScreen
 
-        def closed(_: None) -> None:
-            self.reload_cards()
-
         # The board's cards once all are loaded and none is being read again (an edit
         # just made may not be in them yet): a second read was ~1 s at 50,000.
         cards = self.cards if not (self._loading or self._reload_wanted) else None
         screen = ERScreen(self.service, self.today, edited=self._edited, cards=cards)
-        self.app.push_screen(screen, closed)
+        # (No reload when it closes: each edit there was placed or reloaded as made.)
+        self.app.push_screen(screen)
 
     def action_overview(self) -> None:
         from triage_tui.tui.overview_screen import OverviewScreen
