@@ -4,6 +4,7 @@ ways, and read what GitLab and Salesforce received."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -324,11 +325,61 @@ async def test_salesforce_is_right_takes_its_colour_and_an_override_says_why(
         assert "Override reason: The score was agreed on the call" in note
 
 
+def agenda_sections(agenda: Agenda) -> list[list[str]]:
+    """The card sections' issues and accounts, in order (a card's pending-edit count may
+    have changed by a push since: the call's lines do not show it)."""
+
+    def key(item: object) -> str:
+        if isinstance(item, Mismatch):
+            return f"{item.card.iid}/{item.account.id}"
+        return str(item.iid) if isinstance(item, Card) else str(getattr(item, "id", item))
+
+    return [
+        [key(item) for item in section]
+        for section in (
+            agenda.new_issues,
+            agenda.missing_issues,
+            agenda.mismatches,
+            agenda.silent_issues,
+            agenda.unmatched_issues,
+        )
+    ]
+
+
+def count_reads(service: TriageService, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """What the event loop reads from now on: "cards", "acc" (the accounts), "#iid" (one
+    card); the board's loads, in their own thread, are not counted."""
+    reads: list[str] = []
+    real_cards, real_accounts, real_card = service.cards, service.accounts, service.card
+
+    def read(what: str) -> None:
+        if threading.current_thread() is threading.main_thread():
+            reads.append(what)
+
+    def cards(**options: Any) -> list[Card]:
+        read("cards")
+        return real_cards(**options)
+
+    def accounts() -> list[Account]:
+        read("acc")
+        return real_accounts()
+
+    def card(iid: int) -> Card | None:
+        read(f"#{iid}")
+        return real_card(iid)
+
+    monkeypatch.setattr(service, "cards", cards)
+    monkeypatch.setattr(service, "accounts", accounts)
+    monkeypatch.setattr(service, "card", card)
+    return reads
+
+
 async def test_the_agenda_is_built_from_the_boards_cards_and_reread_only_after_an_edit(
     service: TriageService, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Opening the call takes the board's loaded cards, and a filter change reuses the
-    cards and accounts read (each read was about a second at 50,000 issues); a review on
+    """Opening the call takes the board's loaded cards and the accounts and agenda it
+    read ahead, and a filter change reuses them (each read was about a second at 50,000
+    issues); a review on
     the call reads that one card again, an edit of an account (GitLab is right) reads
     the accounts again, and either way the agenda is the one a fresh read gives."""
     from tests.tui.helpers import board_app as make
@@ -340,63 +391,33 @@ async def test_the_agenda_is_built_from_the_boards_cards_and_reread_only_after_a
         await until(pilot, lambda: board.query_one(BoardView).board.complete)
         loaded = lambda: board.cards is not None and not board._loading  # type: ignore[attr-defined]  # noqa: E731
         await until(pilot, loaded)
-        reads: list[str] = []
-        real_cards, real_accounts, real_card = service.cards, service.accounts, service.card
-
-        def cards(**options: Any) -> list[Card]:
-            if not options:  # (the board's own loads pass include_closed and stop)
-                reads.append("cards")
-            return real_cards(**options)
-
-        def accounts() -> list[Account]:
-            reads.append("acc")
-            return real_accounts()
-
-        def card(iid: int) -> Card | None:
-            reads.append(f"#{iid}")
-            return real_card(iid)
-
-        def sections(agenda: Agenda) -> list[list[str]]:
-            # Which issues and accounts, in order (a card's pending-edit count may have
-            # changed by a push since: the lines do not show it).
-            def key(item: object) -> str:
-                if isinstance(item, Mismatch):
-                    return f"{item.card.iid}/{item.account.id}"
-                return str(item.iid) if isinstance(item, Card) else str(getattr(item, "id", item))
-
-            return [
-                [key(item) for item in section]
-                for section in (
-                    agenda.new_issues,
-                    agenda.missing_issues,
-                    agenda.mismatches,
-                    agenda.silent_issues,
-                    agenda.unmatched_issues,
-                )
-            ]
+        await until(pilot, lambda: board.call_inputs is not None)  # type: ignore[attr-defined]
+        real_cards, real_accounts = service.cards, service.accounts
+        reads = count_reads(service, monkeypatch)
 
         def fresh() -> list[list[str]]:
-            return sections(service.agenda(cards=real_cards(), accounts=real_accounts()))
+            return agenda_sections(service.agenda(cards=real_cards(), accounts=real_accounts()))
 
         def shown() -> list[list[str]]:
-            return sections(screen.agenda)
+            return agenda_sections(screen.agenda)
 
-        monkeypatch.setattr(service, "cards", cards)
-        monkeypatch.setattr(service, "accounts", accounts)
-        monkeypatch.setattr(service, "card", card)
         screen = await open_er_call(pilot)
-        assert reads == ["acc"]  # the cards were the board's
+        assert reads == []  # the board's cards, and the accounts it read ahead
+        assert shown() == fresh()
         new = len(screen.agenda.new_issues)
         await pilot.press("4", "z", "3")  # renewals without a TAM: EMEA only
         await pilot.pause()
-        assert reads == ["acc"]
+        assert reads == []
+        assert [a.region for a in screen.agenda.renewals_without_tam] == ["EMEA"] * len(
+            screen.agenda.renewals_without_tam
+        )
         await pilot.press("1")
         reviewed = screen.agenda.new_issues[0].iid
         await pilot.press("r")  # reviewed on the call: its card alone is read again
         await until(pilot, lambda: not service.outbox() and not board._pushing)  # type: ignore[attr-defined]
         await pilot.pause()
         # (The board behind reads it too, to place it, and again once it is pushed.)
-        assert reads[0] == "acc" and set(reads[1:]) == {f"#{reviewed}"}, reads
+        assert set(reads) == {f"#{reviewed}"}, reads
         assert len(screen.agenda.new_issues) == new - 1
         assert shown() == fresh()
         await pilot.press("3")
@@ -407,8 +428,8 @@ async def test_the_agenda_is_built_from_the_boards_cards_and_reread_only_after_a
         await pilot.press("g")  # GitLab is right: Salesforce's score (an account) changes
         await until(pilot, lambda: isinstance(app.screen, TextModal))
         await pilot.press(*"Checked on the call", "enter")
-        await until(pilot, lambda: "cards" in reads)
-        assert sorted(reads[before : before + 2]) == ["acc", "cards"]
+        await until(pilot, lambda: "cards" in reads[before:])
+        assert sorted(reads[before:]) == ["acc", "cards"]
         assert mismatch not in screen.agenda.mismatches
         assert shown() == fresh()
 
@@ -435,3 +456,34 @@ async def test_a_long_section_is_added_as_it_is_reached_and_end_goes_to_its_last
         assert screen.current() is screen.rows[-1]
         await pilot.press("home", "down")
         assert screen.current() is screen.rows[1]
+
+
+async def test_the_call_read_ahead_takes_the_boards_edits_since(
+    service: TriageService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Reviews on the board after its cards and the call's agenda were read: the call
+    opens without reading anything and shows them (its agenda is a fresh build's)."""
+    from triage_tui.tui.board_view import BoardView
+
+    app = board_app(service)
+    async with app.run_test(size=(120, 40)) as pilot:
+        board = app.screen
+        await until(pilot, lambda: board.call_inputs is not None)  # type: ignore[attr-defined]
+        # Nothing pushed: a push's writes would have the board read everything again.
+        monkeypatch.setattr(service, "push_problem", lambda: "held back by the test")
+        await pilot.press("R")
+        reviewed = []
+        for _ in range(2):
+            current = board.query_one(BoardView).current
+            assert current is not None and current.is_new
+            reviewed.append(current.iid)
+            await pilot.press("r")
+        await pilot.pause()
+        assert board._shown_load[1] == 2 and board.call_inputs is not None  # type: ignore[attr-defined]
+        real_cards, real_accounts = service.cards, service.accounts
+        reads = count_reads(service, monkeypatch)
+        screen = await open_er_call(pilot)
+        assert reads == []
+        assert not {c.iid for c in screen.agenda.new_issues} & set(reviewed)
+        fresh = service.agenda(cards=real_cards(), accounts=real_accounts())
+        assert agenda_sections(screen.agenda) == agenda_sections(fresh)

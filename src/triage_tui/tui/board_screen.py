@@ -17,6 +17,7 @@ from textual.widgets import Footer, Input, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from triage_tui.domain.board import Board, BoardKind, build_board, with_card, with_card_in
+from triage_tui.domain.er_call import CallInputs
 from triage_tui.domain.issue import Card
 from triage_tui.domain.sync_report import (
     CLOSED_NOTES,
@@ -174,6 +175,14 @@ class BoardScreen(EditingScreen):
             """Which load this is (they are numbered as they start)."""
             super().__init__()
 
+    class CallRead(Message):
+        """The ER call's accounts and agenda, read ahead for load `number`'s cards."""
+
+        def __init__(self, inputs: CallInputs, number: int) -> None:
+            self.inputs = inputs
+            self.number = number
+            super().__init__()
+
     def __init__(self, service: TriageService, today: date, *, poll_seconds: float = 1.0) -> None:
         super().__init__()
         self.service = service
@@ -193,6 +202,10 @@ class BoardScreen(EditingScreen):
         self._reload_wanted = False
         self._loads_started = 0
         self._select_after: tuple[int, int] | None = None
+        self.call_inputs: CallInputs | None = None
+        """The ER call's accounts and agenda for self.cards (None: not read yet)."""
+        self._shown_load = (0, 0)
+        """(number of the load whose cards these are, placements of cards since it)."""
         self._placing: tuple[tuple[BoardKind, bool, str], Board] | None = None
         """(view, board) of an edited card placed but not shown yet: see _place_card."""
         """(iid, loads started before it was asked): see select_when_loaded."""
@@ -348,7 +361,12 @@ class BoardScreen(EditingScreen):
     def _place_card(self, iid: int, cards: list[Card]) -> None:
         card = self.service.card(iid)
         kept = card if card is not None and (self.show_closed or not card.closed) else None
+        before = next((c for c in cards if c.iid == iid), None)
         self.cards = with_card_in(cards, iid, kept)
+        load, placed = self._shown_load
+        self._shown_load = (load, placed + 1)
+        if self.call_inputs is not None:
+            self.call_inputs = self.call_inputs.with_card(self.cards, before, card)
         # Edits can follow each other faster than the placed board is shown: each one
         # builds on the last placement, or an earlier change would be lost.
         view = self._view()
@@ -382,13 +400,20 @@ class BoardScreen(EditingScreen):
         worker = get_current_worker()
         view = self._view()
         cards = self.service.cards(include_closed=view[1], stop=lambda: worker.is_cancelled)
+        if worker.is_cancelled:
+            return
+        self.post_message(self.CardsLoaded(cards, self._build(cards, view), view, number))
+        # Then what opening the ER call needs, so that it opens at once (~1 s at 50,000).
+        accounts = self.service.accounts()
+        agenda = self.service.agenda(cards=cards, accounts=accounts)
         if not worker.is_cancelled:
-            self.post_message(self.CardsLoaded(cards, self._build(cards, view), view, number))
+            self.post_message(self.CallRead(CallInputs.of(accounts, agenda), number))
 
     async def on_board_screen_cards_loaded(self, message: CardsLoaded) -> None:
         self._loading = False
         self._placing = None  # this read has every change
         self.cards = message.cards
+        self.call_inputs, self._shown_load = None, (message.number, 0)
         # The person may have switched boards or typed in the filter meanwhile.
         fresh = message.board if message.view == self._view() else self._build(self.cards)
         await self.board_view.show_board(fresh)
@@ -401,6 +426,11 @@ class BoardScreen(EditingScreen):
         if self._reload_wanted or (self.show_closed and not message.view[1]):
             self._reload_wanted = False
             self.reload_cards()
+
+    def on_board_screen_call_read(self, message: CallRead) -> None:
+        # Only for the cards shown, none of them changed since (else: read on opening).
+        if self._shown_load == (message.number, 0) and not self._loading:
+            self.call_inputs = message.inputs
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.worker.group != "load" or event.state not in (
@@ -553,7 +583,10 @@ class BoardScreen(EditingScreen):
         # The board's cards once all are loaded and none is being read again (an edit
         # just made may not be in them yet): a second read was ~1 s at 50,000.
         cards = self.cards if not (self._loading or self._reload_wanted) else None
-        screen = ERScreen(self.service, self.today, edited=self._edited, cards=cards)
+        prepared = self.call_inputs if cards is not None else None
+        screen = ERScreen(
+            self.service, self.today, edited=self._edited, cards=cards, prepared=prepared
+        )
         # (No reload when it closes: each edit there was placed or reloaded as made.)
         self.app.push_screen(screen)
 

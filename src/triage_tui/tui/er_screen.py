@@ -9,7 +9,7 @@ summary (`x`) is built.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
 
@@ -28,6 +28,7 @@ from triage_tui.domain.er_call import (
     DEFAULT_ARR_THRESHOLD,
     ActionKind,
     Agenda,
+    CallInputs,
     ERCall,
     Mismatch,
     account_index,
@@ -161,6 +162,14 @@ class AgendaList(OptionList):
         super().action_last()
 
 
+#: The ARR and region filters of sections 4 (renewals) and 5 (stale scores) a call
+#: opens with: service.agenda's defaults.
+DEFAULT_FILTERS: dict[str, tuple[float, tuple[str, ...]]] = {
+    "renewal": (DEFAULT_ARR_THRESHOLD, ()),
+    "stale": (0.0, ()),
+}
+
+
 class ERScreen(Screen[None]):
     BINDINGS = [
         Binding("escape", "close", "Board", id="er.close"),
@@ -186,16 +195,19 @@ class ERScreen(Screen[None]):
         *,
         edited: Callable[[str, int | None], None],
         cards: list[Card] | None = None,
+        prepared: CallInputs | None = None,
     ) -> None:
         """`edited(what, iid)` tells the board screen an edit was recorded (it pushes;
         `iid`: the edit changed that issue's card alone).
-        `cards`: the board's, every open one loaded already (None: read them)."""
+        `cards`: the board's, every open one loaded already (None: read them);
+        `prepared`: the accounts and agenda the board read ahead for these cards."""
         super().__init__()
         self._inputs: tuple[list[Card], list[Account]] | None = None
         """The cards and accounts the agenda was built from (a filter reuses them)."""
-        self._index: dict[str, Account] = {}
+        self._index: Mapping[str, Account] = {}
         """The accounts of _inputs by id (account_index), for one card's change."""
         self._board_cards = cards
+        self._prepared = prepared
         self.service = service
         self.today = today
         self.edited = edited
@@ -203,10 +215,7 @@ class ERScreen(Screen[None]):
         self.call: ERCall | None = None
         """The call's record (started or resumed when the screen mounts)."""
         # The ARR and region filters of sections 4 (renewals) and 5 (stale scores).
-        self.filters: dict[str, tuple[float, tuple[str, ...]]] = {
-            "renewal": (DEFAULT_ARR_THRESHOLD, ()),
-            "stale": (0.0, ()),
-        }
+        self.filters: dict[str, tuple[float, tuple[str, ...]]] = dict(DEFAULT_FILTERS)
         self.agenda = Agenda()
         self.rows: list[Row] = []
 
@@ -254,9 +263,15 @@ class ERScreen(Screen[None]):
     def _read_agenda(self) -> Agenda:
         if self._inputs is None:
             cards, self._board_cards = self._board_cards, None  # (the first read only)
-            accounts = self.service.accounts()
-            self._inputs = (cards if cards is not None else self.service.cards(), accounts)
-            self._index = account_index(accounts)
+            prepared, self._prepared = self._prepared, None
+            if cards is not None and prepared is not None:
+                self._inputs, self._index = (cards, prepared.accounts), prepared.index
+                if self.filters == DEFAULT_FILTERS:  # (as the board read it)
+                    return prepared.agenda
+            else:
+                accounts = self.service.accounts()
+                self._inputs = (cards if cards is not None else self.service.cards(), accounts)
+                self._index = account_index(accounts)
         cards, accounts = self._inputs
         (arr, regions), (stale_arr, stale_regions) = self.filters["renewal"], self.filters["stale"]
         return self.service.agenda(
