@@ -41,6 +41,8 @@ def main() -> None:
         floor.append(run_in_pty(["empty"])[0])
         # A fresh copy each run: the reviews are edits, and a call once started resumes.
         cache = args.workdir / f"actions-{args.size}.db"
+        for journal in ("-wal", "-shm"):  # the last run's: SQLite would replay its edits
+            Path(f"{cache}{journal}").unlink(missing_ok=True)
         cache.write_bytes(source.read_bytes())
         out = args.workdir / "actions.json"
         out.unlink(missing_ok=True)  # (a child that failed leaves none)
