@@ -202,13 +202,13 @@ class BoardScreen(EditingScreen):
         self._reload_wanted = False
         self._loads_started = 0
         self._select_after: tuple[int, int] | None = None
+        """(iid, loads started before it was asked): see select_when_loaded."""
         self.call_inputs: CallInputs | None = None
         """The ER call's accounts and agenda for self.cards (None: not read yet)."""
         self._shown_load = (0, 0)
         """(number of the load whose cards these are, placements of cards since it)."""
         self._placing: tuple[tuple[BoardKind, bool, str], Board] | None = None
         """(view, board) of an edited card placed but not shown yet: see _place_card."""
-        """(iid, loads started before it was asked): see select_when_loaded."""
 
     def _view(self) -> tuple[BoardKind, bool, str]:
         return self.kind, self.show_closed, self.filter_text
