@@ -487,3 +487,41 @@ async def test_the_call_read_ahead_takes_the_boards_edits_since(
         assert not {c.iid for c in screen.agenda.new_issues} & set(reviewed)
         fresh = service.agenda(cards=real_cards(), accounts=real_accounts())
         assert agenda_sections(screen.agenda) == agenda_sections(fresh)
+
+
+async def test_the_call_reopens_where_the_lead_left_it_and_afresh_once_ended(
+    service: TriageService,
+) -> None:
+    """Esc to the board and E again: the same section and row, the agenda as the cache
+    has it now (a review made on the board meanwhile is gone from section 1). Once the
+    call is ended, E starts a new one on a new screen, from section 1."""
+    from triage_tui.tui.board_view import BoardView
+    from triage_tui.tui.pickers import MenuModal
+
+    app = board_app(service)
+    async with app.run_test(size=(120, 40)) as pilot:
+        board = app.screen
+        await until(pilot, lambda: board.call_inputs is not None)  # type: ignore[attr-defined]
+        screen = await open_er_call(pilot, "3")
+        await pilot.press("down", "down")
+        row = screen.query_one("#er-list", OptionList).highlighted
+        await pilot.press("escape")
+        await until(pilot, lambda: app.screen is board)
+        await pilot.press("R")
+        current = board.query_one(BoardView).current
+        assert current is not None and current.is_new
+        await pilot.press("r")
+        await until(pilot, lambda: not service.outbox())
+        again = await open_er_call(pilot)
+        assert again is screen and again.section == "mismatch"
+        assert again.query_one("#er-list", OptionList).highlighted == row
+        assert current.iid not in {c.iid for c in again.agenda.new_issues}
+        fresh = service.agenda(cards=service.cards(), accounts=service.accounts())
+        assert agenda_sections(again.agenda) == agenda_sections(fresh)
+        await pilot.press("e")
+        await until(pilot, lambda: isinstance(app.screen, MenuModal))
+        await pilot.press("y")
+        await until(pilot, lambda: app.screen is board)
+        third = await open_er_call(pilot)
+        assert third is not screen and third.section == "new"
+        assert third.call is not None and not third.call.actions

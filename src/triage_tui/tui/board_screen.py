@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from datetime import date
+from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -36,6 +37,9 @@ from triage_tui.tui.editing import EDIT_BINDINGS, EditingScreen
 from triage_tui.tui.format import WithHint, age_phrase
 from triage_tui.tui.help_modal import HelpModal, describe_bindings
 from triage_tui.tui.keys import key_text
+
+if TYPE_CHECKING:  # (imported when the call is opened: startup stays quick)
+    from triage_tui.tui.er_screen import ERScreen
 
 #: While this board's own sync runs, the cards are reloaded at most this often (seconds).
 SYNC_RELOAD_EVERY = 5.0
@@ -209,6 +213,8 @@ class BoardScreen(EditingScreen):
         """(number of the load whose cards these are, placements of cards since it)."""
         self._placing: tuple[tuple[BoardKind, bool, str], Board] | None = None
         """(view, board) of an edited card placed but not shown yet: see _place_card."""
+        self._er_screen: ERScreen | None = None
+        """The ER call's screen, kept while the call is open (see ERScreen.reopen)."""
 
     def _view(self) -> tuple[BoardKind, bool, str]:
         return self.kind, self.show_closed, self.filter_text
@@ -584,9 +590,19 @@ class BoardScreen(EditingScreen):
         # just made may not be in them yet): a second read was ~1 s at 50,000.
         cards = self.cards if not (self._loading or self._reload_wanted) else None
         prepared = self.call_inputs if cards is not None else None
-        screen = ERScreen(
-            self.service, self.today, edited=self._edited, cards=cards, prepared=prepared
-        )
+        screen = self._er_screen
+        if screen is not None and not screen.ended:
+            screen.reopen(cards, prepared)
+        else:
+            if screen is not None:  # that call ended: the next one starts afresh
+                self.app.uninstall_screen(screen)
+                screen.remove()
+            screen = ERScreen(
+                self.service, self.today, edited=self._edited, cards=cards, prepared=prepared
+            )
+            # Kept (installed) while the call is open: see ERScreen.reopen.
+            self.app.install_screen(screen, f"er-call-{id(screen)}")
+            self._er_screen = screen
         # (No reload when it closes: each edit there was placed or reloaded as made.)
         self.app.push_screen(screen)
 

@@ -218,6 +218,9 @@ class ERScreen(Screen[None]):
         self.filters: dict[str, tuple[float, tuple[str, ...]]] = dict(DEFAULT_FILTERS)
         self.agenda = Agenda()
         self.rows: list[Row] = []
+        self._reopened = False
+        self.ended = False
+        """The call was ended here: a new one opens on a new screen."""
 
     def compose(self) -> ComposeResult:
         yield Static(id="er-title", markup=False)
@@ -230,7 +233,23 @@ class ERScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        # The agenda once: read with the default filters, it gives a new call its counts.
+        self._open()
+
+    def reopen(self, cards: list[Card] | None, prepared: CallInputs | None) -> None:
+        """Shown again, on the board's cards as they are now (see __init__): the board
+        keeps this screen while the call is open, so the lead comes back to the same
+        section and row, and opening it again builds no screen (~0.3 s at 50,000)."""
+        self._board_cards, self._prepared, self._inputs = cards, prepared, None
+        self._reopened = True
+
+    def on_screen_resume(self) -> None:
+        # (Also when a dialog over this screen closes: only a reopening reads again.)
+        if self._reopened:
+            self._reopened = False
+            self._open()
+
+    def _open(self) -> None:
+        # The agenda: read with the default filters, it gives a new call its counts.
         self.agenda = self._read_agenda()
         # A board that may only read (a follower of `serve`) joins the call, never starts one.
         read_only = bool(self.service.read_only)
@@ -683,6 +702,7 @@ class ERScreen(Screen[None]):
                 ended, path = self.service.end_er_call(call)
                 self.app.copy_to_clipboard(self.service.er_summary(ended))
                 self.notify(f"Call ended. Summary written to {path} and copied.", timeout=8)
+                self.ended = True
                 self.dismiss(None)
 
         self.app.push_screen(
