@@ -213,36 +213,36 @@ def cache(path: Path) -> Cache:
 
 
 def test_a_second_holder_is_refused_and_told_who_pulls(cache: Cache) -> None:
-    assert cache.take_pull_lease("alice@host:1", NOW, ttl=300) == ""
-    assert cache.take_pull_lease("bob@host:2", NOW + timedelta(seconds=299), ttl=300) == (
+    assert cache.take_lease("pull", "alice@host:1", NOW, ttl=300) == ""
+    assert cache.take_lease("pull", "bob@host:2", NOW + timedelta(seconds=299), ttl=300) == (
         "alice@host:1"
     )
 
 
 def test_a_crashed_holders_lease_expires_and_is_taken_over(cache: Cache) -> None:
-    assert cache.take_pull_lease("alice@host:1", NOW, ttl=300) == ""
+    assert cache.take_lease("pull", "alice@host:1", NOW, ttl=300) == ""
     # alice's process dies without dropping it; after the ttl bob takes over.
     later = NOW + timedelta(seconds=301)
-    assert cache.take_pull_lease("bob@host:2", later, ttl=300) == ""
-    assert cache.take_pull_lease("alice@host:1", later, ttl=300) == "bob@host:2"
+    assert cache.take_lease("pull", "bob@host:2", later, ttl=300) == ""
+    assert cache.take_lease("pull", "alice@host:1", later, ttl=300) == "bob@host:2"
 
 
 def test_the_holder_renews_its_lease(cache: Cache) -> None:
-    assert cache.take_pull_lease("alice@host:1", NOW, ttl=300) == ""
-    assert cache.take_pull_lease("alice@host:1", NOW + timedelta(seconds=200), ttl=300) == ""
+    assert cache.take_lease("pull", "alice@host:1", NOW, ttl=300) == ""
+    assert cache.take_lease("pull", "alice@host:1", NOW + timedelta(seconds=200), ttl=300) == ""
     # Past the first expiry, within the renewed one.
-    assert cache.take_pull_lease("bob@host:2", NOW + timedelta(seconds=400), ttl=300) == (
+    assert cache.take_lease("pull", "bob@host:2", NOW + timedelta(seconds=400), ttl=300) == (
         "alice@host:1"
     )
-    assert cache.take_pull_lease("bob@host:2", NOW + timedelta(seconds=501), ttl=300) == ""
+    assert cache.take_lease("pull", "bob@host:2", NOW + timedelta(seconds=501), ttl=300) == ""
 
 
 def test_only_the_holder_drops_the_lease(cache: Cache) -> None:
-    assert cache.take_pull_lease("alice@host:1", NOW) == ""
-    cache.drop_pull_lease("bob@host:2")
-    assert cache.take_pull_lease("bob@host:2", NOW) == "alice@host:1"
-    cache.drop_pull_lease("alice@host:1")
-    assert cache.take_pull_lease("bob@host:2", NOW) == ""
+    assert cache.take_lease("pull", "alice@host:1", NOW) == ""
+    cache.drop_lease("pull", "bob@host:2")
+    assert cache.take_lease("pull", "bob@host:2", NOW) == "alice@host:1"
+    cache.drop_lease("pull", "alice@host:1")
+    assert cache.take_lease("pull", "bob@host:2", NOW) == ""
 
 
 def test_of_many_connections_racing_for_the_lease_one_wins(path: Path) -> None:
@@ -253,7 +253,7 @@ def test_of_many_connections_racing_for_the_lease_one_wins(path: Path) -> None:
         cache = Cache.open(path, mode=SHARED_MODE)
         try:
             barrier.wait(timeout=10)
-            results.append(cache.take_pull_lease(name, datetime.now(UTC)))
+            results.append(cache.take_lease("pull", name, datetime.now(UTC)))
         finally:
             cache.close()
 
@@ -274,7 +274,7 @@ CRASHER = textwrap.dedent(
     from datetime import UTC, datetime
     from triage_tui.store import Cache, CacheLocked
     cache = Cache.open(sys.argv[1])
-    assert cache.take_pull_lease("crasher", datetime.now(UTC), ttl=float(sys.argv[2])) == ""
+    assert cache.take_lease("pull", "crasher", datetime.now(UTC), ttl=float(sys.argv[2])) == ""
     os._exit(9)  # killed mid-pull: nothing dropped, nothing closed
     """
 )
@@ -290,28 +290,28 @@ def test_a_lease_left_by_a_killed_process_expires(path: Path, cache: Cache) -> N
         timeout=60,
     )
     assert crashed.returncode == 9, crashed.stderr
-    assert cache.take_pull_lease("survivor", datetime.now(UTC)) == "crasher"
+    assert cache.take_lease("pull", "survivor", datetime.now(UTC)) == "crasher"
     time.sleep(ttl + 0.1)
-    assert cache.take_pull_lease("survivor", datetime.now(UTC)) == ""
+    assert cache.take_lease("pull", "survivor", datetime.now(UTC)) == ""
 
 
 def test_a_killed_holders_lease_is_taken_over_at_once(cache: Cache) -> None:
     """Seen: after a SIGKILLed sync, the next sync was refused for up to 5 minutes by a
     lease whose holder (same host) no longer ran."""
-    from triage_tui.services.service import _holder_gone
+    from triage_tui.services.holders import holder_gone
 
     dead = subprocess.Popen([sys.executable, "-c", "pass"])
     dead.wait()  # its pid is free now (and not reused within this test)
     here = socket.gethostname()
     killed = f"alice@{here}:{dead.pid}"
-    assert cache.take_pull_lease(killed, NOW, ttl=300) == ""
-    assert cache.take_pull_lease("bob@x:2", NOW, ttl=300, gone=_holder_gone) == ""
+    assert cache.take_lease("pull", killed, NOW, ttl=300) == ""
+    assert cache.take_lease("pull", "bob@x:2", NOW, ttl=300, gone=holder_gone) == ""
     # A live holder keeps it: this very process, and any holder on another host.
     alive = f"carol@{here}:{os.getpid()}"
-    assert cache.take_pull_lease(alive, NOW + timedelta(seconds=400), ttl=300) == ""
+    assert cache.take_lease("pull", alive, NOW + timedelta(seconds=400), ttl=300) == ""
     later = NOW + timedelta(seconds=401)
-    assert cache.take_pull_lease("bob@x:2", later, ttl=300, gone=_holder_gone) == alive
-    assert not _holder_gone(f"dan@another-host:{dead.pid}")
+    assert cache.take_lease("pull", "bob@x:2", later, ttl=300, gone=holder_gone) == alive
+    assert not holder_gone(f"dan@another-host:{dead.pid}")
 
 
 def test_a_killed_holder_never_reaped_is_gone_too(cache: Cache) -> None:
@@ -319,7 +319,7 @@ def test_a_killed_holder_never_reaped_is_gone_too(cache: Cache) -> None:
     (its new parent, the container's PID 1, reaps nothing). kill(pid, 0) still answers
     for a zombie, so its lease held the next sync off. Here the zombie is this test's
     own child, not yet waited for."""
-    from triage_tui.services.service import _holder_gone
+    from triage_tui.services.holders import holder_gone
 
     ended = subprocess.Popen([sys.executable, "-c", "pass"])
     deadline = time.monotonic() + 30
@@ -329,9 +329,9 @@ def test_a_killed_holder_never_reaped_is_gone_too(cache: Cache) -> None:
         time.sleep(0.02)
     try:
         zombie = f"alice@{socket.gethostname()}:{ended.pid}"
-        assert _holder_gone(zombie)
-        assert cache.take_pull_lease(zombie, NOW, ttl=300) == ""
-        assert cache.take_pull_lease("bob@x:2", NOW, ttl=300, gone=_holder_gone) == ""
-        assert not _holder_gone(f"carol@{socket.gethostname()}:{os.getpid()}")  # running
+        assert holder_gone(zombie)
+        assert cache.take_lease("pull", zombie, NOW, ttl=300) == ""
+        assert cache.take_lease("pull", "bob@x:2", NOW, ttl=300, gone=holder_gone) == ""
+        assert not holder_gone(f"carol@{socket.gethostname()}:{os.getpid()}")  # running
     finally:
         ended.wait()

@@ -87,7 +87,7 @@ def test_a_sync_that_did_not_pull_does_not_exit_0(emu: GitLabEmulator, tmp_path:
     """Seen: "not pulled: USER@HOST:PID is syncing" exited 0, as if the cache were fresh."""
     service = synced(emu, tmp_path)
     cache = service._cache()
-    assert cache.take_pull_lease("dana@another-host:4242", datetime.now(UTC)) == ""
+    assert cache.take_lease("pull", "dana@another-host:4242", datetime.now(UTC)) == ""
     service.close()
     argv = [sys.executable, "-m", "triage_tui", "--cache", str(service.cache_path), "sync"]
     env = {**os.environ, "GITLAB_TOKEN": TOKEN}

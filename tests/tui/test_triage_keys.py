@@ -327,3 +327,28 @@ async def test_edits_on_a_loaded_board_place_their_card_without_reading_every_ca
         await pilot.pause()
         assert screen.board_view.board == screen._build(service.cards())  # type: ignore[attr-defined]
         assert all(not c.is_new for c in service.cards() if c.iid in reviewed)
+
+
+async def test_an_edit_another_process_is_pushing_is_tried_again_once_it_stops(
+    emu: GitLabEmulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another board on the same cache holds the push lease: the edit waits, the status
+    bar says who is pushing, and the board tries again (as after a failure) until its
+    own push sends it."""
+    from datetime import UTC, datetime
+
+    monkeypatch.setattr("triage_tui.tui.editing.retry_delay", lambda attempts: 0.3)
+    service = synced(emu, tmp_path, sync_interval=0)
+    cache = service._cache()
+    assert cache.take_lease("push", "dana@another-host:4242", datetime.now(UTC)) == ""
+    app = board_app(service)
+    async with app.run_test(size=(120, 40)) as pilot:
+        iid = first_card_iid(app)
+        await pilot.press("r")
+        await until(pilot, lambda: app.screen.pushed_by == "dana@another-host:4242")  # type: ignore[attr-defined]
+        status = widget_text(app.screen.query_one("#status", Static))
+        assert "⧗ 1 edit waiting (dana@another-host:4242 pushing) · " in status
+        assert "New" in emu.issue(iid)["labels"]  # not sent
+        cache.drop_lease("push", "dana@another-host:4242")
+        await until(pilot, lambda: not service.outbox())
+        assert "New" not in emu.issue(iid)["labels"]

@@ -201,6 +201,9 @@ class PushReport:
     """The issues whose cards the push may have changed (an edit of theirs was sent,
     refused or deferred); None: not these alone (an issue was created, so its number
     changed, or a Salesforce score was written, which every card of the account shows)."""
+    busy: str = ""
+    """Who else is pushing from this cache ("user@host:pid"): the `waiting` edits are
+    theirs to send, or ours to try again once they stop (not an error)."""
 
     @property
     def ok(self) -> bool:
@@ -214,6 +217,8 @@ class PushReport:
             parts.append(f"{self.conflicts} in conflict")
         if self.error:
             parts.append(f"{self.waiting} waiting: {self.error}")
+        elif self.busy:
+            parts.append(f"{self.waiting} waiting: {self.busy} is pushing")
         return ", ".join(parts) or "no edits to push"
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import threading
 import uuid
 from collections.abc import Callable, Iterable
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 
 from triage_tui.config import Settings
@@ -27,6 +27,7 @@ from triage_tui.domain.triage import (
     review_labels,
     template_reason,
 )
+from triage_tui.services.holders import holder_gone, this_holder
 from triage_tui.store import Cache
 from triage_tui.store.outbox import local_issue
 from triage_tui.sync.push import push
@@ -240,14 +241,35 @@ class EditCommands:
         if source is None:
             return PushReport(error=problem, waiting=len(self.outbox()))
         accounts, _ = self._salesforce()
-        with self._push_lock:  # one push at a time, or an edit could be sent twice
-            # The service's clock, not the machine's: Salesforce's health date is today's.
-            report = push(
-                source, self._cache(), author=self.user, accounts=accounts, today=self.today()
-            )
+        return self._send_edits(source, self._cache(), accounts)
+
+    def _send_edits(
+        self, source: GitLabSource, cache: Cache, accounts: SalesforceSource | None
+    ) -> PushReport:
+        """One push at a time from this cache, or an edit could be sent twice (a note
+        posted twice, say): the lock keeps this process's threads apart, the cache's push
+        lease the board and its sync child, or two boards on one file."""
+        holder = this_holder(self.user)
+
+        def hold() -> str:  # renewed before each edit: a long push keeps it
+            return cache.take_lease("push", holder, datetime.now(UTC), gone=holder_gone)
+
+        with self._push_lock:
+            try:
+                # The service's clock, not the machine's: Salesforce's date is today's.
+                report = push(
+                    source,
+                    cache,
+                    author=self.user,
+                    accounts=accounts,
+                    today=self.today(),
+                    hold=hold,
+                )
+            finally:
+                cache.drop_lease("push", holder)
         if report.pushed:
             # Finished edits are history GitLab holds; each kept its whole description.
-            self._cache().prune_outbox(KEEP_FINISHED)
+            cache.prune_outbox(KEEP_FINISHED)
         return report
 
     def outbox(self, states: Iterable[EditState] | None = None) -> list[OutboxEntry]:

@@ -10,8 +10,6 @@ from __future__ import annotations
 import gc
 import getpass
 import json
-import os
-import socket
 import subprocess
 import sys
 import threading
@@ -30,10 +28,10 @@ from triage_tui.domain.issue import Card, IssueDetail, make_card
 from triage_tui.domain.records import Note
 from triage_tui.domain.sync_report import RATE_LIMIT, SyncReport
 from triage_tui.domain.weekly import bot_names
+from triage_tui.services.holders import holder_gone, this_holder
 from triage_tui.store import Cache, CacheInfo
 from triage_tui.store.health import check_pages, reading, write_problem
 from triage_tui.sync.engine import Progress, pull
-from triage_tui.sync.push import push
 
 if TYPE_CHECKING:
     from triage_tui.sync.gitlab_source import GitLabSource
@@ -67,35 +65,6 @@ def _today() -> date:
 
 def _now() -> datetime:
     return datetime.now(UTC)
-
-
-def _holder_gone(holder: str) -> bool:
-    """A pull lease's holder ("user@host:pid") is a process of this host that no longer
-    runs (killed mid-sync): its lease need not be waited out. Another host's, or one this
-    user may not signal, is taken as alive (the lease then expires in its time)."""
-    user_host, _, pid = holder.rpartition(":")
-    if user_host.rpartition("@")[2] != socket.gethostname() or not pid.isdigit():
-        return False
-    try:
-        os.kill(int(pid), 0)
-    except ProcessLookupError:
-        return True
-    except OSError:  # PermissionError: someone else's process, alive
-        return False
-    return _is_zombie(int(pid))
-
-
-def _is_zombie(pid: int) -> bool:
-    """The process has ended but was never reaped: it still answers kill(pid, 0). Seen
-    when the board is killed with its sync child: the orphaned child goes to PID 1, and a
-    container's PID 1 may reap nothing, so its lease held every sync off for 5 minutes.
-    (Linux's /proc; elsewhere taken as running.)"""
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return False
-    # "pid (comm) state ...": comm may hold spaces and parentheses, so after the last ")".
-    return stat.rpartition(")")[2].split()[:1] == ["Z"]
 
 
 class TriageService(ERCommands):
@@ -365,10 +334,9 @@ class TriageService(ERCommands):
 
             source.rate.on_wait = waiting
         accounts, sf_problem = self._salesforce()
-        with self._push_lock:
-            pushed = push(source, cache, author=self.user, accounts=accounts, today=self.today())
-        holder = f"{self.user}@{socket.gethostname()}:{os.getpid()}"
-        busy = cache.take_pull_lease(holder, now, gone=_holder_gone)
+        pushed = self._send_edits(source, cache, accounts)
+        holder = this_holder(self.user)
+        busy = cache.take_lease("pull", holder, now, gone=holder_gone)
         if busy:
             return SyncReport(
                 full=False,
@@ -392,7 +360,7 @@ class TriageService(ERCommands):
             elif sf_problem:
                 report = replace(report, salesforce_error=sf_problem)
         finally:
-            cache.drop_pull_lease(holder)
+            cache.drop_lease("pull", holder)
         if not report.error:  # GitLab's part worked (Salesforce's may not have)
             cache.set_meta(
                 source="gitlab",

@@ -439,36 +439,40 @@ class Cache(HistoryTables, OutboxTables):
             )
         return len(gone)
 
-    def take_pull_lease(
+    def take_lease(
         self,
+        name: str,
         holder: str,
         now: datetime,
         ttl: float = 300.0,
         gone: Callable[[str], bool] = lambda owner: False,
     ) -> str:
-        """Become the one process that pulls into this (shared) cache, for `ttl` seconds.
+        """Become the one process that does `name` ("pull", "push") on this (shared)
+        cache, for `ttl` seconds; taken again by its holder, it is renewed.
 
         Returns "" when this `holder` has the lease, else who holds it. A lease is a
         row in meta with an expiry, taken inside BEGIN IMMEDIATE: two processes cannot
         both take it. One whose holder is `gone` (killed: known dead) is taken over at
         once; any other crashed holder keeps it only until it expires.
         """
+        key = f"{name}_lease"
         with self.write():
-            current = self.get_meta("pull_lease")
+            current = self.get_meta(key)
             owner, _, expires = current.rpartition("|")
             live = bool(expires) and float(expires) > now.timestamp()
             if owner and owner != holder and live and not gone(owner):
                 return owner
             self.conn.execute(
-                "INSERT OR REPLACE INTO meta (key, value) VALUES ('pull_lease', ?)",
-                [f"{holder}|{now.timestamp() + ttl}"],
+                "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
+                [key, f"{holder}|{now.timestamp() + ttl}"],
             )
         return ""
 
-    def drop_pull_lease(self, holder: str) -> None:
+    def drop_lease(self, name: str, holder: str) -> None:
         with self.write():
             self.conn.execute(
-                "DELETE FROM meta WHERE key = 'pull_lease' AND value LIKE ?", [holder + "|%"]
+                "DELETE FROM meta WHERE key = ? AND value LIKE ?",
+                [f"{name}_lease", holder + "|%"],
             )
 
     def finish_sync(self, report: SyncReport) -> None:

@@ -9,6 +9,7 @@ so one whose request reached GitLab before the app was killed is found, not re-s
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import date, datetime, timedelta
 from typing import Protocol
@@ -171,12 +172,17 @@ def push(
     author: str,
     accounts: AccountWriter | None = None,
     today: date | None = None,
+    hold: Callable[[], str] = lambda: "",
 ) -> PushReport:
     """Push `author`'s waiting edits. Never raises for network or server trouble.
 
     A rejected edit (GitLab said no) is marked failed with GitLab's message and holds
     back later edits of the same issue; a transient failure (offline, 5xx, 429, expired
     token) stops the push, leaving everything pending for the next try.
+
+    `hold` is asked before each edit: it keeps this push the only one sending from the
+    outbox (a lease on a shared cache) and names who else is pushing when it cannot;
+    the push then stops and leaves the rest to them.
     """
     pushed = failed = conflicted = 0
     attempted: set[int] = set()
@@ -191,6 +197,10 @@ def push(
         ]
         if not ready:
             break
+        if busy := hold():
+            return PushReport(
+                pushed, failed, conflicted, len(ready), touched=_sorted(touched), busy=busy
+            )
         entry = ready[0]
         attempted.add(entry.id)
         if entry.edit.kind in (EditKind.CREATE, EditKind.SALESFORCE_HEALTH):

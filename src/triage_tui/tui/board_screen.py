@@ -506,7 +506,10 @@ class BoardScreen(EditingScreen):
                 else "",
                 "bold $error",
             ),
-            (f"⧗ {counted(waiting, 'edit')} waiting · " if waiting else "", "$warning"),
+            (f"⧗ {counted(waiting, 'edit')} waiting" if waiting else "", "$warning"),
+            # (Another board or sync on this cache is sending them: tried again after.)
+            (f" ({self.pushed_by} pushing)" if waiting and self.pushed_by else "", "$warning"),
+            (" · " if waiting else "", "$warning"),
             source,
             (f" · ⚠ {mismatch}" if mismatch else "", "bold $warning"),
             (f" · {self.sync_status}" if self.sync_status else "", "$accent"),

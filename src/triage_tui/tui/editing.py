@@ -170,6 +170,8 @@ class EditingScreen(Screen[None]):
         super().__init__()
         self.push_status = ""
         """What the last push said, for the status line."""
+        self.pushed_by = ""
+        """Who else was pushing this cache's edits at the last push ("user@host:pid")."""
         self._pushing = False
         self._push_again = False
         self._retry_timer: Timer | None = None
@@ -537,6 +539,7 @@ class EditingScreen(Screen[None]):
         self._pushing = False
         report = message.report
         self.push_status = report.summary() if (report.pushed or report.error) else ""
+        self.pushed_by = report.busy
         if report.failed or report.conflicts:
             self.notify(
                 f"{report.summary()}. Press {key_text(self, 'outbox.open')} to see why and decide.",
@@ -547,7 +550,7 @@ class EditingScreen(Screen[None]):
         if self._push_again:
             self._push_again = False
             self.push_edits()
-        elif report.error:
+        elif report.error or report.busy:  # (busy: tried again in case that push stops)
             attempts = max(
                 (e.attempts for e in self.service.outbox([EditState.PENDING])), default=1
             )
