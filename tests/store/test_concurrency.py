@@ -335,3 +335,37 @@ def test_a_killed_holder_never_reaped_is_gone_too(cache: Cache) -> None:
         assert not holder_gone(f"carol@{socket.gethostname()}:{os.getpid()}")  # running
     finally:
         ended.wait()
+
+
+# -- commit counts: this process's commits told from another's -----------------------------
+
+
+def test_commits_are_counted_in_the_file_and_this_processs_are_tallied(
+    path: Path, cache: Cache
+) -> None:
+    """Every write transaction counts itself in the file; those of this process (any
+    thread's connection) in its tally too. A board skips reading the cards again only
+    when the two moved alike (see BoardScreen._poll)."""
+    total, own = cache.commit_counts()
+    cache.set_meta(note="a")  # this connection
+    other_thread: list[tuple[int, int]] = []
+
+    def write_elsewhere() -> None:
+        mine = Cache.open(path, mode=SHARED_MODE)
+        mine.set_meta(note="b")
+        other_thread.append(mine.commit_counts())
+        mine.close()
+
+    worker = threading.Thread(target=write_elsewhere)
+    worker.start()
+    worker.join()
+    assert other_thread == [(total + 2, own + 2)]
+    assert cache.commit_counts() == (total + 2, own + 2)
+    script = (
+        "import sys; from triage_tui.store import Cache; Cache.open(sys.argv[1]).set_meta(note='c')"
+    )
+    subprocess.run([sys.executable, "-c", script, str(path)], check=True)
+    assert cache.commit_counts() == (total + 3, own + 2)  # another process's: counted, not ours
+    with pytest.raises(RuntimeError), cache.write():
+        raise RuntimeError("rolled back: neither counted nor tallied")
+    assert cache.commit_counts() == (total + 3, own + 2)

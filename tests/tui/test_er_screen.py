@@ -389,7 +389,7 @@ async def test_the_agenda_is_built_from_the_boards_cards_and_reread_only_after_a
     async with app.run_test(size=(120, 40)) as pilot:
         board = app.screen
         await until(pilot, lambda: board.query_one(BoardView).board.complete)
-        loaded = lambda: board.cards is not None and not board._loading  # type: ignore[attr-defined]  # noqa: E731
+        loaded = lambda: board.cards is not None and not board._loads.running  # type: ignore[attr-defined]  # noqa: E731
         await until(pilot, loaded)
         await until(pilot, lambda: board.call_inputs is not None)  # type: ignore[attr-defined]
         real_cards, real_accounts = service.cards, service.accounts
@@ -414,7 +414,7 @@ async def test_the_agenda_is_built_from_the_boards_cards_and_reread_only_after_a
         await pilot.press("1")
         reviewed = screen.agenda.new_issues[0].iid
         await pilot.press("r")  # reviewed on the call: its card alone is read again
-        await until(pilot, lambda: not service.outbox() and not board._pushing)  # type: ignore[attr-defined]
+        await until(pilot, lambda: not service.outbox() and not app.edits.pushes.running)
         await pilot.pause()
         # (The board behind reads it too, to place it, and again once it is pushed.)
         assert set(reads) == {f"#{reviewed}"}, reads

@@ -186,7 +186,7 @@ async def test_undo_takes_back_an_edit_not_yet_sent(emu: GitLabEmulator, tmp_pat
         iid = first_card_iid(app)
         await pilot.press("r")
         await until(pilot, lambda: bool(service.outbox()))
-        await until(pilot, lambda: "Cannot reach GitLab" in app.screen.push_status)  # type: ignore[attr-defined]
+        await until(pilot, lambda: "Cannot reach GitLab" in app.edits.status)
         card = next(c for c in service.cards() if c.iid == iid)
         assert card.summary.pending_edits == 1 and not card.is_new
         await pilot.press("u")
@@ -288,7 +288,7 @@ async def test_a_push_that_raises_does_not_hold_later_edits_back(
     async with app.run_test(size=(120, 40)) as pilot:
         iid = first_card_iid(app)
         await pilot.press("r")  # reviewed: an edit, pushed at once, and the push raises
-        await until(pilot, lambda: "push failed: disk full" in app.screen.push_status)
+        await until(pilot, lambda: "push failed: disk full" in app.edits.status)
         await pilot.press("r")  # back to review: this one is pushed, with the first
         await until(pilot, lambda: not service.outbox())
         assert "New" in emu.issue(iid)["labels"]
@@ -337,7 +337,7 @@ async def test_an_edit_another_process_is_pushing_is_tried_again_once_it_stops(
     own push sends it."""
     from datetime import UTC, datetime
 
-    monkeypatch.setattr("triage_tui.tui.editing.retry_delay", lambda attempts: 0.3)
+    monkeypatch.setattr("triage_tui.tui.edit_hub.retry_delay", lambda attempts: 0.3)
     service = synced(emu, tmp_path, sync_interval=0)
     cache = service._cache()
     assert cache.take_lease("push", "dana@another-host:4242", datetime.now(UTC)) == ""
@@ -345,7 +345,7 @@ async def test_an_edit_another_process_is_pushing_is_tried_again_once_it_stops(
     async with app.run_test(size=(120, 40)) as pilot:
         iid = first_card_iid(app)
         await pilot.press("r")
-        await until(pilot, lambda: app.screen.pushed_by == "dana@another-host:4242")  # type: ignore[attr-defined]
+        await until(pilot, lambda: app.edits.pushed_by == "dana@another-host:4242")
         status = widget_text(app.screen.query_one("#status", Static))
         assert "⧗ 1 edit waiting (dana@another-host:4242 pushing) · " in status
         assert "New" in emu.issue(iid)["labels"]  # not sent

@@ -68,7 +68,7 @@ def _now() -> datetime:
 
 
 class TriageService(ERCommands):
-    """Reads (and, later, edits) the triage project through the cache at `cache_path`."""
+    """Reads and edits the triage project through the cache at `cache_path`."""
 
     def __init__(
         self,
@@ -235,6 +235,10 @@ class TriageService(ERCommands):
 
     def data_version(self) -> int:
         return self._cache().data_version()
+
+    def commit_counts(self) -> tuple[int, int]:
+        """(commits to the cache by every process, by this one): see Cache.commit_counts."""
+        return self._cache().commit_counts()
 
     # -- sync -------------------------------------------------------------------------------
 

@@ -96,6 +96,19 @@ _VETTED: set[tuple[int, int]] = set()
 _VETTING = threading.Lock()
 
 
+#: Commits this process made to each cache file (by every thread's connection), and the
+#: lock that makes a commit and its tally one step: Cache.commit_counts reads the file's
+#: count of every process's commits and this tally together, so a board can tell a
+#: commit of its own threads (already shown: see tui.edit_hub) from another process's.
+_OWN_COMMITS: dict[str, int] = {}
+_COMMITTING = threading.Lock()
+#: In every write transaction: the file's count of commits, by every process.
+_COUNT_COMMIT = (
+    "INSERT INTO meta (key, value) VALUES ('commits', '1') "
+    "ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1"
+)
+
+
 def _check_header_once(path: Path, *, created: bool = False) -> None:
     """`_check_header`, unless this process already checked (or `created`) this very file."""
     with _VETTING:
@@ -137,6 +150,8 @@ class Cache(HistoryTables, OutboxTables):
         self.conn = conn
         self.path = path
         self.bots = bot_names(bots)
+        self._file = str(path.resolve()) if path is not None else ""
+        """Which file this process's commits are tallied under (see _OWN_COMMITS)."""
 
     @cached_property
     def db(self) -> sqlite_utils.Database:
@@ -298,11 +313,14 @@ class Cache(HistoryTables, OutboxTables):
             self.conn.execute("BEGIN IMMEDIATE")
             try:
                 yield self.db
+                self.conn.execute(_COUNT_COMMIT)
             except BaseException:
                 if self.conn.in_transaction:
                     self.conn.execute("ROLLBACK")
                 raise
-            self.conn.execute("COMMIT")
+            with _COMMITTING:
+                self.conn.execute("COMMIT")
+                _OWN_COMMITS[self._file] = _OWN_COMMITS.get(self._file, 0) + 1
         except sqlite3.DatabaseError as error:
             # A full disk, a read-only file, a damaged page: said as store.health says it.
             if self.conn.in_transaction:  # (a failed COMMIT may leave it open)
@@ -318,6 +336,12 @@ class Cache(HistoryTables, OutboxTables):
     def data_version(self) -> int:
         """Changes whenever another connection commits: cheap polling for live updates."""
         return int(self.conn.execute("PRAGMA data_version").fetchone()[0])
+
+    def commit_counts(self) -> tuple[int, int]:
+        """(commits to this file by every process, by this process), read as one: a
+        commit and its tally are one step under the same lock."""
+        with _COMMITTING:
+            return int(self.get_meta("commits", "0")), _OWN_COMMITS.get(self._file, 0)
 
     # -- meta -------------------------------------------------------------------------------
 

@@ -1,7 +1,7 @@
 """The GitLab adapter: python-gitlab's HTTP layer, plain dicts, pure mapping.
 
 python-gitlab's object layer costs ~3.5x a raw fetch (it builds sub-managers for
-every issue, see shared/performance.md); its http_request keeps auth, retries
+every issue, see docs/performance.md); its http_request keeps auth, retries
 with backoff (5xx, dropped connections) and timeouts at ~1.4x. A 429 is waited out
 here, not inside python-gitlab, so the wait shows (see sync.rate_limit).
 
@@ -176,7 +176,7 @@ def _read_ahead(pages: Iterator[Any], depth: int = 2) -> Iterator[Any]:
 
 
 class GitLabSource:
-    """Reads (and later writes) one triage project. Blocking: call from a worker thread."""
+    """Reads and writes one triage project. Blocking: call from a worker thread."""
 
     def __init__(
         self,

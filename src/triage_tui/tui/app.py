@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping
 from datetime import date
 from pathlib import Path
 
-from textual import events
+from textual import events, on
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.notifications import SeverityLevel
@@ -17,6 +17,7 @@ from textual.widgets import Input
 from triage_tui.domain.text import clean_paste
 from triage_tui.services import TriageService
 from triage_tui.tui.board_screen import BoardScreen
+from triage_tui.tui.edit_hub import EditHub, PushFinished
 
 
 def stylesheet() -> Path:
@@ -50,6 +51,8 @@ class TriageApp(App[None]):
         self.service = service
         self.today = today
         self.poll_seconds = poll_seconds
+        self.edits = EditHub(self, service)
+        """Every screen's edits, once recorded: shown and pushed (see tui.edit_hub)."""
         self.keymap: Mapping[str, str] = dict(keymap or {})
         """The config's [keymap], binding id -> keys (hints are built from it)."""
         if keymap:
@@ -62,6 +65,10 @@ class TriageApp(App[None]):
         self.call_after_refresh(gc.freeze)
         if self.keymap:  # only a keymap to check pays for importing every screen
             self.call_after_refresh(self._check_keymap)
+
+    @on(PushFinished)
+    def _pushed(self, message: PushFinished) -> None:
+        self.edits.finished(message)
 
     def notify(
         self,

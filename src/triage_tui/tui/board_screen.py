@@ -14,6 +14,7 @@ from textual.content import Content
 from textual.events import Resize
 from textual.message import Message
 from textual.reactive import reactive
+from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
@@ -32,11 +33,13 @@ from triage_tui.domain.sync_report import (
 )
 from triage_tui.services import TriageService
 from triage_tui.tui.board_view import BoardView
+from triage_tui.tui.card_edits import CardEdits, needs_edit
 from triage_tui.tui.detail_pane import DetailPane
-from triage_tui.tui.editing import EDIT_BINDINGS, EditingScreen
+from triage_tui.tui.edit_hub import EditNews, hub
 from triage_tui.tui.format import WithHint, age_phrase
 from triage_tui.tui.help_modal import HelpModal, describe_bindings
 from triage_tui.tui.keys import key_text
+from triage_tui.tui.one_at_a_time import OneAtATime
 
 if TYPE_CHECKING:  # (imported when the call is opened: startup stays quick)
     from triage_tui.tui.er_screen import ERScreen
@@ -80,7 +83,7 @@ class FilterBar(Input):
             self.add_class("hidden")
 
 
-class BoardScreen(EditingScreen):
+class BoardScreen(Screen[None]):
     BINDINGS = [
         Binding(
             "enter",
@@ -146,7 +149,101 @@ class BoardScreen(EditingScreen):
             tooltip="Every key as bound now, with the id the config remaps it by",
             id="app.help",
         ),
-        *EDIT_BINDINGS,
+        # The edit keys (what each does is in CardEdits):
+        Binding(
+            "shift+left,H",
+            "move_card(-1)",
+            "Move left",
+            show=False,
+            tooltip="The card to the next column left (asks why when its health changes)",
+            id="card.move-left",
+        ),
+        Binding(
+            "shift+right,L",
+            "move_card(1)",
+            "Move right",
+            show=False,
+            tooltip="The card to the next column right (asks why when its health changes)",
+            id="card.move-right",
+        ),
+        Binding(
+            "m",
+            "move_to",
+            "Move to…",
+            show=False,
+            tooltip="The card to a column picked from a list",
+            id="card.move-to",
+        ),
+        Binding(
+            "r",
+            "review",
+            "Reviewed",
+            show=False,
+            tooltip="Mark the card reviewed: removes ~New (again: puts it back)",
+            id="card.review",
+        ),
+        Binding(
+            "R",
+            "review_queue",
+            "~New queue",
+            show=False,
+            tooltip="Only the ~New issues, to review one after another",
+            id="board.review-queue",
+        ),
+        Binding(
+            "e",
+            "edit_menu",
+            "Edit…",
+            tooltip="Labels, assignees, milestone, due date, close or reopen",
+            id="card.edit",
+        ),
+        Binding(
+            "w",
+            "weekly",
+            "Updates",
+            tooltip="The issue's weekly updates, and write one",
+            id="issue.weekly",
+        ),
+        Binding(
+            "t",
+            "team",
+            "Team",
+            show=False,
+            tooltip="The issue's triage team: TAM, leader, CS manager…",
+            id="issue.team",
+        ),
+        Binding(
+            "E",
+            "er_call",
+            "ER call",
+            show=False,
+            tooltip="The weekly Customer ER call's agenda",
+            id="board.er-call",
+        ),
+        Binding(
+            "n",
+            "new_issue",
+            "New issue",
+            show=False,
+            tooltip="Open a triage issue from the template",
+            id="issue.new",
+        ),
+        Binding(
+            "u",
+            "undo",
+            "Undo",
+            show=False,
+            tooltip="Take back the last edit not yet on GitLab",
+            id="edit.undo",
+        ),
+        Binding(
+            "o",
+            "outbox",
+            "Outbox",
+            show=False,
+            tooltip="Edits waiting for GitLab, and those it refused",
+            id="outbox.open",
+        ),
     ]
 
     kind: reactive[BoardKind] = reactive(BoardKind.COLOURS, init=False)
@@ -196,14 +293,15 @@ class BoardScreen(EditingScreen):
         # 50,000 issues paints as soon as one of 500 does, and every card follows in the
         # load worker (closed issues only once someone shows them, `c`).
         self.data_version = service.data_version()
+        self._commits = service.commit_counts()
+        """(every process's commits, this process's) when the board last read the cache."""
         self._first = service.first_screen(self.kind, FIRST_SCREEN_CARDS)
         self.cards: list[Card] | None = None
         """Every card read (with the closed ones when shown); None until the first load."""
         self.sync_status = ""
         self.sync_phase = ""
         self._last_reload = 0.0
-        self._loading = False
-        self._reload_wanted = False
+        self._loads = OneAtATime()
         self._loads_started = 0
         self._select_after: tuple[int, int] | None = None
         """(iid, loads started before it was asked): see select_when_loaded."""
@@ -215,6 +313,9 @@ class BoardScreen(EditingScreen):
         """(view, board) of an edited card placed but not shown yet: see _place_card."""
         self._er_screen: ERScreen | None = None
         """The ER call's screen, kept while the call is open (see ERScreen.reopen)."""
+        self.card_edits = CardEdits(
+            self, service, today=lambda: self.today, select=self.select_when_loaded
+        )
 
     def _view(self) -> tuple[BoardKind, bool, str]:
         return self.kind, self.show_closed, self.filter_text
@@ -245,6 +346,7 @@ class BoardScreen(EditingScreen):
         return self.query_one(DetailPane)
 
     def on_mount(self) -> None:
+        hub(self).news.subscribe(self, self._edit_news)
         self.board_view.focus()
         self.update_bars()
         self.call_after_refresh(self.reload_cards)  # after the first paint: every card
@@ -343,7 +445,15 @@ class BoardScreen(EditingScreen):
             return
         self._last_reload = now
         self.data_version = version
-        self.reload_cards()
+        # Only this process's own commits since (a push's, each shown as its news came:
+        # see tui.edit_hub): no read. A full read was ~1 s at 50,000 after every push.
+        # A writer that does not count its commits (another program) moves data_version
+        # alone: read then too.
+        total, own = self.service.commit_counts()
+        counted, ours = total - self._commits[0], own - self._commits[1]
+        self._commits = (total, own)
+        if counted > ours or counted == 0:
+            self.reload_cards()
 
     def reload_cards(self, iid: int | None = None) -> None:
         """Re-read the cards (after this process's own edit, which data_version does not
@@ -354,13 +464,11 @@ class BoardScreen(EditingScreen):
         `iid`: only that issue changed. Once every card is here, its card alone is read
         again and placed: reading every card was ~1 s at 50,000 after each review."""
         complete = self.board_view.board.complete
-        if iid is not None and self.cards is not None and not self._loading and complete:
+        if iid is not None and self.cards is not None and not self._loads.running and complete:
             self._place_card(iid, self.cards)
             return
-        if self._loading:
-            self._reload_wanted = True
+        if not self._loads.ask():
             return
-        self._loading = True
         self._loads_started += 1
         self._load_cards(self._loads_started)
 
@@ -416,7 +524,7 @@ class BoardScreen(EditingScreen):
             self.post_message(self.CallRead(CallInputs.of(accounts, agenda), number))
 
     async def on_board_screen_cards_loaded(self, message: CardsLoaded) -> None:
-        self._loading = False
+        again = self._loads.finished()
         self._placing = None  # this read has every change
         self.cards = message.cards
         self.call_inputs, self._shown_load = None, (message.number, 0)
@@ -429,13 +537,12 @@ class BoardScreen(EditingScreen):
             if self.board_view.select_iid(iid) or message.number > before:
                 self._select_after = None
         # Closed issues asked for (`c`) during a load of the open ones only: read them.
-        if self._reload_wanted or (self.show_closed and not message.view[1]):
-            self._reload_wanted = False
+        if again or (self.show_closed and not message.view[1]):
             self.reload_cards()
 
     def on_board_screen_call_read(self, message: CallRead) -> None:
         # Only for the cards shown, none of them changed since (else: read on opening).
-        if self._shown_load == (message.number, 0) and not self._loading:
+        if self._shown_load == (message.number, 0) and not self._loads.running:
             self.call_inputs = message.inputs
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
@@ -444,7 +551,7 @@ class BoardScreen(EditingScreen):
             WorkerState.CANCELLED,
         ):
             return
-        self._loading = False
+        self._loads.finished()  # (not again at once: the next poll or edit reads again)
         if event.state is WorkerState.ERROR:
             self.notify(
                 f"Could not read the cache: {event.worker.error}",
@@ -494,6 +601,7 @@ class BoardScreen(EditingScreen):
             source = "empty cache — run `triage-tui sync`"
         mismatch = self.service.source_mismatch(info)
         waiting, needs = self.service.outbox_counts()
+        edits = hub(self)
         verb = "needs" if needs == 1 else "need"
         # What needs the person comes first: a long source name must not push it off.
         status = Content.assemble(
@@ -508,12 +616,12 @@ class BoardScreen(EditingScreen):
             ),
             (f"⧗ {counted(waiting, 'edit')} waiting" if waiting else "", "$warning"),
             # (Another board or sync on this cache is sending them: tried again after.)
-            (f" ({self.pushed_by} pushing)" if waiting and self.pushed_by else "", "$warning"),
+            (f" ({edits.pushed_by} pushing)" if waiting and edits.pushed_by else "", "$warning"),
             (" · " if waiting else "", "$warning"),
             source,
             (f" · ⚠ {mismatch}" if mismatch else "", "bold $warning"),
             (f" · {self.sync_status}" if self.sync_status else "", "$accent"),
-            (f" · {self.push_status}" if self.push_status else "", "$text-muted"),
+            (f" · {edits.status}" if edits.status else "", "$text-muted"),
             (f" · error: {info.last_error}" if info.last_error else "", "$error"),
         )
         self.query_one("#status", Static).update(status)
@@ -591,7 +699,7 @@ class BoardScreen(EditingScreen):
 
         # The board's cards once all are loaded and none is being read again (an edit
         # just made may not be in them yet): a second read was ~1 s at 50,000.
-        cards = self.cards if not (self._loading or self._reload_wanted) else None
+        cards = self.cards if not (self._loads.running or self._loads.wanted) else None
         prepared = self.call_inputs if cards is not None else None
         screen = self._er_screen
         if screen is not None and not screen.ended:
@@ -600,9 +708,7 @@ class BoardScreen(EditingScreen):
             if screen is not None:  # that call ended: the next one starts afresh
                 self.app.uninstall_screen(screen)
                 screen.remove()
-            screen = ERScreen(
-                self.service, self.today, edited=self._edited, cards=cards, prepared=prepared
-            )
+            screen = ERScreen(self.service, self.today, cards=cards, prepared=prepared)
             # Kept (installed) while the call is open: see ERScreen.reopen.
             self.app.install_screen(screen, f"er-call-{id(screen)}")
             self._er_screen = screen
@@ -620,6 +726,63 @@ class BoardScreen(EditingScreen):
     def action_help(self) -> None:
         bindings = [(b.binding, b.enabled) for b in self.active_bindings.values()]
         self.app.push_screen(HelpModal(describe_bindings(bindings, self.app.get_key_display)))
+
+    # -- edits: what each key does is in CardEdits --------------------------------------------
+
+    @needs_edit
+    def action_move_card(self, step: int) -> None:
+        """Shift+arrows: to the next column left or right (skipping non-label columns)."""
+        self.card_edits.move_card(step)
+
+    @needs_edit
+    def action_move_to(self) -> None:
+        self.card_edits.move_to()
+
+    @needs_edit
+    def action_review(self) -> None:
+        self.card_edits.review()
+
+    def action_review_queue(self) -> None:
+        """Only ~New issues, to walk with j/k and review with r (each leaves the queue)."""
+        self.set_filter("is:new")
+        self.board_view.focus()
+
+    @needs_edit
+    def action_edit_menu(self) -> None:
+        self.card_edits.edit_menu()
+
+    def action_weekly(self) -> None:
+        self.card_edits.weekly()
+
+    @needs_edit
+    def action_team(self) -> None:
+        self.card_edits.team()
+
+    @needs_edit
+    def action_new_issue(self) -> None:
+        self.card_edits.new_issue()
+
+    def action_undo(self) -> None:
+        self.card_edits.undo()
+
+    def action_outbox(self) -> None:
+        self.card_edits.outbox()
+
+    def _edit_news(self, news: EditNews) -> None:
+        """This app's own edits (on any screen): their cards placed, the bars said."""
+        report = news.pushed
+        if report is not None and (report.failed or report.conflicts):
+            self.notify(
+                f"{report.summary()}. Press {key_text(self, 'outbox.open')} to see why and decide.",
+                title="GitLab did not take an edit",
+                severity="error",
+                timeout=10,
+            )
+        if news.iids is None:
+            self.reload_cards()
+        for iid in news.iids or ():
+            self.reload_cards(iid)
+        self.update_bars()
 
     def set_filter(self, text: str) -> None:
         bar = self.query_one("#filter", Input)

@@ -1,7 +1,7 @@
 """One board column drawn with the Line API: only the visible lines are rendered.
 
 A widget per card cannot reach first paint at 10,000 cards in time (see
-shared/performance.md), so a column is one widget that draws its cards from a
+docs/performance.md), so a column is one widget that draws its cards from a
 tuple of view-models, and a cursor move repaints only the two cards involved.
 """
 

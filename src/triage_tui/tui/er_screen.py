@@ -43,6 +43,7 @@ from triage_tui.domain.new_issue import NewIssueForm
 from triage_tui.domain.triage import MoveRefused
 from triage_tui.services import TriageService
 from triage_tui.tui.detail_pane import render_detail
+from triage_tui.tui.edit_hub import hub
 from triage_tui.tui.format import WithHint, money_phrase, renewal_phrase, silent_phrase
 from triage_tui.tui.guards import can_edit, saving
 from triage_tui.tui.keys import key_text
@@ -193,13 +194,10 @@ class ERScreen(Screen[None]):
         service: TriageService,
         today: date,
         *,
-        edited: Callable[[str, int | None], None],
         cards: list[Card] | None = None,
         prepared: CallInputs | None = None,
     ) -> None:
-        """`edited(what, iid)` tells the board screen an edit was recorded (it pushes;
-        `iid`: the edit changed that issue's card alone).
-        `cards`: the board's, every open one loaded already (None: read them);
+        """`cards`: the board's, every open one loaded already (None: read them);
         `prepared`: the accounts and agenda the board read ahead for these cards."""
         super().__init__()
         self._inputs: tuple[list[Card], list[Account]] | None = None
@@ -210,7 +208,6 @@ class ERScreen(Screen[None]):
         self._prepared = prepared
         self.service = service
         self.today = today
-        self.edited = edited
         self.section = "new"
         self.call: ERCall | None = None
         """The call's record (started or resumed when the screen mounts)."""
@@ -486,7 +483,7 @@ class ERScreen(Screen[None]):
             # here, never taken (by the caller's `saving`) for the edit's, to be redone.
             with saving(self):
                 self.call = self.service.er_call_did(self.call, kind, text, iid=iid)
-        self.edited(f"{iid_text(iid)} {text}" if iid else text, iid if one_card else None)
+        hub(self).edited(f"{iid_text(iid)} {text}" if iid else text, iid if one_card else None)
         self.refresh_agenda(card=iid if one_card else None)
 
     def action_review(self) -> None:

@@ -8,7 +8,6 @@ the app loses nothing.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from contextlib import suppress
 from datetime import date
 
@@ -22,7 +21,7 @@ from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import Footer, Markdown, Static, TextArea
 
-from triage_tui.domain.issue import IssueDetail, make_card
+from triage_tui.domain.issue import IssueDetail, iid_text, make_card
 from triage_tui.domain.records import Note
 from triage_tui.domain.weekly import (
     has_content,
@@ -31,6 +30,7 @@ from triage_tui.domain.weekly import (
     update_template,
 )
 from triage_tui.services import CacheProblem, TriageService
+from triage_tui.tui.edit_hub import EditNews, hub
 from triage_tui.tui.format import WithHint, last_update_phrase
 from triage_tui.tui.guards import can_edit, saving
 from triage_tui.tui.keys import key_text
@@ -58,15 +58,12 @@ class NotesScreen(Screen[None]):
         detail: IssueDetail,
         today: date,
         *,
-        send: Callable[[], None],
         compose: bool = False,
     ) -> None:
-        """`send` starts pushing the outbox (the board screen owns the push worker)."""
         super().__init__()
         self.service = service
         self.detail = detail
         self.today = today
-        self.send = send
         self.start_composing = compose
 
     @property
@@ -91,6 +88,7 @@ class NotesScreen(Screen[None]):
             super().__init__()
 
     async def on_mount(self) -> None:
+        hub(self).news.subscribe(self, self._edit_news)
         self._title()
         await self._show_notes()
         self._fetch()
@@ -102,7 +100,7 @@ class NotesScreen(Screen[None]):
         card = make_card(summary, self.today)
         last = last_update_phrase(card)
         title = Content.assemble(
-            (f" #{summary.iid} ", "bold reverse"),
+            (f" {iid_text(summary.iid)} ", "bold reverse"),
             (f" {summary.title} ", "bold"),
             "· weekly updates · last ",
             (last, "bold $warning" if card.update_overdue else "bold"),
@@ -122,12 +120,14 @@ class NotesScreen(Screen[None]):
             self.notify(f"Showing the notes from the cache: {message.problem}", timeout=6)
             return
         self.detail = self.service.detail(self.iid) or self.detail
+        hub(self).changed(self.iid)  # (its card's "last update" may be newer now)
         self._title()
         await self._show_notes()
 
-    async def refresh_notes(self) -> None:
-        """After a push: updates sent meanwhile lose their "waiting" mark."""
-        await self._show_notes()
+    async def _edit_news(self, news: EditNews) -> None:
+        # After a push: updates sent meanwhile lose their "waiting" mark.
+        if news.pushed is not None:
+            await self._show_notes()
 
     async def _show_notes(self) -> None:
         listing = self.query_one("#notes-list", VerticalScroll)
@@ -188,7 +188,7 @@ class NotesScreen(Screen[None]):
             posted = True
         if not posted:
             return  # the cache refused it (said): what was written stays in the composer
-        self.send()
+        hub(self).edited(f"{iid_text(self.iid)} weekly update", self.iid)
         text.text = ""
         self.query_one("#composer").add_class("hidden")
         self.notify("Weekly update saved; sending it to GitLab.", timeout=3)

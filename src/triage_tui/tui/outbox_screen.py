@@ -7,7 +7,7 @@ to GitLab's version). Nothing is decided for them.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from textual import on
 from textual.app import ComposeResult
@@ -20,7 +20,12 @@ from textual.widgets.option_list import Option
 
 from triage_tui.domain.edit import EditState, OutboxEntry
 from triage_tui.domain.issue import iid_text
+from triage_tui.tui.edit_hub import EditNews, hub
+from triage_tui.tui.guards import saving
 from triage_tui.tui.keys import key_text
+
+if TYPE_CHECKING:
+    from triage_tui.services import TriageService
 
 _STATE_STYLE = {
     EditState.PENDING: "$text-muted",
@@ -63,14 +68,10 @@ class OutboxScreen(ModalScreen[None]):
         Binding("p", "push", "Push now", id="outbox.push"),
     ]
 
-    def __init__(
-        self, entries: list[OutboxEntry], decide: Callable[[str, int | None], None]
-    ) -> None:
-        """`decide(action, entry_id)` carries out "retry", "discard" or "push" (the board
-        screen owns the service) and calls `show_entries` with the new list."""
+    def __init__(self, service: TriageService) -> None:
         super().__init__()
-        self.entries = entries
-        self.decide = decide
+        self.service = service
+        self.entries: list[OutboxEntry] = []
 
     def compose(self) -> ComposeResult:
         with Vertical(id="outbox-dialog", classes="dialog"):
@@ -86,7 +87,12 @@ class OutboxScreen(ModalScreen[None]):
             )
 
     def on_mount(self) -> None:
-        self.show_entries(self.entries)
+        # Listed again after each of this app's edits and pushes (a retry sent, say).
+        hub(self).news.subscribe(self, self._edit_news)
+        self.show_entries(self.service.outbox())
+
+    def _edit_news(self, news: EditNews) -> None:
+        self.show_entries(self.service.outbox())
 
     def show_entries(self, entries: list[OutboxEntry]) -> None:
         self.entries = entries
@@ -108,23 +114,32 @@ class OutboxScreen(ModalScreen[None]):
         options.highlighted = min(highlighted or 0, len(entries) - 1)
         options.focus()
 
-    def _current(self) -> int | None:
+    def _current(self) -> OutboxEntry | None:
         options = self.query_one("#outbox-list", OptionList)
         if options.highlighted is None or not self.entries:
             return None
         option = options.get_option_at_index(options.highlighted)
-        return int(option.id) if option.id else None
+        return next((e for e in self.entries if str(e.id) == option.id), None)
 
     def action_retry(self) -> None:
-        if (entry_id := self._current()) is not None:
-            self.decide("retry", entry_id)
+        if (entry := self._current()) is not None:
+            with saving(self):
+                self.service.retry_edit(entry.id)
+                self._changed(entry)
 
     def action_discard(self) -> None:
-        if (entry_id := self._current()) is not None:
-            self.decide("discard", entry_id)
+        if (entry := self._current()) is not None:
+            with saving(self):
+                self.service.discard_edit(entry.id)
+                self._changed(entry)
+
+    def _changed(self, entry: OutboxEntry) -> None:
+        # (A discarded new issue leaves the board: its card is placed as gone.)
+        hub(self).changed(entry.edit.iid)
+        hub(self).push()
 
     def action_push(self) -> None:
-        self.decide("push", None)
+        hub(self).push()
 
     def action_close(self) -> None:
         self.dismiss(None)

@@ -7,7 +7,7 @@ Red account without a TAM leader or CS manager/director loudly.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from textual import on
 from textual.app import ComposeResult
@@ -19,10 +19,16 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from triage_tui.domain.health import Health
+from triage_tui.domain.issue import iid_text
 from triage_tui.domain.team import REQUIRED_ROLES, Role, TriageTeam, not_members
+from triage_tui.tui.edit_hub import hub
 from triage_tui.tui.format import not_member_line, people_text
+from triage_tui.tui.guards import saving
 from triage_tui.tui.keys import key_name, key_text
 from triage_tui.tui.pickers import PickModal
+
+if TYPE_CHECKING:
+    from triage_tui.services import TriageService
 
 _WIDTH = max(len(role.value) for role in Role) + 2
 _LEADERS = (Role.TAM_LEADER, Role.CS_LEADER)
@@ -36,19 +42,22 @@ class TeamScreen(ModalScreen[None]):
 
     def __init__(
         self,
+        service: TriageService,
+        iid: int,
+        *,
         heading: str,
         team: TriageTeam,
         health: Health | None,
         members: list[tuple[str, str]],
-        save: Callable[[TriageTeam, str], None],
     ) -> None:
-        """`members`: (username, name) to pick from; `save(team, summary)` records the edit."""
+        """Issue `iid`'s `team`; `members`: (username, name) to pick from."""
         super().__init__()
+        self.service = service
+        self.iid = iid
         self.heading = heading
         self.team = team
         self.health = health
         self.members = members
-        self.save = save
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog", id="team-dialog"):
@@ -132,9 +141,13 @@ class TeamScreen(ModalScreen[None]):
             self._set(role, ())
 
     def _set(self, role: Role, people: tuple[str, ...]) -> None:
-        self.team = self.team.with_role(role, people)
+        team = self.team.with_role(role, people)
         shown = ", ".join(f"@{p}" for p in people) or "nobody"
-        self.save(self.team, f"team: {role.value} {shown}")
+        summary = f"team: {role.value} {shown}"
+        with saving(self):  # refused (said): the team shown stays as it is in the cache
+            self.service.set_team(self.iid, team, summary)
+            self.team = team
+            hub(self).edited(f"{iid_text(self.iid)} {summary}", self.iid)
         self._show()
 
     def action_close(self) -> None:
