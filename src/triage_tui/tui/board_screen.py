@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -57,6 +58,14 @@ FIRST_SCREEN_CARDS = 64
 
 #: Below this width the detail pane covers the board instead of sitting beside it.
 NARROW_WIDTH = 110
+
+
+class View(NamedTuple):
+    """What the board shows: which board, closed issues or not, and the filter."""
+
+    kind: BoardKind
+    closed: bool
+    query: str
 
 
 class FilterBar(Input):
@@ -252,12 +261,18 @@ class BoardScreen(Screen[None]):
     """Closed issues are off the board unless this is set."""
     filter_text: reactive[str] = reactive("", init=False)
     """The filter typed after `/`."""
+    detail_open: reactive[bool] = reactive(False, init=False)
+    """The detail pane is shown (beside the board, or over it when narrow)."""
 
+    @dataclass
     class SyncProgress(Message):
-        def __init__(self, text: str, phase: str = "") -> None:
-            self.text = text
-            self.phase = phase
-            super().__init__()
+        text: str
+        phase: str = ""
+
+        def can_replace(self, message: Message) -> bool:
+            # Still queued behind a newer line of the same phase: only the newer is shown.
+            # (A change of phase is kept: its end reads the cards.)
+            return isinstance(message, BoardScreen.SyncProgress) and message.phase == self.phase
 
     class SyncFinished(Message):
         def __init__(self, report: SyncReport) -> None:
@@ -265,9 +280,7 @@ class BoardScreen(Screen[None]):
             super().__init__()
 
     class CardsLoaded(Message):
-        def __init__(
-            self, cards: list[Card], board: Board, view: tuple[BoardKind, bool, str], number: int
-        ) -> None:
+        def __init__(self, cards: list[Card], board: Board, view: View, number: int) -> None:
             self.cards = cards
             self.board = board
             self.view = view
@@ -309,7 +322,7 @@ class BoardScreen(Screen[None]):
         """The ER call's accounts and agenda for self.cards (None: not read yet)."""
         self._shown_load = (0, 0)
         """(number of the load whose cards these are, placements of cards since it)."""
-        self._placing: tuple[tuple[BoardKind, bool, str], Board] | None = None
+        self._placing: tuple[View, Board] | None = None
         """(view, board) of an edited card placed but not shown yet: see _place_card."""
         self._er_screen: ERScreen | None = None
         """The ER call's screen, kept while the call is open (see ERScreen.reopen)."""
@@ -317,10 +330,10 @@ class BoardScreen(Screen[None]):
             self, service, today=lambda: self.today, select=self.select_when_loaded
         )
 
-    def _view(self) -> tuple[BoardKind, bool, str]:
-        return self.kind, self.show_closed, self.filter_text
+    def _view(self) -> View:
+        return View(self.kind, self.show_closed, self.filter_text)
 
-    def _build(self, cards: list[Card], view: tuple[BoardKind, bool, str] | None = None) -> Board:
+    def _build(self, cards: list[Card], view: View | None = None) -> Board:
         kind, closed, query = view or self._view()
         return build_board(cards, kind, show_closed=closed, query=query)
 
@@ -486,11 +499,11 @@ class BoardScreen(Screen[None]):
         view = self._view()
         placing = self._placing
         base = placing[1] if placing is not None and placing[0] == view else self.board_view.board
-        board = with_card(base, iid, card, show_closed=view[1], query=view[2])
+        board = with_card(base, iid, card, show_closed=view.closed, query=view.query)
         self._placing = (view, board)
         self.call_later(self._show_placed, self._placing)
 
-    async def _show_placed(self, placing: tuple[tuple[BoardKind, bool, str], Board]) -> None:
+    async def _show_placed(self, placing: tuple[View, Board]) -> None:
         # A later placement shows this one's change too; a switch of board or filter
         # meanwhile rebuilt from self.cards, which has it.
         if self._placing is not placing:
@@ -513,7 +526,7 @@ class BoardScreen(Screen[None]):
         # of a big board is not held up by it.
         worker = get_current_worker()
         view = self._view()
-        cards = self.service.cards(include_closed=view[1], stop=lambda: worker.is_cancelled)
+        cards = self.service.cards(include_closed=view.closed, stop=lambda: worker.is_cancelled)
         if worker.is_cancelled:
             return
         self.post_message(self.CardsLoaded(cards, self._build(cards, view), view, number))
@@ -537,7 +550,7 @@ class BoardScreen(Screen[None]):
             if self.board_view.select_iid(iid) or message.number > before:
                 self._select_after = None
         # Closed issues asked for (`c`) during a load of the open ones only: read them.
-        if again or (self.show_closed and not message.view[1]):
+        if again or (self.show_closed and not message.view.closed):
             self.reload_cards()
 
     def on_board_screen_call_read(self, message: CallRead) -> None:
@@ -630,7 +643,7 @@ class BoardScreen(Screen[None]):
 
     @on(BoardView.CursorMoved)
     def _cursor_moved(self, message: BoardView.CursorMoved) -> None:
-        if not self.detail.has_class("hidden"):
+        if self.detail_open:
             self._show_detail(message.card)
 
     def _show_detail(self, card: Card | None) -> None:
@@ -639,22 +652,24 @@ class BoardScreen(Screen[None]):
         self.detail.show_issue(detail, self.today, history)
 
     def action_open_detail(self) -> None:
-        self.detail.remove_class("hidden")
-        self.add_class("detail-open")
+        self.detail_open = True
         self._show_detail(self.board_view.current)
 
     def action_close(self) -> None:
         """Esc: close the detail pane, else clear the filter. (In the filter bar, Esc is
         the bar's own: FilterBar.action_leave.)"""
         bar = self.query_one("#filter", Input)
-        if bar.has_focus or (self.detail.has_class("hidden") and self.filter_text):
+        if bar.has_focus or (not self.detail_open and self.filter_text):
             bar.value = ""
             bar.add_class("hidden")
             self.set_focus(self.board_view)
-        elif not self.detail.has_class("hidden"):
-            self.detail.add_class("hidden")
-            self.remove_class("detail-open")
+        elif self.detail_open:
+            self.detail_open = False
             self.board_view.focus()
+
+    def watch_detail_open(self, shown: bool) -> None:
+        self.detail.set_class(not shown, "hidden")
+        self.set_class(shown, "detail-open")
 
     def action_copy_link(self) -> None:
         card = self.board_view.current
