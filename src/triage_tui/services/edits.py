@@ -1,5 +1,5 @@
-"""Every change a person makes, recorded in the outbox and pushed (mixed into
-TriageService)."""
+"""Every change a person makes, recorded in the outbox and pushed (a part of
+TriageService, which delegates to it)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ from collections.abc import Callable, Iterable
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 
-from triage_tui.config import Settings
 from triage_tui.domain.board import BoardKind, Column
 from triage_tui.domain.edit import Edit, EditKind, EditState, OutboxEntry
 from triage_tui.domain.issue import IssueDetail, iid_text
@@ -28,6 +27,7 @@ from triage_tui.domain.triage import (
     template_reason,
 )
 from triage_tui.services.holders import holder_gone, this_holder
+from triage_tui.services.parts import Parts
 from triage_tui.store import Cache
 from triage_tui.store.outbox import local_issue
 from triage_tui.sync.push import push
@@ -45,24 +45,24 @@ KEEP_FINISHED = 500
 class EditCommands:
     """Edits: each is recorded locally first (shown at once, pending), then pushed."""
 
-    # Provided by TriageService (see service.py).
-    user: str
-    settings: Settings
-    today: Callable[[], date]
-    now: Callable[[], datetime]
-    _push_lock: threading.Lock
-
-    def _cache(self) -> Cache:
-        raise NotImplementedError
+    def __init__(
+        self,
+        parts: Parts,
+        *,
+        gitlab: Callable[[], tuple[GitLabSource | None, str]],
+        salesforce: Callable[[], tuple[SalesforceSource | None, str]],
+    ) -> None:
+        """`gitlab`, `salesforce`: the clients to push with, or why there is none."""
+        self._cache = parts.cache
+        self.user = parts.user
+        self.today = parts.today
+        self.now = parts.now
+        self._gitlab = gitlab
+        self._salesforce = salesforce
+        self._push_lock = threading.Lock()
 
     def detail(self, iid: int) -> IssueDetail | None:
-        raise NotImplementedError
-
-    def _gitlab(self) -> tuple[GitLabSource | None, str]:
-        raise NotImplementedError
-
-    def _salesforce(self) -> tuple[SalesforceSource | None, str]:
-        raise NotImplementedError
+        return self._cache().issue_detail(iid)
 
     def record(self, edit: Edit) -> int:
         """Keep an edit in the outbox and show it on the board at once (pending)."""
@@ -241,9 +241,9 @@ class EditCommands:
         if source is None:
             return PushReport(error=problem, waiting=len(self.outbox()))
         accounts, _ = self._salesforce()
-        return self._send_edits(source, self._cache(), accounts)
+        return self.send_edits(source, self._cache(), accounts)
 
-    def _send_edits(
+    def send_edits(
         self, source: GitLabSource, cache: Cache, accounts: SalesforceSource | None
     ) -> PushReport:
         """One push at a time from this cache, or an edit could be sent twice (a note

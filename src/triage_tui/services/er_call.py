@@ -1,10 +1,10 @@
-"""Salesforce accounts and the weekly ER call (mixed into TriageService)."""
+"""Salesforce accounts and the weekly ER call (a part of TriageService, which
+delegates to it)."""
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from datetime import date
 from pathlib import Path
 
 from triage_tui.config import config_path, data_dir
@@ -23,6 +23,7 @@ from triage_tui.domain.health import Health
 from triage_tui.domain.issue import Card
 from triage_tui.domain.new_issue import NewIssueForm
 from triage_tui.services.edits import EditCommands
+from triage_tui.services.parts import Parts
 
 
 class SalesforceWritesOff(Exception):
@@ -30,14 +31,21 @@ class SalesforceWritesOff(Exception):
     message says why, from the describe the last full sync made."""
 
 
-class ERCommands(EditCommands):
+class ERCommands:
     """The ER call's agenda and the fixes a lead makes on it."""
 
-    # Provided by TriageService (see service.py).
-    today: Callable[[], date]
-
-    def cards(self) -> list[Card]:
-        raise NotImplementedError
+    def __init__(
+        self, parts: Parts, edits: EditCommands, *, cards: Callable[[], list[Card]]
+    ) -> None:
+        """`edits`: where the call's fixes are recorded; `cards`: every card, read."""
+        self._cache = parts.cache
+        self.user = parts.user
+        self.today = parts.today
+        self.now = parts.now
+        self._settings = parts.settings
+        self.outbox = edits.outbox
+        self.record = edits.record
+        self.cards = cards
 
     def accounts(self) -> list[Account]:
         """The cached accounts, with the scores written here and not yet in Salesforce
@@ -77,7 +85,7 @@ class ERCommands(EditCommands):
             stale_arr_threshold=stale_arr_threshold,
             stale_regions=stale_regions,
             # (A demo, or a cache another person's sync filled, has accounts to check.)
-            salesforce=self.settings.salesforce is not None or bool(accounts),
+            salesforce=self._settings().salesforce is not None or bool(accounts),
         )
 
     def salesforce_setup(self) -> str:
@@ -134,7 +142,8 @@ class ERCommands(EditCommands):
     def form_for_account(self, account: Account) -> NewIssueForm:
         """A new triage issue prefilled from a Salesforce account (the ER call's "missing
         issue" case): template fields, health, region; the person adds the reason."""
-        url = self.settings.salesforce.instance_url if self.settings.salesforce else ""
+        salesforce = self._settings().salesforce
+        url = salesforce.instance_url if salesforce is not None else ""
         return NewIssueForm(
             account=account.name,
             salesforce_url=f"{url.rstrip('/') or 'https://login.salesforce.com'}/{account.id}",

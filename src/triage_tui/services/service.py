@@ -38,7 +38,9 @@ if TYPE_CHECKING:
     from triage_tui.sync.salesforce_source import SalesforceSource
 
 
+from triage_tui.services.edits import EditCommands
 from triage_tui.services.er_call import ERCommands
+from triage_tui.services.parts import Parts
 
 
 def _stamp(text: str) -> datetime | None:
@@ -67,8 +69,10 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-class TriageService(ERCommands):
-    """Reads and edits the triage project through the cache at `cache_path`."""
+class TriageService:
+    """Reads and edits the triage project through the cache at `cache_path`: reads here,
+    edits in its EditCommands part, the ER call in its ERCommands part (delegated to
+    below, so the UI and the CLI call one object)."""
 
     def __init__(
         self,
@@ -98,7 +102,7 @@ class TriageService(ERCommands):
         self.user = user or getpass.getuser()
         """Whose edits these are: each person pushes their own, with their own token."""
         self._local = threading.local()
-        self._push_lock = threading.Lock()
+        self._build_parts()
         self.salesforce_adapters: dict[str, Any] | None = None
         """Extra transport adapters for Salesforce by URL prefix (tests route the login
         host, which cannot point at loopback, to the emulator)."""
@@ -108,6 +112,56 @@ class TriageService(ERCommands):
         # A synced cache knows where it came from: opened again without --gitlab-url and
         # --project, it syncs (and takes edits) as before instead of being read-only.
         self.settings = with_source(self.settings, info.gitlab_url, info.project)
+
+    def _build_parts(self) -> None:
+        """The edit and ER-call parts, and the facade's one-line delegates to them."""
+        # Late-bound (the lambdas): the parts see the clock, settings and cards the service
+        # has when asked (a test sets service.today, or wraps service.cards, afterwards).
+        parts = Parts(
+            cache=self._cache,
+            user=self.user,
+            today=lambda: self.today(),  # noqa: PLW0108
+            now=lambda: self.now(),  # noqa: PLW0108
+            settings=lambda: self.settings,
+        )
+        self.edits = EditCommands(parts, gitlab=self._gitlab, salesforce=self._salesforce)
+        self.calls = ERCommands(parts, self.edits, cards=lambda: self.cards())  # noqa: PLW0108
+        # -- edits (see EditCommands)
+        self.record = self.edits.record
+        self.update = self.edits.update
+        self.add_note = self.edits.add_note
+        self.plan_move = self.edits.plan_move
+        self.decide_move = self.edits.decide_move
+        self.move = self.edits.move
+        self.toggle_reviewed = self.edits.toggle_reviewed
+        self.new_issue = self.edits.new_issue
+        self.set_milestone = self.edits.set_milestone
+        self.set_assignees = self.edits.set_assignees
+        self.set_team = self.edits.set_team
+        self.set_due_date = self.edits.set_due_date
+        self.set_labels = self.edits.set_labels
+        self.milestones = self.edits.milestones
+        self.members = self.edits.members
+        self.labels = self.edits.labels
+        self.undo_last = self.edits.undo_last
+        self.push = self.edits.push
+        self.outbox = self.edits.outbox
+        self.outbox_counts = self.edits.outbox_counts
+        self.retry_edit = self.edits.retry_edit
+        self.discard_edit = self.edits.discard_edit
+        # -- Salesforce accounts and the ER call (see ERCommands)
+        self.accounts = self.calls.accounts
+        self.agenda = self.calls.agenda
+        self.salesforce_setup = self.calls.salesforce_setup
+        self.er_call = self.calls.er_call
+        self.current_er_call = self.calls.current_er_call
+        self.er_call_did = self.calls.er_call_did
+        self.end_er_call = self.calls.end_er_call
+        self.er_summary = self.calls.er_summary
+        self.form_for_account = self.calls.form_for_account
+        self.salesforce_write_problem = self.calls.salesforce_write_problem
+        self.set_salesforce_health = self.calls.set_salesforce_health
+        self.export_er_summary = self.calls.export_er_summary
 
     def _cache(self) -> Cache:
         cache: Cache | None = getattr(self._local, "cache", None)
@@ -338,7 +392,7 @@ class TriageService(ERCommands):
 
             source.rate.on_wait = waiting
         accounts, sf_problem = self._salesforce()
-        pushed = self._send_edits(source, cache, accounts)
+        pushed = self.edits.send_edits(source, cache, accounts)
         holder = this_holder(self.user)
         busy = cache.take_lease("pull", holder, now, gone=holder_gone)
         if busy:
