@@ -16,18 +16,16 @@ someone adding an unrelated label.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from enum import Enum
-from typing import Any
 
 from triage_tui.domain.accounts import Account
 from triage_tui.domain.health import Health
 from triage_tui.domain.issue import IssueState, iid_text
 from triage_tui.domain.labels import NEW_LABEL, ChurnClass, Region
 from triage_tui.domain.records import RemoteIssue
-from triage_tui.domain.team import Role, TriageTeam
+from triage_tui.domain.team import TriageTeam
 from triage_tui.domain.template import (
     parse_description,
     replace_reason,
@@ -100,80 +98,9 @@ class Edit:
     and in the reason's line, so a push retried on a later day writes the same thing
     ("" in an edit recorded before this existed: the day it is pushed)."""
 
-    def to_json(self) -> str:
-        data: dict[str, Any] = {
-            "kind": self.kind.value,
-            "iid": self.iid,
-            "uid": self.uid,
-            "summary": self.summary,
-            "add_labels": list(self.add_labels),
-            "remove_labels": list(self.remove_labels),
-            "state": self.state.value if self.state else None,
-            "assignees": list(self.assignees) if self.assignees is not None else None,
-            "assignee_ids": list(self.assignee_ids) if self.assignee_ids is not None else None,
-            "milestone": self.milestone,
-            "milestone_id": self.milestone_id,
-            "due_date": self.due_date,
-            "description": self.description,
-            "title": self.title,
-            "body": self.body,
-            "note": self.note,
-            "team": _team_json(self.team),
-            "reason": self.reason,
-            "account_id": self.account_id,
-            "account_health": self.account_health,
-            "unmodified_since": self.unmodified_since,
-            "confirmed_on": self.confirmed_on,
-        }
-        return json.dumps(data)
-
-    @classmethod
-    def from_json(cls, text: str) -> Edit:
-        data = json.loads(text)
-        return cls(
-            kind=EditKind(data["kind"]),
-            iid=int(data["iid"]),
-            uid=str(data["uid"]),
-            summary=data.get("summary") or "",
-            add_labels=tuple(data.get("add_labels") or ()),
-            remove_labels=tuple(data.get("remove_labels") or ()),
-            state=IssueState(data["state"]) if data.get("state") else None,
-            assignees=_tuple_or_none(data.get("assignees")),
-            assignee_ids=_tuple_or_none(data.get("assignee_ids")),
-            milestone=data.get("milestone"),
-            milestone_id=data.get("milestone_id"),
-            due_date=data.get("due_date"),
-            description=data.get("description"),
-            title=data.get("title"),
-            body=data.get("body") or "",
-            note=data.get("note") or "",
-            team=_team_from_json(data.get("team")),
-            reason=data.get("reason"),
-            account_id=data.get("account_id") or "",
-            account_health=data.get("account_health") or "",
-            unmodified_since=data.get("unmodified_since") or "",
-            confirmed_on=data.get("confirmed_on") or "",
-        )
-
     @property
     def marker(self) -> str:
         return MARKER.format(uid=self.uid)
-
-
-def _tuple_or_none(value: Any) -> tuple[Any, ...] | None:
-    return None if value is None else tuple(value)
-
-
-def _team_json(team: TriageTeam | None) -> dict[str, list[str]] | None:
-    if team is None:
-        return None
-    return {role.value: list(people) for role, people in team.members.items()}
-
-
-def _team_from_json(data: Any) -> TriageTeam | None:
-    if data is None:
-        return None
-    return TriageTeam.of((Role(name), people) for name, people in data.items())
 
 
 @dataclass(frozen=True, slots=True)

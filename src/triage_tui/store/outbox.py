@@ -26,6 +26,7 @@ from triage_tui.domain.edit import (
 from triage_tui.domain.issue import IssueState
 from triage_tui.domain.records import Note, RemoteIssue
 from triage_tui.store.accounts import AccountTables
+from triage_tui.store.edit_codec import edit_from_json, edit_json
 from triage_tui.store.issues import issue_from_row, issue_row
 
 if TYPE_CHECKING:
@@ -53,7 +54,7 @@ def _entry(row: tuple[Any, ...]) -> OutboxEntry:
     return OutboxEntry(
         id=row[0],
         # The column, not the payload: a new issue's edits move to its real iid once created.
-        edit=replace(Edit.from_json(row[1]), iid=row[9]),
+        edit=replace(edit_from_json(row[1]), iid=row[9]),
         base=_issue_from_json(row[2]),
         state=EditState(row[3]),
         author=row[4] or "",
@@ -93,7 +94,7 @@ class OutboxTables(AccountTables):
             if issue is None:
                 continue
             edits = [
-                Edit.from_json(r[0])
+                edit_from_json(r[0])
                 for r in self.conn.execute(
                     f"SELECT payload FROM outbox WHERE issue_iid = ? AND state IN {_ACTIVE_SQL} "
                     "ORDER BY id",
@@ -136,7 +137,7 @@ class OutboxTables(AccountTables):
                 [
                     edit.iid,
                     edit.kind.value,
-                    edit.to_json(),
+                    edit_json(edit),
                     _issue_json(base),
                     now.isoformat(),
                     author,
@@ -207,7 +208,7 @@ class OutboxTables(AccountTables):
             ).fetchone()
             self._set(entry_id, state=EditState.DONE.value, error="")
             if server is not None and row is not None:
-                edit = Edit.from_json(row[1])
+                edit = edit_from_json(row[1])
                 if edit.add_labels or edit.remove_labels or edit.kind is EditKind.CREATE:
                     # GitLab recorded label events for it; the row now has GitLab's
                     # updated_at, so the next pull would not see the issue as changed:
@@ -284,7 +285,7 @@ class OutboxTables(AccountTables):
                 state=EditState.PENDING.value,
                 error="",
                 attempts=0,
-                payload=edit.to_json(),
+                payload=edit_json(edit),
                 base=_issue_json(base),
                 remote=None,
             )
