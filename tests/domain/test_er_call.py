@@ -99,47 +99,22 @@ def test_15_and_18_character_ids_match() -> None:
 
 
 def test_renewals_without_tam_by_window_arr_and_region() -> None:
+    def renewing(n: int, region: str, days: int, arr: float, tam: str = "") -> Account:
+        return account(
+            f"0010000000000a{n}",
+            None,
+            tam=tam,
+            arr=arr,
+            region=region,
+            renewal_date=TODAY + timedelta(days=days),
+        )
+
     accounts = [
-        account(
-            "0010000000000a1",
-            None,
-            tam="",
-            arr=500_000.0,
-            region="EMEA",
-            renewal_date=TODAY + timedelta(days=30),
-        ),
-        account(
-            "0010000000000a2",
-            None,
-            tam="",
-            arr=500_000.0,
-            region="APAC",
-            renewal_date=TODAY + timedelta(days=10),
-        ),
-        account(
-            "0010000000000a3",
-            None,
-            tam="liam",
-            arr=900_000.0,
-            region="EMEA",
-            renewal_date=TODAY + timedelta(days=5),
-        ),  # has a TAM
-        account(
-            "0010000000000a4",
-            None,
-            tam="",
-            arr=20_000.0,
-            region="EMEA",
-            renewal_date=TODAY + timedelta(days=5),
-        ),  # small
-        account(
-            "0010000000000a5",
-            None,
-            tam="",
-            arr=800_000.0,
-            region="EMEA",
-            renewal_date=TODAY + timedelta(days=120),
-        ),  # too far
+        renewing(1, "EMEA", 30, 500_000.0),
+        renewing(2, "APAC", 10, 500_000.0),
+        renewing(3, "EMEA", 5, 900_000.0, tam="liam"),  # has a TAM
+        renewing(4, "EMEA", 5, 20_000.0),  # small
+        renewing(5, "EMEA", 120, 800_000.0),  # too far
     ]
     found = renewals_without_tam(accounts, TODAY, arr_threshold=100_000)
     assert [a.id for a in found] == ["0010000000000a2", "0010000000000a1"]  # soonest first

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 
 from textual.app import App
 from textual.geometry import Region
@@ -12,6 +13,7 @@ from textual.widget import Widget
 from tests.conftest import TODAY
 from triage_tui.services import TriageService
 from triage_tui.tui.app import TriageApp
+from triage_tui.tui.board_view import BoardView
 from triage_tui.tui.column_view import ColumnView
 from triage_tui.tui.er_screen import ERScreen
 
@@ -42,6 +44,18 @@ async def until(pilot: Pilot[None], check: Callable[[], bool], seconds: float = 
 def board_app(service: TriageService) -> TriageApp:
     """The app on `service`, polling the cache fast so tests see changes quickly."""
     return TriageApp(service, today=TODAY, poll_seconds=0.05)
+
+
+@asynccontextmanager
+async def open_board(
+    service: TriageService, size: tuple[int, int] = (120, 40)
+) -> AsyncIterator[tuple[TriageApp, Pilot[None], BoardView]]:
+    """The board on `service` with every card loaded: (the app, its pilot, the board)."""
+    app = board_app(service)
+    async with app.run_test(size=size) as pilot:
+        view = app.screen.query_one(BoardView)
+        await until(pilot, lambda: view.board.complete)
+        yield app, pilot, view
 
 
 async def open_er_call(pilot: Pilot[None], section: str = "") -> ERScreen:

@@ -12,9 +12,8 @@ from pathlib import Path
 from textual.widgets import Input
 
 from tests.conftest import NOW, TODAY
-from tests.tui.helpers import board_app, until
+from tests.tui.helpers import open_board, until
 from triage_tui.services import TriageService
-from triage_tui.tui.board_view import BoardView
 from triage_tui.tui.move_modal import MoveModal
 from triage_tui.tui.notes_screen import NotesScreen
 
@@ -40,9 +39,7 @@ def said(app: object) -> str:
 
 async def test_a_review_the_cache_refused_is_said_and_the_board_goes_on(demo_cache: Path) -> None:
     service = impatient(demo_cache)
-    app = board_app(service)
-    async with app.run_test(size=(120, 40)) as pilot:
-        await until(pilot, lambda: app.screen.query_one(BoardView).board.complete)
+    async with open_board(service) as (app, pilot, _):
         before = len(service.outbox())
         with write_lock_held(demo_cache):
             await pilot.press("r")
@@ -57,9 +54,7 @@ async def test_a_review_the_cache_refused_is_said_and_the_board_goes_on(demo_cac
 
 async def test_a_move_the_cache_refused_comes_back_with_its_reason(demo_cache: Path) -> None:
     service = impatient(demo_cache)
-    app = board_app(service)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await until(pilot, lambda: app.screen.query_one(BoardView).board.complete)
+    async with open_board(service, (80, 24)) as (app, pilot, _):
         await pilot.press("shift+right")  # the first Red card to Amber: asks why
         await until(pilot, lambda: isinstance(app.screen, MoveModal))
         await pilot.press(*"Sponsor is back")
@@ -77,9 +72,7 @@ async def test_a_move_the_cache_refused_comes_back_with_its_reason(demo_cache: P
 
 async def test_a_weekly_update_the_cache_refused_stays_in_the_composer(demo_cache: Path) -> None:
     service = impatient(demo_cache)
-    app = board_app(service)
-    async with app.run_test(size=(120, 40)) as pilot:
-        await until(pilot, lambda: app.screen.query_one(BoardView).board.complete)
+    async with open_board(service) as (app, pilot, _):
         await pilot.press("w")
         await until(pilot, lambda: isinstance(app.screen, NotesScreen))
         notes = app.screen

@@ -59,6 +59,21 @@ def highlight(screen: ERScreen, wanted: Callable[[object], bool]) -> object:
     raise AssertionError("no such row")
 
 
+def highlight_mismatch_not_to_red(screen: ERScreen) -> tuple[Mismatch, str]:
+    """Highlight a mismatch whose Salesforce colour is not Red (a move there asks
+    more); (it, Salesforce's colour's label)."""
+    found = highlight(
+        screen,
+        lambda m: (
+            isinstance(m, Mismatch)
+            and m.card.health is not None
+            and m.account.health not in (None, Health.RED)
+        ),
+    )
+    assert isinstance(found, Mismatch) and found.account.health is not None
+    return found, found.account.health.label
+
+
 async def complete_the_prefilled_form(
     pilot: Pilot[None], form: Screen[object], account: Account
 ) -> None:
@@ -95,16 +110,7 @@ async def test_the_er_call_settles_mismatches_both_ways_and_exports(
 
         # Salesforce is right: the issue is relabelled, with the reason noted (a move to
         # Red, which asks more, has a test of its own below).
-        first = highlight(
-            screen,
-            lambda m: (
-                isinstance(m, Mismatch)
-                and m.card.health is not None
-                and m.account.health not in (None, Health.RED)
-            ),
-        )
-        assert isinstance(first, Mismatch) and first.account.health is not None
-        target = first.account.health.label
+        first, target = highlight_mismatch_not_to_red(screen)
         await pilot.press("f")
         await until(pilot, lambda: isinstance(app.screen, MoveModal))
         await pilot.press(*"Confirmed on the call", "enter")
@@ -294,16 +300,7 @@ async def test_salesforce_is_right_takes_its_colour_and_an_override_says_why(
     app = board_app(service)
     async with app.run_test(size=(140, 40)) as pilot:
         screen = await open_er_call(pilot, "3")
-        mismatch = highlight(
-            screen,
-            lambda m: (
-                isinstance(m, Mismatch)
-                and m.card.health is not None
-                and m.account.health not in (None, Health.RED)
-            ),
-        )
-        assert isinstance(mismatch, Mismatch) and mismatch.account.health is not None
-        target = mismatch.account.health.label
+        mismatch, target = highlight_mismatch_not_to_red(screen)
         await pilot.press("f")
         await until(pilot, lambda: isinstance(app.screen, MoveModal))
         # Two Red signals suggest Red against Salesforce's colour: an override.

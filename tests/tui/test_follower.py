@@ -7,9 +7,8 @@ from __future__ import annotations
 
 from textual.widgets import Static
 
-from tests.tui.helpers import board_app, open_er_call, until, widget_text
+from tests.tui.helpers import open_board, open_er_call, until, widget_text
 from triage_tui.services import TriageService
-from triage_tui.tui.board_view import BoardView
 from triage_tui.tui.read_only_modal import ReadOnlyModal
 
 REASON = "Read-only: served to follow the call (test)."
@@ -17,9 +16,7 @@ REASON = "Read-only: served to follow the call (test)."
 
 async def test_a_follower_reads_and_is_told_why_it_cannot_edit(service: TriageService) -> None:
     service.read_only = REASON
-    app = board_app(service)
-    async with app.run_test(size=(120, 40)) as pilot:
-        await until(pilot, lambda: app.screen.query_one(BoardView).board.complete)
+    async with open_board(service) as (app, pilot, _):
         assert "read-only, following" in widget_text(app.screen.query_one("#status", Static))
         for key in ("shift+right", "n", "t"):
             await pilot.press(key)
@@ -36,9 +33,7 @@ async def test_a_follower_joins_the_call_and_neither_starts_nor_ends_it(
     service: TriageService,
 ) -> None:
     service.read_only = REASON
-    app = board_app(service)
-    async with app.run_test(size=(120, 40)) as pilot:
-        await until(pilot, lambda: app.screen.query_one(BoardView).board.complete)
+    async with open_board(service) as (app, pilot, _):
         screen = await open_er_call(pilot)
         assert screen.call is None and service.current_er_call() is None  # none started
         await pilot.press("e", "x")  # end, export: there is no call of its own to end
@@ -49,9 +44,7 @@ async def test_a_follower_joins_the_call_and_neither_starts_nor_ends_it(
     service.read_only = ""
     started = service.er_call()
     service.read_only = REASON
-    app = board_app(service)
-    async with app.run_test(size=(120, 40)) as pilot:
-        await until(pilot, lambda: app.screen.query_one(BoardView).board.complete)
+    async with open_board(service) as (app, pilot, _):
         screen = await open_er_call(pilot)
         assert screen.call is not None and screen.call.id == started.id
         for key in ("e", "x"):  # end, export: writes to the host's cache and files

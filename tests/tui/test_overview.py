@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.tui.helpers import board_app, until, widget_text
+from tests.tui.helpers import board_app, open_board, until, widget_text
 from triage_tui.domain.health import Health
 from triage_tui.domain.overview import money, overview
 from triage_tui.services import TriageService
@@ -11,9 +11,7 @@ from triage_tui.tui.overview_screen import OverviewScreen
 
 
 async def test_the_overview_counts_the_open_cards_and_goes_back(service: TriageService) -> None:
-    app = board_app(service)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await until(pilot, lambda: app.screen.query_one(BoardView).board.complete)
+    async with open_board(service, (80, 24)) as (app, pilot, _):
         await pilot.press("v")
         await until(pilot, lambda: isinstance(app.screen, OverviewScreen))
         screen = app.screen

@@ -6,9 +6,8 @@ from __future__ import annotations
 import pytest
 from textual.widgets import Static
 
-from tests.tui.helpers import board_app, until, widget_text
+from tests.tui.helpers import open_board, until, widget_text
 from triage_tui.services import TriageService
-from triage_tui.tui.board_view import BoardView
 from triage_tui.tui.read_only_modal import ReadOnlyModal
 
 
@@ -29,10 +28,7 @@ async def test_typing_after_a_refused_edit_key_changes_nothing(
     read_only: TriageService, typed: str
 ) -> None:
     """Failed before: `n` only showed a toast, and the `q` of "quit" quit the board."""
-    app = board_app(read_only)
-    async with app.run_test(size=(120, 40)) as pilot:
-        view = app.screen.query_one(BoardView)
-        await until(pilot, lambda: view.board.complete)
+    async with open_board(read_only) as (app, pilot, view):
         before = (view.board.kind, view.cursor, view.board.total, read_only.outbox())
         await pilot.press("n")
         await pilot.pause()
@@ -53,10 +49,7 @@ async def test_typing_after_a_refused_edit_key_changes_nothing(
 async def test_every_edit_key_on_a_read_only_board_opens_the_dialog(
     read_only: TriageService, key: str
 ) -> None:
-    app = board_app(read_only)
-    async with app.run_test(size=(120, 40)) as pilot:
-        view = app.screen.query_one(BoardView)
-        await until(pilot, lambda: view.board.complete)
+    async with open_board(read_only) as (app, pilot, _):
         await pilot.press(key)
         await until(pilot, lambda: isinstance(app.screen, ReadOnlyModal))
         await pilot.press("enter")  # Enter closes it too

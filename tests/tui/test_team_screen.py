@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from tests.emulated import synced
-from tests.tui.helpers import board_app, column_texts, until, widget_text
+from tests.tui.helpers import board_app, column_texts, open_board, until, widget_text
 from triage_emulators.gitlab import GitLabEmulator
 from triage_tui.domain.board import BoardKind
 from triage_tui.domain.team import Role
@@ -112,9 +112,7 @@ async def test_without_members_cached_nobody_is_flagged(service: TriageService) 
     """A demo cache (or a first sync not done) has no members to tell by."""
     with service._cache().write() as db:
         db.execute("DELETE FROM members")
-    app = board_app(service)
-    async with app.run_test(size=(120, 40)) as pilot:
-        await until(pilot, lambda: app.screen.query_one(BoardView).board.complete)
+    async with open_board(service) as (app, pilot, _):
         assert all(c.summary.tam_member is None for c in service.cards())
         assert "✗ " not in "".join(column_texts(app)).replace("✗ edit", "")
         await pilot.press("t")
