@@ -29,7 +29,7 @@ from triage_tui.domain.edit import EditState, outbox_lines
 from triage_tui.domain.sync_report import RATE_LIMIT, progress_text
 from triage_tui.services import TriageService, write_demo_cache
 from triage_tui.store import CacheError
-from triage_tui.store.cache import PRIVATE_MODE, SHARED_MODE, permission_problems
+from triage_tui.store.file_modes import PRIVATE_MODE, SHARED_MODE, permission_problems
 from triage_tui.store.health import DATABASE_ERRORS, cache_failure
 
 #: `triage-tui sync`'s exit code when it did not pull: another process is pulling.

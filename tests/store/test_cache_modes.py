@@ -14,7 +14,7 @@ import pytest
 
 from triage_tui.config import load_settings
 from triage_tui.store import Cache
-from triage_tui.store.cache import (
+from triage_tui.store.file_modes import (
     PRIVATE_MODE,
     SHARED_DIR_MODE,
     SHARED_MODE,

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from triage_tui.store import Cache, CacheLocked
-from triage_tui.store.cache import SHARED_MODE
+from triage_tui.store.file_modes import SHARED_MODE
 
 #: Transactions per writer, and how long each holds the write lock: the writers are
 #: made to collide on every transaction, well within the busy timeout.
