@@ -20,7 +20,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from triage_tui.config import Settings, config_path, with_source
-from triage_tui.domain.accounts import Account
 from triage_tui.domain.board import Board, BoardKind, first_screen
 from triage_tui.domain.edit import EditKind
 from triage_tui.domain.history import HealthChange
@@ -41,10 +40,6 @@ if TYPE_CHECKING:
 from triage_tui.services.edits import EditCommands
 from triage_tui.services.er_call import ERCommands
 from triage_tui.services.parts import Parts
-
-
-def _stamp(text: str) -> datetime | None:
-    return datetime.fromisoformat(text) if text else None
 
 
 def _vocabulary_key(settings: Settings) -> str:
@@ -442,47 +437,23 @@ class TriageService:
     def _pull_accounts(
         self, source: SalesforceSource, progress: Progress | None, *, full: bool, now: datetime
     ) -> dict[str, Any]:
-        """The accounts changed since the last read (by LastModifiedDate, a few minutes of
-        overlap); every account on a full pass (with GitLab's, or daily), which also drops
-        the ones Salesforce no longer has."""
-        from triage_tui.sync.engine import FULL_EVERY, OVERLAP
-        from triage_tui.sync.errors import describe_salesforce
-        from triage_tui.sync.salesforce_mapping import parse_salesforce_datetime
+        """The accounts changed since the last read (sync.salesforce_pull has the policy),
+        then, on a full pass or changed field settings, whether scores can be written."""
+        from triage_tui.sync.salesforce_pull import pull_accounts
 
         cache = self._cache()
-        cursor = _stamp(cache.get_meta("salesforce_cursor"))
-        full_at = _stamp(cache.get_meta("salesforce_full_at"))
-        full = full or cursor is None or full_at is None or now - full_at > FULL_EVERY
-        since = None if full or cursor is None else cursor - OVERLAP
-        found: list[Account] = []
-        try:
-            for page in source.accounts(modified_after=since):
-                found += page
-                if progress is not None:
-                    progress("accounts", len(found), None)
-        except Exception as error:  # every failure becomes data, as in the GitLab pull
-            return {
-                "salesforce_error": describe_salesforce(error, source.fields),
-                **_salesforce_counts(source),
-            }
-        cache.store_accounts(found, replace_all=full)
+        pulled = pull_accounts(source, cache, full=full, now=now, progress=progress)
+        if pulled.error:
+            return {"salesforce_error": pulled.error, **_salesforce_counts(source)}
         notes: tuple[str, ...] = ()
         # Checked for these settings: a changed [salesforce.fields] is checked at once.
         checked_for = json.dumps([source.fields, source.health_values], sort_keys=True)
-        if full or cache.get_meta("salesforce_writes_checked_for") != checked_for:
+        if pulled.full or cache.get_meta("salesforce_writes_checked_for") != checked_for:
             notes = self._check_salesforce_writes(source, checked_for)
-        stamps = [parse_salesforce_datetime(a.last_modified) for a in found]
-        newest = max(
-            [s for s in stamps if s is not None] + ([cursor] if cursor else []), default=None
-        )
-        cache.set_meta(
-            salesforce_cursor=newest.isoformat() if newest else None,
-            **({"salesforce_full_at": now.isoformat()} if full else {}),
-        )
         counts = _salesforce_counts(source)
         return {
             **counts,
-            "accounts": len(found),
+            "accounts": pulled.accounts,
             "salesforce_notes": counts["salesforce_notes"] + notes,
         }
 
