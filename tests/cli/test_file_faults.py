@@ -150,7 +150,7 @@ def test_a_broken_cache_is_one_line_for_the_board_sync_and_outbox(
         assert "cache rebuild" in line, line  # what to do
     # The outbox lists its edits while its own pages can be read, else says why not.
     if main(["--cache", str(cache), "outbox"]) == 0:
-        assert capsys.readouterr().out.count("pending") == 2
+        assert capsys.readouterr().out.count("waiting") == 2
     else:
         assert "cache rebuild" in _one_line(capsys.readouterr().err)
     assert cache.read_bytes() == before  # left untouched

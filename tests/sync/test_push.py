@@ -324,8 +324,8 @@ def test_outbox_command_lists_waiting_and_failed_edits(emu: GitLabEmulator, tmp_
     env = {**os.environ, "GITLAB_TOKEN": TOKEN}
     out = subprocess.run(argv, capture_output=True, text=True, env=env, timeout=60, check=False)
     assert out.returncode == 1, out.stderr  # something needs the person's attention
-    assert f"#{iid}" in out.stdout and "failed" in out.stdout and "pending" in out.stdout
-    assert "is invalid" in out.stdout
+    assert f"#{iid}" in out.stdout and "refused" in out.stdout and "waiting" in out.stdout
+    assert "GitLab: " in out.stdout and "is invalid" in out.stdout
 
 
 def moved_to_amber(emu: GitLabEmulator, tmp_path: Path, reason: str) -> tuple[TriageService, int]:

@@ -306,16 +306,55 @@ def keep_mine(edit: Edit, server: RemoteIssue) -> Edit:
     return replace(edit, remove_labels=edit.remove_labels + extra)
 
 
+#: What the outbox calls each state: `triage-tui outbox` and the board say the same.
+STATE_WORDS = {
+    EditState.PENDING: "waiting",
+    EditState.FAILED: "refused",
+    EditState.CONFLICT: "conflict",
+    EditState.DONE: "sent",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxLine:
+    """One outbox entry as shown, by the CLI in plain text and by the board styled."""
+
+    state: EditState
+    word: str
+    where: str
+    """The issue: "#217", or "#new" for one not created yet."""
+    what: str
+    when: datetime
+    reasons: tuple[tuple[str, str], ...]
+    """(label, line) below it: a conflict's "yours:", GitLab's or the last try's reason."""
+
+
+def outbox_line(entry: OutboxEntry) -> OutboxLine:
+    what = entry.edit.summary or entry.edit.kind.value
+    reasons: list[tuple[str, str]] = []
+    if entry.state is EditState.CONFLICT:
+        reasons.append(("yours:", what))
+    label = "last try:" if entry.state is EditState.PENDING else "GitLab:"
+    reasons += [(label, line) for line in entry.error.splitlines() if line.strip()]
+    return OutboxLine(
+        entry.state,
+        STATE_WORDS[entry.state],
+        iid_text(entry.edit.iid),
+        what,
+        entry.created_at,
+        tuple(reasons),
+    )
+
+
 def outbox_lines(entries: list[OutboxEntry]) -> list[str]:
-    """Plain lines for the outbox, for `triage-tui outbox` and the board's outbox screen:
-    number, state, issue, what was done, and GitLab's reason when it said no."""
+    """Plain lines for `triage-tui outbox`: number, state, issue, when, what was done,
+    and below it the reasons (see outbox_line, which the board's outbox draws too)."""
     lines: list[str] = []
     for entry in entries:
-        iid = iid_text(entry.edit.iid)
-        when = entry.created_at.strftime("%Y-%m-%d %H:%M")
+        shown = outbox_line(entry)
         lines.append(
-            f"{entry.id:>5}  {entry.state.value:<8}  {iid:<7} {when}  "
-            f"{entry.edit.summary or entry.edit.kind.value}"
+            f"{entry.id:>5}  {shown.word:<8}  {shown.where:<7} "
+            f"{shown.when:%Y-%m-%d %H:%M}  {shown.what}"
         )
-        lines += [f"{'':>17}{line}" for line in entry.error.splitlines() if line.strip()]
+        lines += [f"{'':>17}{label} {line}" for label, line in shown.reasons]
     return lines

@@ -18,8 +18,7 @@ from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from triage_tui.domain.edit import EditState, OutboxEntry
-from triage_tui.domain.issue import iid_text
+from triage_tui.domain.edit import EditState, OutboxEntry, outbox_line
 from triage_tui.tui.edit_hub import EditNews, hub
 from triage_tui.tui.guards import saving
 from triage_tui.tui.keys import key_text
@@ -32,31 +31,19 @@ _STATE_STYLE = {
     EditState.FAILED: "$error",
     EditState.CONFLICT: "$warning",
 }
-_STATE_WORD = {
-    EditState.PENDING: "waiting",
-    EditState.FAILED: "refused",
-    EditState.CONFLICT: "conflict",
-}
 
 
 def entry_content(entry: OutboxEntry) -> Content:
-    edit = entry.edit
-    where = iid_text(edit.iid)
+    shown = outbox_line(entry)
+    style = _STATE_STYLE.get(shown.state, "")
     parts: list[Content | str | tuple[str, str]] = [
-        (
-            f"{_STATE_WORD.get(entry.state, entry.state.value):<9}",
-            f"bold {_STATE_STYLE.get(entry.state, '')}",
-        ),
-        (f"{where:<10}", "bold"),
-        edit.summary or edit.kind.value,
-        (f"  {entry.created_at:%d %b %H:%M}", "$text-muted"),
+        (f"{shown.word:<9}", f"bold {style}"),
+        (f"{shown.where:<10}", "bold"),
+        shown.what,
+        (f"  {shown.when:%d %b %H:%M}", "$text-muted"),
     ]
-    if entry.state is EditState.CONFLICT:
-        parts.append(("\n         yours: " + (edit.summary or edit.kind.value), "$accent"))
-    for line in entry.error.splitlines():
-        if line.strip():
-            label = "GitLab:" if entry.state is not EditState.PENDING else "last try:"
-            parts.append((f"\n         {label} {line}", _STATE_STYLE.get(entry.state, "")))
+    for label, line in shown.reasons:
+        parts.append((f"\n         {label} {line}", "$accent" if label == "yours:" else style))
     return Content.assemble(*parts)
 
 
