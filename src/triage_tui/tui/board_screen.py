@@ -11,12 +11,11 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.content import Content
 from textual.events import Resize
 from textual.message import Message
 from textual.reactive import reactive
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Footer, Input
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from triage_tui.domain.board import Board, BoardKind, build_board, with_card, with_card_in
@@ -29,15 +28,15 @@ from triage_tui.domain.sync_report import (
     NOTES,
     RATE_LIMIT,
     SyncReport,
-    counted,
     progress_text,
 )
 from triage_tui.services import TriageService
+from triage_tui.tui.board_bars import StatusBar, TitleBar
 from triage_tui.tui.board_view import BoardView
 from triage_tui.tui.card_edits import CardEdits, needs_edit
 from triage_tui.tui.detail_pane import DetailPane
 from triage_tui.tui.edit_hub import EditNews, hub
-from triage_tui.tui.format import WithHint, age_phrase
+from triage_tui.tui.format import age_phrase
 from triage_tui.tui.help_modal import HelpModal, describe_bindings
 from triage_tui.tui.keys import key_text
 from triage_tui.tui.one_at_a_time import OneAtATime
@@ -311,7 +310,6 @@ class BoardScreen(Screen[None]):
         self._first = service.first_screen(self.kind, FIRST_SCREEN_CARDS)
         self.cards: list[Card] | None = None
         """Every card read (with the closed ones when shown); None until the first load."""
-        self.sync_status = ""
         self.sync_phase = ""
         self._last_reload = 0.0
         self._loads = OneAtATime()
@@ -338,7 +336,7 @@ class BoardScreen(Screen[None]):
         return build_board(cards, kind, show_closed=closed, query=query)
 
     def compose(self) -> ComposeResult:
-        yield Static(id="title-bar", markup=False)
+        yield TitleBar(id="title-bar")
         with Horizontal(id="main"):
             yield BoardView(self._first, id="board")
             yield DetailPane(id="detail", classes="hidden")
@@ -347,7 +345,7 @@ class BoardScreen(Screen[None]):
             id="filter",
             classes="hidden",
         )
-        yield Static(id="status", markup=False)
+        yield StatusBar(id="status")
         yield Footer()
 
     @property
@@ -358,10 +356,16 @@ class BoardScreen(Screen[None]):
     def detail(self) -> DetailPane:
         return self.query_one(DetailPane)
 
+    @property
+    def status_bar(self) -> StatusBar:
+        return self.query_one(StatusBar)
+
     def on_mount(self) -> None:
         hub(self).news.subscribe(self, self._edit_news)
         self.board_view.focus()
-        self.update_bars()
+        self._show_title()
+        self._show_source()
+        self._show_outbox()
         self.call_after_refresh(self.reload_cards)  # after the first paint: every card
         self.set_interval(self.poll_seconds, self._poll)
         self.set_interval(TICK_SECONDS, self._tick)
@@ -373,7 +377,7 @@ class BoardScreen(Screen[None]):
     def _tick(self) -> None:
         """Ages in the bars move on; past midnight the cards' days (renewal, last update)
         are counted from the new day (a lead's board stays open all week)."""
-        self.update_bars()
+        self._show_source()
         today = self.service.today()
         if today != self.today:
             self.today = today
@@ -412,20 +416,17 @@ class BoardScreen(Screen[None]):
         # Every issue is in (show them all before the notes), then every open issue's
         # notes (their "last update" ages are right before the closed ones' notes come).
         phase = message.phase
+        self.status_bar.sync_status = message.text
         if phase == RATE_LIMIT:  # a pause within the phase, not a phase of its own
-            self.sync_status = message.text
-            self.update_bars()
             return
         step_done = self.sync_phase in (ISSUES, NOTES) and phase not in ("", self.sync_phase)
-        self.sync_status = message.text
         self.sync_phase = phase
         if step_done:
             self._poll(force=True)
-        self.update_bars()
 
     def on_board_screen_sync_finished(self, message: SyncFinished) -> None:
-        self.sync_status = self.sync_phase = ""
-        self.update_bars()
+        self.status_bar.sync_status = self.sync_phase = ""
+        self._show_source()
         self._poll(force=True)
         if not message.report.ok:
             self.notify(
@@ -454,7 +455,7 @@ class BoardScreen(Screen[None]):
         # reload as each ends.
         throttled = self.sync_phase in (NOTES, CLOSED_NOTES, HISTORY)
         throttled = throttled or now - self._last_reload < SYNC_RELOAD_EVERY
-        if self.sync_status and not force and throttled:
+        if self.status_bar.sync_status and not force and throttled:
             return
         self._last_reload = now
         self.data_version = version
@@ -511,7 +512,7 @@ class BoardScreen(Screen[None]):
         self._placing = None
         if placing[0] == self._view():
             await self.board_view.show_board(placing[1])
-            self.update_bars()
+            self._show_title()
 
     def select_when_loaded(self, iid: int) -> None:
         """Put the cursor on issue `iid` once a load that began after now arrives (a new
@@ -544,7 +545,10 @@ class BoardScreen(Screen[None]):
         # The person may have switched boards or typed in the filter meanwhile.
         fresh = message.board if message.view == self._view() else self._build(self.cards)
         await self.board_view.show_board(fresh)
-        self.update_bars()
+        # (What made it read again, a sync or another board, may have sent edits too.)
+        self._show_title()
+        self._show_source()
+        self._show_outbox()
         if self._select_after is not None:
             iid, before = self._select_after
             if self.board_view.select_iid(iid) or message.number > before:
@@ -577,7 +581,7 @@ class BoardScreen(Screen[None]):
         if self.cards is None:
             return  # the first load is on its way and builds the board asked for by then
         await self.board_view.show_board(self._build(self.cards))
-        self.update_bars()
+        self._show_title()
 
     async def watch_kind(self) -> None:
         await self._rebuild()
@@ -593,18 +597,14 @@ class BoardScreen(Screen[None]):
 
     # -- bars -------------------------------------------------------------------------------
 
-    def update_bars(self) -> None:
-        board = self.board_view.board
-        title = Content.assemble(
-            (" triage-tui ", "bold reverse"),
-            (f" {board.kind.value} board ", "bold"),
-            f"· {counted(board.total, 'issue' if self.show_closed else 'open issue')}",
-            (f" · filter: {self.filter_text}" if self.filter_text else "", "$accent"),
-        )
-        # The hint goes when it does not fit whole (a filter, a narrow terminal).
-        switch, keys = key_text(self, "board.switch"), key_text(self, "app.help")
-        hint = Content.styled(f"  ({switch}: switch board · {keys}: keys)", "$text-muted")
-        self.query_one("#title-bar", Static).update(WithHint(title, hint))
+    def _show_title(self) -> None:
+        """The title bar: the board shown, and how it is filtered."""
+        board, bar = self.board_view.board, self.query_one(TitleBar)
+        bar.kind, bar.total = board.kind, board.total
+        bar.closed, bar.filter_text = self.show_closed, self.filter_text
+
+    def _show_source(self) -> None:
+        """Where the cards come from, how fresh, and what the last sync said."""
         info = self.service.info()
         if info.source == "demo":
             source = "demo data — nothing here is real"
@@ -612,32 +612,16 @@ class BoardScreen(Screen[None]):
             source = f"{info.source_name} · synced {age_phrase(info.refreshed_at)}"
         else:
             source = "empty cache — run `triage-tui sync`"
-        mismatch = self.service.source_mismatch(info)
-        waiting, needs = self.service.outbox_counts()
-        edits = hub(self)
-        verb = "needs" if needs == 1 else "need"
-        # What needs the person comes first: a long source name must not push it off.
-        status = Content.assemble(
-            (" ● ", "$success" if not info.last_error else "$error"),
-            # A follower of `triage-tui serve` knows before pressing an edit key.
-            ("read-only, following · " if self.service.read_only else "", "bold $warning"),
-            (
-                f"✗ {counted(needs, 'edit')} {verb} you ({key_text(self, 'outbox.open')}) · "
-                if needs
-                else "",
-                "bold $error",
-            ),
-            (f"⧗ {counted(waiting, 'edit')} waiting" if waiting else "", "$warning"),
-            # (Another board or sync on this cache is sending them: tried again after.)
-            (f" ({edits.pushed_by} pushing)" if waiting and edits.pushed_by else "", "$warning"),
-            (" · " if waiting else "", "$warning"),
-            source,
-            (f" · ⚠ {mismatch}" if mismatch else "", "bold $warning"),
-            (f" · {self.sync_status}" if self.sync_status else "", "$accent"),
-            (f" · {edits.status}" if edits.status else "", "$text-muted"),
-            (f" · error: {info.last_error}" if info.last_error else "", "$error"),
-        )
-        self.query_one("#status", Static).update(status)
+        bar = self.status_bar
+        bar.source, bar.last_error = source, info.last_error or ""
+        bar.mismatch = self.service.source_mismatch(info)
+        bar.read_only = bool(self.service.read_only)
+
+    def _show_outbox(self) -> None:
+        """The edits waiting and those that need the person, and what the push said."""
+        bar, edits = self.status_bar, hub(self)
+        bar.waiting, bar.needs = self.service.outbox_counts()
+        bar.pushed_by, bar.push_status = edits.pushed_by, edits.status
 
     # -- detail -----------------------------------------------------------------------------
 
@@ -797,7 +781,7 @@ class BoardScreen(Screen[None]):
             self.reload_cards()
         for iid in news.iids or ():
             self.reload_cards(iid)
-        self.update_bars()
+        self._show_outbox()
 
     def set_filter(self, text: str) -> None:
         bar = self.query_one("#filter", Input)
