@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from triage_tui.domain.records import LabelInfo, Member, Milestone, Note, RemoteIssue
 from triage_tui.domain.sync_report import SyncReport
 from triage_tui.domain.weekly import bot_names
+from triage_tui.store.accounts import AccountTables
 from triage_tui.store.er_calls import ERCalls
 from triage_tui.store.errors import (
     CacheError,
@@ -37,6 +38,7 @@ from triage_tui.store.file_modes import (
 )
 from triage_tui.store.health import cache_failure, is_cache_fault
 from triage_tui.store.history import HistoryTables
+from triage_tui.store.issues import IssueTables
 from triage_tui.store.outbox import OutboxTables
 from triage_tui.store.schema import (
     BOARD_RULES,
@@ -139,8 +141,12 @@ def _check_header(path: Path) -> None:
         )
 
 
-class Cache(HistoryTables, OutboxTables):
-    """One connection to the cache. Not shared across threads: open one per thread."""
+class Cache:
+    """One connection to the cache. Not shared across threads: open one per thread.
+
+    Its tables are in parts built on this connection and its write transaction (issues,
+    accounts, the outbox, health history, the ER calls); the cache delegates to them, so
+    the services and the sync's sinks see one object."""
 
     def __init__(
         self, conn: sqlite3.Connection, path: Path | None, bots: Iterable[str] = ()
@@ -150,6 +156,50 @@ class Cache(HistoryTables, OutboxTables):
         self.bots = bot_names(bots)
         self._file = str(path.resolve()) if path is not None else ""
         """Which file this process's commits are tallied under (see _OWN_COMMITS)."""
+        self.issues = IssueTables(conn, self.write, self.bots)
+        self._accounts = AccountTables(conn, self.write)
+        self.outbox = OutboxTables(conn, self.write, self.issues)
+        self.history = HistoryTables(conn, self.write)
+        self._delegate()
+
+    def _delegate(self) -> None:
+        """The parts' methods, as the cache's own."""
+        self.upsert_issues = self.issues.upsert_issues
+        self.upsert_notes = self.issues.upsert_notes
+        self.replace_project_meta = self.issues.replace_project_meta
+        self.issue_summaries = self.issues.issue_summaries
+        self.first_screen = self.issues.first_screen
+        self.issue_summary = self.issues.issue_summary
+        self.issue_detail = self.issues.issue_detail
+        self.notes_for = self.issues.notes_for
+        self.draft = self.issues.draft
+        self.save_draft = self.issues.save_draft
+        self.issue_count = self.issues.issue_count
+        self.members = self.issues.members
+        self.labels = self.issues.labels
+        self.milestones = self.issues.milestones
+        self.store_accounts = self._accounts.store_accounts
+        self.accounts = self._accounts.accounts
+        self.account = self._accounts.account
+        self.cached_issue = self.outbox.cached_issue
+        self.overlay_active_edits = self.outbox.overlay_active_edits
+        self.record_edit = self.outbox.record_edit
+        self.add_local_issue = self.outbox.add_local_issue
+        self.next_local_iid = self.outbox.next_local_iid
+        self.outbox_entries = self.outbox.outbox_entries
+        self.outbox_counts = self.outbox.outbox_counts
+        self.edits_to_push = self.outbox.edits_to_push
+        self.finish_edit = self.outbox.finish_edit
+        self.fail_edit = self.outbox.fail_edit
+        self.conflict_edit = self.outbox.conflict_edit
+        self.defer_edit = self.outbox.defer_edit
+        self.retry_edit = self.outbox.retry_edit
+        self.discard_edit = self.outbox.discard_edit
+        self.prune_outbox = self.outbox.prune_outbox
+        self.replace_health_history = self.history.replace_health_history
+        self.store_health_history = self.history.store_health_history
+        self.health_history = self.history.health_history
+        self.reason_notes = self.history.reason_notes
 
     @cached_property
     def db(self) -> sqlite_utils.Database:

@@ -4,6 +4,7 @@ compact form on the issue row that the card read carries (domain.history)."""
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -22,12 +23,16 @@ _CHUNK = 500
 
 
 class HistoryTables:
-    """Mixed into Cache: the health_history table."""
+    """The health_history table (a part of Cache, on its connection)."""
 
-    conn: sqlite3.Connection
-
-    def write(self) -> AbstractContextManager[sqlite_utils.Database]:
-        raise NotImplementedError  # Cache's BEGIN IMMEDIATE transaction
+    def __init__(
+        self,
+        conn: sqlite3.Connection,
+        write: Callable[[], AbstractContextManager[sqlite_utils.Database]],
+    ) -> None:
+        """`write`: Cache's BEGIN IMMEDIATE transaction."""
+        self.conn = conn
+        self.write = write
 
     def replace_health_history(
         self, db: sqlite_utils.Database, histories: dict[int, tuple[HealthChange, ...]]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager
 from datetime import date, datetime
 from functools import lru_cache
@@ -150,14 +150,19 @@ def _summary(row: tuple[Any, ...]) -> IssueSummary:
 
 
 class IssueTables:
-    """Mixed into Cache: the issue-shaped tables."""
+    """The issue-shaped tables (a part of Cache, on its connection)."""
 
-    conn: sqlite3.Connection
-    bots: frozenset[str] = frozenset()
-    """Usernames whose notes are no weekly update (domain.weekly.bot_names)."""
-
-    def write(self) -> AbstractContextManager[sqlite_utils.Database]:
-        raise NotImplementedError  # Cache's BEGIN IMMEDIATE transaction
+    def __init__(
+        self,
+        conn: sqlite3.Connection,
+        write: Callable[[], AbstractContextManager[sqlite_utils.Database]],
+        bots: frozenset[str] = frozenset(),
+    ) -> None:
+        """`write`: Cache's BEGIN IMMEDIATE transaction; `bots`: usernames whose notes
+        are no weekly update (domain.weekly.bot_names)."""
+        self.conn = conn
+        self.write = write
+        self.bots = bots
 
     def upsert_issues(self, issues: Iterable[RemoteIssue], db: sqlite_utils.Database) -> int:
         """Write issues inside the caller's transaction; returns how many."""

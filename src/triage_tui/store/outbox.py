@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from contextlib import AbstractContextManager
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -25,9 +26,8 @@ from triage_tui.domain.edit import (
 )
 from triage_tui.domain.issue import IssueState
 from triage_tui.domain.records import Note, RemoteIssue
-from triage_tui.store.accounts import AccountTables
 from triage_tui.store.edit_codec import edit_from_json, edit_json
-from triage_tui.store.issues import issue_from_row, issue_row
+from triage_tui.store.issues import IssueTables, issue_from_row, issue_row
 
 if TYPE_CHECKING:
     import sqlite_utils
@@ -65,10 +65,19 @@ def _entry(row: tuple[Any, ...]) -> OutboxEntry:
     )
 
 
-class OutboxTables(AccountTables):
-    """Mixed into Cache: the outbox and the local view of edited issues."""
+class OutboxTables:
+    """The outbox and the local view of edited issues (a part of Cache, on its
+    connection; `issues` writes the notes a finished edit brings back)."""
 
-    conn: sqlite3.Connection
+    def __init__(
+        self,
+        conn: sqlite3.Connection,
+        write: Callable[[], AbstractContextManager[sqlite_utils.Database]],
+        issues: IssueTables,
+    ) -> None:
+        self.conn = conn
+        self.write = write
+        self._issues = issues
 
     def cached_issue(self, iid: int) -> RemoteIssue | None:
         row = self.conn.execute("SELECT * FROM issues WHERE iid = ?", [iid])
@@ -229,7 +238,7 @@ class OutboxTables(AccountTables):
                 self._set_shadow(server)
                 self._overlay(db, [server.iid])
             if note is not None:
-                self.upsert_notes([note], db)
+                self._issues.upsert_notes([note], db)
 
     def _owe_history_in(self, iid: int) -> None:
         """Add `iid` to the issues whose label events are owed, in the caller's
