@@ -50,21 +50,6 @@ from triage_tui.tui.keys import key_text
 from triage_tui.tui.new_issue_modal import NewIssueModal
 from triage_tui.tui.pickers import MenuModal, TextModal
 
-SECTIONS = (
-    ("new", "New at-risk"),
-    ("missing", "Missing issues"),
-    ("mismatch", "Mismatches"),
-    ("renewal", "Renewals without TAM"),
-    ("stale", "Stale / silent"),
-)
-#: The same, where the terminal is narrow (80 columns must show all five).
-SHORT = {
-    "new": "New",
-    "missing": "Missing",
-    "mismatch": "Mismatch",
-    "renewal": "No TAM",
-    "stale": "Stale",
-}
 #: Below this width the list takes the whole screen; Enter shows the detail instead.
 NARROW_WIDTH = 110
 
@@ -75,6 +60,77 @@ Item = Card | Account | Mismatch
 class Row:
     key: str
     item: Item
+
+
+@dataclass(frozen=True, slots=True)
+class Section:
+    """One part of the agenda, as the call's screen shows it."""
+
+    key: str
+    title: str
+    """As the agenda counts it (Agenda.counts)."""
+    short: str
+    """Where the terminal is narrow (80 columns must show all five)."""
+    rows: Callable[[Agenda], list[Row]]
+    help: Callable[[Callable[[str], str]], str]
+    """The keys that act here, given how to name a binding's key (ERScreen._key)."""
+    card_note: Callable[[Card], str] = lambda card: ""
+    """What a card's line says after it."""
+
+
+SECTIONS = (
+    Section(
+        "new",
+        "New at-risk",
+        "New",
+        lambda agenda: [Row("card", c) for c in agenda.new_issues],
+        lambda key: f"{key('er.review')} marks reviewed (removes ~New)",
+    ),
+    Section(
+        "missing",
+        "Missing issues",
+        "Missing",
+        lambda agenda: [Row("account", a) for a in agenda.missing_issues],
+        lambda key: f"{key('er.open-issue')} opens a triage issue prefilled from the account",
+    ),
+    Section(
+        "mismatch",
+        "Mismatches",
+        "Mismatch",
+        # Issues that cannot be checked at all come last: their URL needs fixing.
+        lambda agenda: (
+            [Row("mismatch", m) for m in agenda.mismatches]
+            + [Row("card", c) for c in agenda.unmatched_issues]
+        ),
+        lambda key: (
+            f"{key('er.gitlab-right')}: GitLab is right (updates Salesforce) · "
+            f"{key('er.salesforce-right')}: Salesforce is right (relabels the issue); both ask why"
+        ),
+        lambda card: "no Salesforce account: the issue's Salesforce URL is missing or wrong",
+    ),
+    Section(
+        "renewal",
+        "Renewals without TAM",
+        "No TAM",
+        lambda agenda: [Row("account", a) for a in agenda.renewals_without_tam],
+        lambda key: "",
+    ),
+    Section(
+        "stale",
+        "Stale / silent",
+        "Stale",
+        lambda agenda: (
+            [Row("account", a) for a in agenda.stale_scores]
+            + [Row("card", c) for c in agenda.silent_issues]
+        ),
+        lambda key: (
+            f"scores not confirmed in 31 days ({key('er.confirm-score')} confirms one "
+            "in Salesforce, with a note), then issues without a weekly update in 7 · "
+        ),
+        silent_phrase,
+    ),
+)
+SECTION = {section.key: section for section in SECTIONS}
 
 
 #: "NO HEALTH", the widest health word: the names after it line up.
@@ -175,8 +231,8 @@ class ERScreen(Screen[None]):
     BINDINGS = [
         Binding("escape", "close", "Board", id="er.close"),
         *(
-            Binding(str(n), f"section('{key}')", title, show=False, id=f"er.section-{n}")
-            for n, (key, title) in enumerate(SECTIONS, start=1)
+            Binding(str(n), f"section('{s.key}')", s.title, show=False, id=f"er.section-{n}")
+            for n, s in enumerate(SECTIONS, start=1)
         ),
         Binding("r", "review", "Reviewed", id="er.review"),
         Binding("n", "open_issue", "Open issue", id="er.open-issue"),
@@ -300,21 +356,7 @@ class ERScreen(Screen[None]):
         )
 
     def _section_rows(self) -> list[Row]:
-        agenda = self.agenda
-        if self.section == "new":
-            return [Row("card", c) for c in agenda.new_issues]
-        if self.section == "missing":
-            return [Row("account", a) for a in agenda.missing_issues]
-        if self.section == "mismatch":
-            # Issues that cannot be checked at all come last: their URL needs fixing.
-            return [Row("mismatch", m) for m in agenda.mismatches] + [
-                Row("card", c) for c in agenda.unmatched_issues
-            ]
-        if self.section == "renewal":
-            return [Row("account", a) for a in agenda.renewals_without_tam]
-        return [Row("account", a) for a in agenda.stale_scores] + [
-            Row("card", c) for c in agenda.silent_issues
-        ]
+        return SECTION[self.section].rows(self.agenda)
 
     def _line(self, row: Row) -> Content:
         item = row.item
@@ -329,12 +371,7 @@ class ERScreen(Screen[None]):
             )
         if isinstance(item, Account):
             return _account_line(item, self.today, age=self.section == "stale")
-        note = ""
-        if self.section == "mismatch":
-            note = "no Salesforce account: the issue's Salesforce URL is missing or wrong"
-        if self.section == "stale":
-            note = silent_phrase(item)
-        return _card_line(item, note)
+        return _card_line(item, SECTION[self.section].card_note(item))
 
     def _show(self) -> None:
         self._show_heads()
@@ -361,9 +398,10 @@ class ERScreen(Screen[None]):
         )
         self.query_one("#er-title", Static).update(WithHint(title, hint))
         tabs: list[Content | str | tuple[str, str]] = []
-        for n, ((key, name), count) in enumerate(zip(SECTIONS, counts.values(), strict=True), 1):
-            style = "bold reverse $accent" if key == self.section else ""
-            shown = SHORT[key] if narrow else name
+        for n, section in enumerate(SECTIONS, 1):
+            style = "bold reverse $accent" if section.key == self.section else ""
+            shown = section.short if narrow else section.title
+            count = counts[section.title]
             tabs += [(f" {n} {shown} ({count}) ", style), "" if narrow else " "]
         self.query_one("#er-sections", Static).update(Content.assemble(*tabs))
         self._help()
@@ -385,16 +423,9 @@ class ERScreen(Screen[None]):
 
     def _help(self) -> None:
         key = self._key
-        keys = {
-            "new": f"{key('er.review')} marks reviewed (removes ~New)",
-            "missing": f"{key('er.open-issue')} opens a triage issue prefilled from the account",
-            "mismatch": f"{key('er.gitlab-right')}: GitLab is right (updates Salesforce) · "
-            f"{key('er.salesforce-right')}: Salesforce is right (relabels the issue); both ask why",
-            "renewal": self._filters_help("renewal"),
-            "stale": f"scores not confirmed in 31 days ({key('er.confirm-score')} confirms one "
-            "in Salesforce, with a note), then issues without a weekly update in 7 · "
-            + self._filters_help("stale"),
-        }[self.section]
+        keys = SECTION[self.section].help(key)
+        if self.section in self.filters:  # (the renewals and the stale: 4 and 5)
+            keys += self._filters_help(self.section)
         if self.call is not None and self.has_class("narrow"):
             keys = f"{self.call.tally()} · {key('er.end')} ends the call · {keys}"
         self.query_one("#er-help", Static).update(Content.assemble((f" {keys}", "$text-muted")))
