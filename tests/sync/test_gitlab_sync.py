@@ -45,6 +45,12 @@ def test_incremental_sync_fetches_only_changes(emu: GitLabEmulator, tmp_path: Pa
     report = service.sync()
     assert report.ok and not report.full
     assert report.issues < 120  # only what changed (plus the overlap window)
+    # What it asked GitLab: one page of issues (the full pass took two of 100), and the
+    # label events and notes of the issues it re-read alone, never of all 120.
+    paths = [path for _, path in emu.requests]
+    assert sum(p.endswith("/issues") for p in paths) == 1, paths
+    per_issue = [p for p in paths if "/issues/" in p]
+    assert len(per_issue) <= 2 * report.issues, per_issue
     cards = {card.iid: card for card in service.cards()}
     assert cards[5].summary.title == "Renamed in the web UI"
     assert service.notes(7)[0].body == "Weekly update: exec call done"

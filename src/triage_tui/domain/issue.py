@@ -178,7 +178,7 @@ class Card:
     @property
     def search_text(self) -> str:
         """Lower-cased text the board filter matches against."""
-        parts = [f"#{self.iid}", self.summary.title, *self.summary.labels]
+        parts = [iid_text(self.iid), self.summary.title, *self.summary.labels]
         if self.summary.tam:
             parts += [self.summary.tam, "@" + self.summary.tam]
         return " ".join(parts).lower()
