@@ -8,6 +8,7 @@ from textual.app import App
 from textual.widgets import Input
 
 from tests.conftest import TODAY
+from tests.tui.helpers import open_board
 from triage_tui.domain.board import BoardKind
 from triage_tui.services import TriageService
 from triage_tui.tui.app import TriageApp
@@ -27,13 +28,15 @@ def type_at_once(app: App[None], *keys: str) -> None:
         app.post_message(events.Key(key, character))
 
 
+def filter_opened(app: App[None]) -> tuple[BoardScreen, Input]:
+    screen = app.screen
+    assert isinstance(screen, BoardScreen)
+    return screen, screen.query_one("#filter", Input)
+
+
 async def test_keys_after_enter_in_the_filter_go_to_the_board(service: TriageService) -> None:
-    app = make_app(service)
-    async with app.run_test(size=(120, 40)) as pilot:
-        screen = app.screen
-        assert isinstance(screen, BoardScreen)
-        view = screen.query_one(BoardView)
-        bar = screen.query_one("#filter", Input)
+    async with open_board(service) as (app, pilot, view):
+        screen, bar = filter_opened(app)
         await pilot.press("slash")
         assert bar.has_focus
         # "b" and "c" act on the board whenever they land: the Region board, closed shown.
@@ -50,12 +53,8 @@ async def test_keys_after_enter_in_the_filter_go_to_the_board(service: TriageSer
 
 
 async def test_keys_after_escape_in_the_filter_go_to_the_board(service: TriageService) -> None:
-    app = make_app(service)
-    async with app.run_test(size=(120, 40)) as pilot:
-        screen = app.screen
-        assert isinstance(screen, BoardScreen)
-        view = screen.query_one(BoardView)
-        bar = screen.query_one("#filter", Input)
+    async with open_board(service) as (app, pilot, view):
+        screen, bar = filter_opened(app)
         await pilot.press("slash")
         type_at_once(app, *"zzz", "escape", "b")
         await pilot.pause()

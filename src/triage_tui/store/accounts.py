@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import sqlite3
-from collections.abc import Callable
-from contextlib import AbstractContextManager
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from triage_tui.domain.accounts import Account
 from triage_tui.domain.health import Health
 from triage_tui.store.issues import _iso
+from triage_tui.store.part import Part
 
 if TYPE_CHECKING:
-    import sqlite_utils
+    pass
 
 
 def _day(text: str | None) -> date | None:
@@ -59,17 +57,8 @@ def _account(row: tuple[Any, ...]) -> Account:
     )
 
 
-class AccountTables:
-    """The Salesforce accounts (a part of Cache, on its connection)."""
-
-    def __init__(
-        self,
-        conn: sqlite3.Connection,
-        write: Callable[[], AbstractContextManager[sqlite_utils.Database]],
-    ) -> None:
-        """`write`: Cache's BEGIN IMMEDIATE transaction."""
-        self.conn = conn
-        self.write = write
+class AccountTables(Part):
+    """The Salesforce accounts (a part of Cache)."""
 
     def store_accounts(self, accounts: list[Account], *, replace_all: bool = False) -> None:
         """Write accounts; `replace_all` (a full pass) drops the ones Salesforce no longer

@@ -3,9 +3,6 @@ compact form on the issue row that the card read carries (domain.history)."""
 
 from __future__ import annotations
 
-import sqlite3
-from collections.abc import Callable
-from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -13,6 +10,7 @@ from triage_tui.domain.health import Health
 from triage_tui.domain.history import HealthChange, history_marks
 from triage_tui.domain.records import Note
 from triage_tui.domain.text import clean_line
+from triage_tui.store.part import Part
 
 if TYPE_CHECKING:
     import sqlite_utils
@@ -22,17 +20,8 @@ _HEALTHS = {health.label: health for health in Health}
 _CHUNK = 500
 
 
-class HistoryTables:
-    """The health_history table (a part of Cache, on its connection)."""
-
-    def __init__(
-        self,
-        conn: sqlite3.Connection,
-        write: Callable[[], AbstractContextManager[sqlite_utils.Database]],
-    ) -> None:
-        """`write`: Cache's BEGIN IMMEDIATE transaction."""
-        self.conn = conn
-        self.write = write
+class HistoryTables(Part):
+    """The health_history table (a part of Cache)."""
 
     def replace_health_history(
         self, db: sqlite_utils.Database, histories: dict[int, tuple[HealthChange, ...]]

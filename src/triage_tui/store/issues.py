@@ -17,6 +17,7 @@ from triage_tui.domain.issue import IssueDetail, IssueState, IssueSummary
 from triage_tui.domain.records import LabelInfo, Member, Milestone, Note, RemoteIssue
 from triage_tui.domain.team import Role
 from triage_tui.domain.template import parse_description
+from triage_tui.store.part import Part
 from triage_tui.store.schema import BOARD_ORDER, board_columns, note_flag, update_last_update
 
 if TYPE_CHECKING:
@@ -149,7 +150,7 @@ def _summary(row: tuple[Any, ...]) -> IssueSummary:
     )
 
 
-class IssueTables:
+class IssueTables(Part):
     """The issue-shaped tables (a part of Cache, on its connection)."""
 
     def __init__(
@@ -158,10 +159,8 @@ class IssueTables:
         write: Callable[[], AbstractContextManager[sqlite_utils.Database]],
         bots: frozenset[str] = frozenset(),
     ) -> None:
-        """`write`: Cache's BEGIN IMMEDIATE transaction; `bots`: usernames whose notes
-        are no weekly update (domain.weekly.bot_names)."""
-        self.conn = conn
-        self.write = write
+        """`bots`: usernames whose notes are no weekly update (domain.weekly.bot_names)."""
+        super().__init__(conn, write)
         self.bots = bots
 
     def upsert_issues(self, issues: Iterable[RemoteIssue], db: sqlite_utils.Database) -> int:

@@ -28,6 +28,7 @@ from triage_tui.domain.issue import IssueState
 from triage_tui.domain.records import Note, RemoteIssue
 from triage_tui.store.edit_codec import edit_from_json, edit_json
 from triage_tui.store.issues import IssueTables, issue_from_row, issue_row
+from triage_tui.store.part import Part
 
 if TYPE_CHECKING:
     import sqlite_utils
@@ -65,7 +66,7 @@ def _entry(row: tuple[Any, ...]) -> OutboxEntry:
     )
 
 
-class OutboxTables:
+class OutboxTables(Part):
     """The outbox and the local view of edited issues (a part of Cache, on its
     connection; `issues` writes the notes a finished edit brings back)."""
 
@@ -75,8 +76,7 @@ class OutboxTables:
         write: Callable[[], AbstractContextManager[sqlite_utils.Database]],
         issues: IssueTables,
     ) -> None:
-        self.conn = conn
-        self.write = write
+        super().__init__(conn, write)
         self._issues = issues
 
     def cached_issue(self, iid: int) -> RemoteIssue | None:
