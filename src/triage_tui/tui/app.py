@@ -18,6 +18,7 @@ from triage_tui.domain.text import clean_paste
 from triage_tui.services import TriageService
 from triage_tui.tui.board_screen import BoardScreen
 from triage_tui.tui.edit_hub import EditHub, PushFinished
+from triage_tui.tui.idle_gc import IDLE, IdleCollector
 
 
 def stylesheet() -> Path:
@@ -51,6 +52,8 @@ class TriageApp(App[None]):
         self.service = service
         self.today = today
         self.poll_seconds = poll_seconds
+        self.collector = IdleCollector()
+        """Full garbage collections at idle moments only (see tui.idle_gc)."""
         self.edits = EditHub(self, service)
         """Every screen's edits, once recorded: shown and pushed (see tui.edit_hub)."""
         self.keymap: Mapping[str, str] = dict(keymap or {})
@@ -63,8 +66,13 @@ class TriageApp(App[None]):
         # as long as the app: keep it out of the collector's full passes, which otherwise
         # walk it all and stalled the board 60-90 ms at a time during big syncs.
         self.call_after_refresh(gc.freeze)
+        self.collector.start()
+        self.set_interval(IDLE, self.collector.check)
         if self.keymap:  # only a keymap to check pays for importing every screen
             self.call_after_refresh(self._check_keymap)
+
+    def on_unmount(self) -> None:
+        self.collector.stop()
 
     @on(PushFinished)
     def _pushed(self, message: PushFinished) -> None:
@@ -86,6 +94,8 @@ class TriageApp(App[None]):
         super().notify(message, title=title, severity=severity, timeout=timeout, markup=False)
 
     async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Key | events.MouseDown | events.Paste):
+            self.collector.input()
         if isinstance(event, events.Paste) and not event.is_forwarded:
             # A bracketed paste reaches whichever field has focus with its escapes intact
             # (Input and TextArea insert it as is, and draw it back to the terminal):
