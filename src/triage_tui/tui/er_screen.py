@@ -271,6 +271,8 @@ class ERScreen(Screen[None]):
         self.filters: dict[str, tuple[float, tuple[str, ...]]] = dict(DEFAULT_FILTERS)
         self.agenda = Agenda()
         self.rows: list[Row] = []
+        self._listed: tuple[str, bool, list[Row]] | None = None
+        """What the list shows: (section, Salesforce configured, rows)."""
         self._reopened = False
         self.ended = False
         """The call was ended here: a new one opens on a new screen."""
@@ -408,6 +410,13 @@ class ERScreen(Screen[None]):
 
     def _show_list(self) -> None:
         self.rows = self._section_rows()
+        listed = (self.section, self.agenda.salesforce, self.rows)
+        if listed == self._listed:
+            # (The call opened again with nothing changed, say: building the same 400
+            # options again was a third of its opening at 50,000.)
+            self._detail()
+            return
+        self._listed = listed
         listing = self.query_one("#er-list", AgendaList)
         highlighted = listing.highlighted or 0
         if self.rows:
