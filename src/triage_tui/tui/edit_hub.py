@@ -70,7 +70,7 @@ class EditHub:
         """An edit was recorded (`iid`: of that issue alone; None: any card may have
         changed, a new issue say): shown, then pushed."""
         self.status = f"saved {what}"
-        self.news.publish(EditNews(iids=(iid,) if iid is not None else None))
+        self.changed(iid)
         self.push()
 
     def changed(self, iid: int | None) -> None:
