@@ -85,3 +85,15 @@ def test_a_push_leaves_the_edits_to_a_live_pusher_and_takes_over_from_a_dead_one
     assert report.pushed == 1 and not report.busy, report
     assert not service.outbox()
     assert cache.get_meta("push_lease") == ""  # dropped when the push ended
+
+
+def test_a_push_with_nothing_to_send_takes_no_lease_and_writes_nothing(
+    emu: GitLabEmulator, tmp_path: Path
+) -> None:
+    """(Every write is a commit the other boards on the cache see and read again for.)"""
+    service = synced(emu, tmp_path)
+    assert not service.outbox()
+    before = service.commit_counts()
+    report = service.push()
+    assert report.ok and report.pushed == 0 and not report.busy
+    assert service.commit_counts() == before

@@ -61,7 +61,7 @@ class EditCommands:
         self._salesforce = salesforce
         self._push_lock = threading.Lock()
 
-    def detail(self, iid: int) -> IssueDetail | None:
+    def _detail(self, iid: int) -> IssueDetail | None:
         return self._cache().issue_detail(iid)
 
     def record(self, edit: Edit) -> int:
@@ -77,7 +77,7 @@ class EditCommands:
 
     def plan_move(self, iid: int, kind: BoardKind, target: Column) -> MovePlan:
         """What dropping issue `iid` into `target` changes (raises MoveRefused)."""
-        detail = self.detail(iid)
+        detail = self._detail(iid)
         if detail is None:
             raise MoveRefused(f"{iid_text(iid)} is no longer in the cache.")
         return plan_move(
@@ -94,7 +94,7 @@ class EditCommands:
         churn class, leader: see triage.HealthQuestions), every path to a colour through
         here. Returns the move recorded. Raises ValueError when an answer the plan needs
         is missing (the dialogs check first, with triage.answer_problems)."""
-        detail = self.detail(plan.iid)
+        detail = self._detail(plan.iid)
         if detail is None:
             raise MoveRefused(f"{iid_text(plan.iid)} is no longer in the cache.")
         chosen = decided(
@@ -121,7 +121,7 @@ class EditCommands:
         change, the leader and the note together. The ticked signals, what they suggested
         and the override reason go into both (triage.reason_note, template_reason)."""
         why = reason.strip() if plan.needs_reason else ""
-        detail = self.detail(plan.iid)
+        detail = self._detail(plan.iid)
         previous = detail.fields.reason if detail is not None else ""
         team: dict[str, Any] = {}
         if plan.team is not None:
@@ -142,7 +142,7 @@ class EditCommands:
 
     def toggle_reviewed(self, iid: int) -> str:
         """Remove ~New (reviewed), or put it back; returns what was done."""
-        detail = self.detail(iid)
+        detail = self._detail(iid)
         if detail is None:
             return ""
         add, remove, summary = review_labels(detail.summary.labels)
@@ -209,7 +209,7 @@ class EditCommands:
     def set_labels(self, iid: int, labels: tuple[str, ...]) -> int:
         """Make the issue's labels exactly `labels` (as add and remove, so a label added
         meanwhile on GitLab by someone else survives)."""
-        detail = self.detail(iid)
+        detail = self._detail(iid)
         have = detail.summary.labels if detail else ()
         add = tuple(n for n in labels if n not in have)
         remove = tuple(n for n in have if n not in labels)
@@ -250,9 +250,13 @@ class EditCommands:
         posted twice, say): the lock keeps this process's threads apart, the cache's push
         lease the board and its sync child, or two boards on one file."""
         holder = this_holder(self.user)
+        held = False
 
         def hold() -> str:  # renewed before each edit: a long push keeps it
-            return cache.take_lease("push", holder, datetime.now(UTC), gone=holder_gone)
+            nonlocal held
+            busy = cache.take_lease("push", holder, datetime.now(UTC), gone=holder_gone)
+            held = held or not busy
+            return busy
 
         with self._push_lock:
             try:
@@ -266,7 +270,8 @@ class EditCommands:
                     hold=hold,
                 )
             finally:
-                cache.drop_lease("push", holder)
+                if held:  # (nothing to send took no lease: no write to drop it)
+                    cache.drop_lease("push", holder)
         if report.pushed:
             # Finished edits are history GitLab holds; each kept its whole description.
             cache.prune_outbox(KEEP_FINISHED)
